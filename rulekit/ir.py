@@ -1,0 +1,616 @@
+"""Typed, frozen intermediate representation of a rule file.
+
+The parser builds these nodes from the Lark tree; nothing after the parser sees Lark.
+Every node carries a :class:`Span` that is excluded from equality and hashing, so two
+programs that differ only in layout or comments compare equal.
+
+Values keep the units a policy author wrote (money with its currency, percentages,
+durations), so the checker can reject ``$10 > 14 hours`` before anything runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TypeAlias
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file; lines and columns are 1-based, ends exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @staticmethod
+    def unknown(file: str = "<unknown>") -> Span:
+        return Span(file, 1, 1, 1, 2)
+
+
+def _span() -> Span:
+    return field(default_factory=Span.unknown, compare=False, repr=False)  # type: ignore[return-value]
+
+
+# ----------------------------------------------------------------------------- values
+
+
+class ColumnType(enum.Enum):
+    """The column types a table declaration may use."""
+
+    STRING = "string"
+    INT = "int"
+    DECIMAL = "decimal"
+    MONEY = "money"
+    BOOL = "bool"
+    TIMESTAMP = "timestamp"
+    DATE = "date"
+    DURATION = "duration"
+    PERCENT = "percent"
+
+
+CURRENCY_SYMBOLS: dict[str, str] = {"$": "USD", "£": "GBP", "€": "EUR"}
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in one currency; ``currency`` is an ISO 4217 code."""
+
+    amount: Decimal
+    currency: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A percentage as written: ``Percent(Decimal("2"))`` is 2 %."""
+
+    value: Decimal
+    span: Span = _span()
+
+    @property
+    def fraction(self) -> Decimal:
+        return self.value / Decimal(100)
+
+
+class TimeUnit(enum.Enum):
+    SECONDS = "seconds"
+    MINUTES = "minutes"
+    HOURS = "hours"
+    DAYS = "days"
+    WEEKS = "weeks"
+
+    @property
+    def seconds(self) -> int:
+        return {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}[
+            self.value
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A length of time as written (``14 hours``); ``total_seconds`` normalises it."""
+
+    amount: Decimal
+    unit: TimeUnit
+    span: Span = _span()
+
+    @property
+    def total_seconds(self) -> Decimal:
+        return self.amount * self.unit.seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    value: Decimal
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class String:
+    value: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Bool:
+    value: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DateValue:
+    value: dt.date
+    span: Span = _span()
+
+
+Literal: TypeAlias = Money | Percent | Duration | Number | String | Bool | DateValue
+
+
+# ------------------------------------------------------------------------ expressions
+
+
+@dataclass(frozen=True, slots=True)
+class NameRef:
+    """A bare name: a column of the row in scope or a metric, resolved by the checker."""
+
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class QualifiedRef:
+    """``table.column``."""
+
+    table: str
+    column: str
+    span: Span = _span()
+
+
+class CompareOp(enum.Enum):
+    EQ = "="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: CompareOp
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class InList:
+    operand: Expr
+    options: tuple[Literal, ...]
+    negated: bool = False
+    span: Span = _span()
+
+
+class BoolOperator(enum.Enum):
+    AND = "and"
+    OR = "or"
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    op: BoolOperator
+    operands: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Expr
+    span: Span = _span()
+
+
+class Quantifier(enum.Enum):
+    EVERY = "every"
+    ANY = "any"
+    NO = "no"
+    AT_LEAST = "at least"
+
+
+@dataclass(frozen=True, slots=True)
+class Quantified:
+    """``every host has …``, ``at least 2 hosts have …``: a test over the members."""
+
+    quantifier: Quantifier
+    noun: str
+    body: Expr
+    count: int | None = None
+    span: Span = _span()
+
+
+Expr: TypeAlias = Literal | NameRef | QualifiedRef | Compare | InList | BoolOp | Not | Quantified
+
+
+# ---------------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Human text attached to a declaration: labels, descriptions and notes."""
+
+    label: str | None = None
+    description: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    name: str
+    title: str | None
+    market: str | None
+    currency: str | None
+    timezone: str | None
+    calendar: str | None
+    rounding: str | None
+    text: Text = Text()
+    span: Span = _span()
+    timezone_span: Span | None = field(default=None, compare=False, repr=False)
+    currency_span: Span | None = field(default=None, compare=False, repr=False)
+    calendar_span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type_name: str
+    span: Span = _span()
+
+    @property
+    def type(self) -> ColumnType | None:
+        """The declared type, or ``None`` when the name is not a known type."""
+        try:
+            return ColumnType(self.type_name)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table the program reads, with its typed columns: the program's data contract."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    time: str | None = None
+    period: tuple[str, str] | None = None
+    text: Text = Text()
+    span: Span = _span()
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """``participant account: accounts`` or ``member host: hosts``."""
+
+    noun: str
+    table: str
+    text: Text = Text()
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class LocalDateTime:
+    """A wall-clock time in the program's time zone, as written."""
+
+    date: dt.date
+    time: dt.time | None
+    span: Span = _span()
+
+    def start(self) -> dt.datetime:
+        return dt.datetime.combine(self.date, self.time or dt.time())
+
+
+@dataclass(frozen=True, slots=True)
+class AbsoluteWindow:
+    """``from 2022-02-14 to 2022-02-27 inclusive``.
+
+    A date-only end that is inclusive covers that whole day, so the exclusive end is
+    the next midnight; an exclusive date-only end stops at that date's midnight.
+    """
+
+    name: str
+    start: LocalDateTime
+    end: LocalDateTime
+    end_inclusive: bool
+    text: Text = Text()
+    span: Span = _span()
+
+    def local_bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """Start (inclusive) and end (exclusive) as naive local datetimes."""
+        end = self.end.start()
+        if self.end_inclusive:
+            end += dt.timedelta(days=1) if self.end.time is None else dt.timedelta(seconds=1)
+        return self.start.start(), end
+
+
+@dataclass(frozen=True, slots=True)
+class RelativeWindow:
+    """``first 90 days from joined_at``: a window per participant, anchored on a column."""
+
+    name: str
+    length: Duration
+    anchor: str
+    text: Text = Text()
+    span: Span = _span()
+
+
+Window: TypeAlias = AbsoluteWindow | RelativeWindow
+
+
+class AggregateFunc(enum.Enum):
+    COUNT = "count"
+    COUNT_DISTINCT = "count distinct"
+    SUM = "sum"
+    MIN = "min"
+    MAX = "max"
+    AVERAGE = "average"
+    TOTAL_TIME = "total time"
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    window: str | None = None
+    where: Expr | None = None
+    per: str | None = None
+    window_span: Span | None = field(default=None, compare=False, repr=False)
+    per_span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """``sum gmv in orders during activity where not refunded per host``."""
+
+    func: AggregateFunc
+    table: str
+    column: str | None
+    filters: Filters = Filters()
+    span: Span = _span()
+    table_span: Span | None = field(default=None, compare=False, repr=False)
+    column_span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """``refunded_orders / order_count``: a rate between two metrics."""
+
+    numerator: str
+    denominator: str
+    span: Span = _span()
+    numerator_span: Span | None = field(default=None, compare=False, repr=False)
+    denominator_span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    name: str
+    definition: Aggregate | Ratio
+    text: Text = Text()
+    span: Span = _span()
+
+
+class ClauseKind(enum.Enum):
+    ELIGIBLE = "eligible"
+    GATE = "gate"
+    WARN = "warn"
+    DISQUALIFY = "disqualify"
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """A named condition. ``guard`` is the ``when`` part: the clause only applies
+    when it holds, which is how a rate rule states its minimum sample."""
+
+    kind: ClauseKind
+    name: str
+    condition: Expr
+    guard: Expr | None = None
+    text: Text = Text()
+    span: Span = _span()
+
+
+class Direction(enum.Enum):
+    ASCENDING = "ascending"
+    DESCENDING = "descending"
+
+
+@dataclass(frozen=True, slots=True)
+class RankKey:
+    name: str
+    direction: Direction
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    name: str
+    keys: tuple[RankKey, ...]
+    top: int | None
+    shared_ranks: str | None
+    text: Text = Text()
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class PrizeTier:
+    """``rank 4 to 5: $1,000``: every rank from ``first`` to ``last`` gets ``amount``."""
+
+    first: int
+    last: int
+    amount: Money
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Caps shared by the reward kinds."""
+
+    per_participant: Money | None = None
+    per_participant_noun: str | None = None
+    pool: Money | None = None
+    overflow: str | None = None
+    per_order: Money | None = None
+    max_orders: int | None = None
+    max_orders_noun: str | None = None
+    overflow_span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Prize:
+    name: str
+    ranking: str
+    schedule: tuple[PrizeTier, ...]
+    limits: Limits = Limits()
+    text: Text = Text()
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Bracket:
+    """From ``threshold`` upwards the rate is ``rate`` (until the next bracket)."""
+
+    threshold: Money
+    rate: Percent
+    span: Span = _span()
+
+
+class BracketMode(enum.Enum):
+    MARGINAL = "marginal"
+    WHOLE_TIER = "whole-tier"
+
+
+@dataclass(frozen=True, slots=True)
+class Rebate:
+    """A rebate on a money metric: a flat ``rate`` or ``brackets`` with a ``mode``."""
+
+    name: str
+    base: str
+    rate: Percent | None
+    brackets: tuple[Bracket, ...] = ()
+    mode: BracketMode | None = None
+    limits: Limits = Limits()
+    text: Text = Text()
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Commission:
+    """Per-order commission override: ``rate`` on ``column`` for matching orders,
+    ``standard`` otherwise."""
+
+    name: str
+    rate: Percent
+    column: str
+    table: str
+    filters: Filters
+    standard: Percent | None
+    text: Text = Text()
+    span: Span = _span()
+
+
+class SubsidyKind(enum.Enum):
+    FULL = "full"
+    PERCENT = "percent"
+    FIXED = "fixed"
+
+
+@dataclass(frozen=True, slots=True)
+class Subsidy:
+    """Per-order subsidy of a cost column; never more than the cost itself."""
+
+    name: str
+    kind: SubsidyKind
+    amount: Money | Percent | None
+    column: str
+    table: str
+    filters: Filters
+    limits: Limits = Limits()
+    text: Text = Text()
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Bonus:
+    """``$0.50 per unit of order_count``: a per-unit reward, capped per period."""
+
+    name: str
+    unit_amount: Money
+    metric: str
+    limits: Limits = Limits()
+    text: Text = Text()
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneTier:
+    name: str
+    threshold: Literal
+    amount: Money
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """A ladder of tiers on a metric; ``highest`` pays the top tier reached,
+    ``cumulative`` pays every tier reached."""
+
+    name: str
+    metric: str
+    mode: str
+    tiers: tuple[MilestoneTier, ...]
+    limits: Limits = Limits()
+    text: Text = Text()
+    span: Span = _span()
+
+
+Reward: TypeAlias = Prize | Rebate | Commission | Subsidy | Bonus | Milestone
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """``20 business days after activity`` (``business=True``) or a calendar offset."""
+
+    amount: int
+    business: bool
+    after: str
+    span: Span = _span()
+    after_span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Payout:
+    channel: str | None
+    due: Due | None
+    text: Text = Text()
+    span: Span = _span()
+
+
+Declaration: TypeAlias = Header | Table | Entity | Window | Metric | Clause | Ranking | Reward | Payout
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """A whole rule file. Collections keep source order; lookups are by name."""
+
+    header: Header | None
+    tables: tuple[Table, ...] = ()
+    participant: Entity | None = None
+    member: Entity | None = None
+    windows: tuple[Window, ...] = ()
+    metrics: tuple[Metric, ...] = ()
+    clauses: tuple[Clause, ...] = ()
+    rankings: tuple[Ranking, ...] = ()
+    rewards: tuple[Reward, ...] = ()
+    payout: Payout | None = None
+    source: str = field(default="", compare=False, repr=False)
+    path: str = field(default="<string>", compare=False)
+
+    def table(self, name: str) -> Table | None:
+        return next((t for t in self.tables if t.name == name), None)
+
+    def window(self, name: str) -> Window | None:
+        return next((w for w in self.windows if w.name == name), None)
+
+    def metric(self, name: str) -> Metric | None:
+        return next((m for m in self.metrics if m.name == name), None)
+
+    def ranking(self, name: str) -> Ranking | None:
+        return next((r for r in self.rankings if r.name == name), None)
+
+    def clauses_of(self, kind: ClauseKind) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if c.kind is kind)

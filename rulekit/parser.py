@@ -1,0 +1,747 @@
+"""Source text to typed IR.
+
+The file is split into top-level items (a line starting in column 0 opens one). Each
+item is parsed on its own with the LALR grammar, so a syntax error in one item is
+reported and the next items are still parsed and checked. The Lark tree of an item is
+turned into IR immediately; nothing outside this module sees a Lark ``Tree``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.indenter import Indenter
+
+from rulekit import ir
+from rulekit.diagnostics import Diagnostic, error
+
+MAX_SOURCE_BYTES = 5_000_000
+
+
+class _RuleIndenter(Indenter):
+    NL_type = "_NL"
+    OPEN_PAREN_types = ["LPAR"]
+    CLOSE_PAREN_types = ["RPAR"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 4
+
+
+@functools.cache
+def _lark() -> Lark:
+    grammar = resources.files("rulekit").joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        postlex=_RuleIndenter(),
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    program: ir.Program
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    first_line: int  # 1-based line of the item's header in the whole file
+    text: str
+
+
+def parse(source: str, path: str = "<string>") -> ParseResult:
+    """Parse rule-file text into a :class:`ir.Program` plus syntax diagnostics."""
+    diagnostics: list[Diagnostic] = []
+    items: list[Any] = []
+    for chunk in _chunks(source):
+        item, problem = _parse_chunk(chunk, path)
+        if problem is not None:
+            diagnostics.append(problem)
+        elif item is not None:
+            items.append(item)
+    program, assembly = _assemble(items, source, path)
+    return ParseResult(program, tuple(diagnostics + assembly))
+
+
+def parse_file(path: str) -> tuple[ParseResult, str]:
+    """Read and parse a file; unreadable or non-text files become diagnostics."""
+    span = ir.Span(path, 1, 1, 1, 2)
+    try:
+        raw = open(path, "rb").read(MAX_SOURCE_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return ParseResult(ir.Program(None, path=path), (error("RK003", f"cannot read file: {reason}", span),)), ""
+    if len(raw) > MAX_SOURCE_BYTES:
+        msg = f"file is larger than {MAX_SOURCE_BYTES // 1_000_000} MB; a rule file is text a person edits"
+        return ParseResult(ir.Program(None, path=path), (error("RK003", msg, span),)), ""
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        bad = ir.Span(path, line, 1, line, 2)
+        hint = "save the rule file as UTF-8 text"
+        return ParseResult(ir.Program(None, path=path), (error("RK003", "file is not UTF-8 text", bad, hint),)), ""
+    if "\x00" in source:
+        line = source[: source.index("\x00")].count("\n") + 1
+        bad = ir.Span(path, line, 1, line, 2)
+        return ParseResult(ir.Program(None, path=path), (error("RK003", "file contains binary data (NUL bytes)", bad),)), source
+    return parse(source, path), source
+
+
+# ------------------------------------------------------------------------- chunking
+
+
+def _chunks(source: str) -> Iterator[_Chunk]:
+    lines = source.splitlines()
+    start: int | None = None
+    for index, line in enumerate(lines):
+        opens_item = bool(line) and not line[0].isspace() and not line.startswith("#")
+        if opens_item:
+            if start is not None:
+                yield _Chunk(start + 1, "\n".join(lines[start:index]) + "\n")
+            start = index
+        elif start is None and line.strip() and not line.lstrip().startswith("#"):
+            # Indented text before any item: parse it alone so it gets a diagnostic.
+            start = index
+    if start is not None:
+        yield _Chunk(start + 1, "\n".join(lines[start:]) + "\n")
+
+
+def _parse_chunk(chunk: _Chunk, path: str) -> tuple[Any, Diagnostic | None]:
+    try:
+        tree = _lark().parse(chunk.text)
+    except UnexpectedInput as exc:
+        return None, _syntax_diagnostic(exc, chunk, path)
+    try:
+        return _ToIR(path, chunk.first_line - 1).transform(tree), None
+    except VisitError as exc:
+        inner = exc.orig_exc
+        if isinstance(inner, _ValueProblem):
+            return None, error("RK002", inner.message, inner.span, inner.help)
+        raise
+
+
+# --------------------------------------------------------------------- syntax errors
+
+_TOKEN_WORDS: dict[str, str] = {
+    "NAME": "a name",
+    "STRING": 'a quoted text like "US"',
+    "MONEY": "an amount like `$10,000`",
+    "PERCENT": "a percentage like `2%`",
+    "DURATION": "a duration like `14 hours`",
+    "BUSINESS_DAYS": "business days like `20 business days`",
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "DATE": "a date like `2022-02-14`",
+    "TIME": "a time like `09:30`",
+    "BOUND": "`inclusive` or `exclusive`",
+    "DIRECTION": "`ascending` or `descending`",
+    "COMP_OP": "a comparison like `>` or `=`",
+    "CLAUSE_KIND": "`eligible`, `gate`, `warn` or `disqualify`",
+    "AGG_FUNC": "`sum`, `min`, `max` or `average`",
+    "_NL": "the end of the line",
+    "_INDENT": "an indented line",
+    "_DEDENT": "the end of the block",
+    "COLON": "`:`",
+    "COMMA": "`,`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "EQUAL": "`=`",
+    "SLASH": "`/`",
+    "DOT": "`.`",
+    "$END": "the end of the file",
+}
+
+_TOP_LEVEL = (
+    "program, table, participant, member, window, metric, eligible, gate, warn, "
+    "disqualify, ranking, prize, rebate, commission, subsidy, bonus, milestone, payout"
+)
+
+
+def _describe_expected(expected: set[str]) -> str:
+    words: list[str] = []
+    for name in sorted(expected):
+        word = _TOKEN_WORDS.get(name)
+        if word is None:
+            pattern = _lark().get_terminal(name).pattern.value if _has_terminal(name) else name
+            word = f"`{pattern}`"
+        if word not in words:
+            words.append(word)
+    if len(words) > 6:
+        words = words[:6] + ["…"]
+    return ", ".join(words)
+
+
+def _has_terminal(name: str) -> bool:
+    try:
+        _lark().get_terminal(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, chunk: _Chunk, path: str) -> Diagnostic:
+    line = (getattr(exc, "line", None) or 1) if not isinstance(exc, UnexpectedEOF) else None
+    column = getattr(exc, "column", None) or 1
+    width = 1
+    found = "end of input"
+    expected: set[str] = set()
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        expected = set(exc.expected)
+        if token.type == "$END" or token.line is None:
+            line = None
+        else:
+            found = _token_text(token)
+            width = max(1, len(str(token).split("\n")[0]))
+    elif isinstance(exc, UnexpectedCharacters):
+        expected = set(exc.allowed or ())
+        found = f"`{chunk.text[exc.pos_in_stream]}`" if exc.pos_in_stream < len(chunk.text) else found
+    elif isinstance(exc, UnexpectedEOF):
+        expected = set(exc.expected)
+    if line is None:
+        text_lines = chunk.text.rstrip("\n").split("\n")
+        line = len(text_lines)
+        column = len(text_lines[-1]) + 1
+    abs_line = chunk.first_line + line - 1
+    span = ir.Span(path, abs_line, column, abs_line, column + width)
+    message = f"unexpected {found}"
+    if expected:
+        message += f"; expected {_describe_expected(expected)}"
+    return error("RK001", message, span, _syntax_help(expected, found, line, column))
+
+
+def _token_text(token: Token) -> str:
+    if token.type == "_NL":
+        return "end of line"
+    if token.type == "_INDENT":
+        return "indentation"
+    if token.type == "_DEDENT":
+        return "end of block"
+    text = str(token)
+    return f"`{text[:40]}`"
+
+
+def _syntax_help(expected: set[str], found: str, line: int, column: int) -> str | None:
+    if "BOUND" in expected:
+        return "say whether the last date counts: `… to 2022-02-27 inclusive` or `exclusive`"
+    if line == 1 and column == 1:
+        return f"a top-level line starts with one of: {_TOP_LEVEL}"
+    if found == "indentation":
+        return "indent detail lines under the line they belong to, by the same amount"
+    if "COLON" in expected and len(expected) <= 3:
+        return "put a `:` after the name"
+    if "MONEY" in expected and found.startswith("`") and found[1:2].isdigit():
+        return "write money with its currency symbol, like `$10,000` or `£3.50`"
+    return None
+
+
+# ------------------------------------------------------------------------ tree -> IR
+
+
+class _ValueProblem(Exception):
+    def __init__(self, message: str, span: ir.Span, help: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.help = help
+
+
+_SINGULAR_UNITS = {u.value.rstrip("s"): u for u in ir.TimeUnit}
+
+
+@v_args(meta=True)
+class _ToIR(Transformer[Token, Any]):
+    """Turns one item's tree into an IR declaration."""
+
+    def __init__(self, path: str, line_offset: int) -> None:
+        super().__init__()
+        self.path = path
+        self.offset = line_offset
+
+    # -- positions
+    def _span(self, meta: Any) -> ir.Span:
+        if getattr(meta, "empty", True):
+            return ir.Span(self.path, self.offset + 1, 1, self.offset + 1, 2)
+        return ir.Span(self.path, meta.line + self.offset, meta.column, meta.end_line + self.offset, meta.end_column)
+
+    def _tspan(self, token: Token) -> ir.Span:
+        line = (token.line or 1) + self.offset
+        end_line = (token.end_line or token.line or 1) + self.offset
+        return ir.Span(self.path, line, token.column or 1, end_line, token.end_column or 2)
+
+    # -- tokens to values
+    def _decimal(self, text: str, token: Token) -> Decimal:
+        try:
+            return Decimal(text.replace(",", ""))
+        except InvalidOperation as exc:  # pragma: no cover - the lexer only admits digits
+            raise _ValueProblem(f"`{text}` is not a number", self._tspan(token)) from exc
+
+    def _money(self, token: Token) -> ir.Money:
+        text = str(token)
+        return ir.Money(self._decimal(text[1:], token), ir.CURRENCY_SYMBOLS[text[0]], self._tspan(token))
+
+    def _percent(self, token: Token) -> ir.Percent:
+        return ir.Percent(self._decimal(str(token)[:-1], token), self._tspan(token))
+
+    def _duration(self, token: Token) -> ir.Duration:
+        amount, unit = str(token).split()
+        return ir.Duration(self._decimal(amount, token), _SINGULAR_UNITS[unit.rstrip("s")], self._tspan(token))
+
+    def _date(self, token: Token) -> dt.date:
+        try:
+            return dt.date.fromisoformat(str(token))
+        except ValueError as exc:
+            raise _ValueProblem(
+                f"`{token}` is not a real date", self._tspan(token), "write dates as YYYY-MM-DD, like 2022-02-14"
+            ) from exc
+
+    def _time(self, token: Token) -> dt.time:
+        try:
+            return dt.time.fromisoformat(str(token))
+        except ValueError as exc:
+            raise _ValueProblem(
+                f"`{token}` is not a real time of day", self._tspan(token), "write times as HH:MM, like 09:30"
+            ) from exc
+
+    @staticmethod
+    def _string(token: Token) -> str:
+        body = str(token)[1:-1]
+        return body.replace('\\"', '"').replace("\\\\", "\\")
+
+    # -- literals
+    def money(self, meta: Any, c: list[Token]) -> ir.Money:
+        return self._money(c[0])
+
+    def percent(self, meta: Any, c: list[Token]) -> ir.Percent:
+        return self._percent(c[0])
+
+    def duration(self, meta: Any, c: list[Token]) -> ir.Duration:
+        return self._duration(c[0])
+
+    def number(self, meta: Any, c: list[Token]) -> ir.Number:
+        return ir.Number(self._decimal(str(c[0]), c[0]), self._tspan(c[0]))
+
+    def string(self, meta: Any, c: list[Token]) -> ir.String:
+        return ir.String(self._string(c[0]), self._tspan(c[0]))
+
+    def date(self, meta: Any, c: list[Token]) -> ir.DateValue:
+        return ir.DateValue(self._date(c[0]), self._tspan(c[0]))
+
+    def true(self, meta: Any, c: list[Token]) -> ir.Bool:
+        return ir.Bool(True, self._span(meta))
+
+    def false(self, meta: Any, c: list[Token]) -> ir.Bool:
+        return ir.Bool(False, self._span(meta))
+
+    # -- expressions
+    def name_ref(self, meta: Any, c: list[Token]) -> ir.NameRef:
+        return ir.NameRef(str(c[0]), self._tspan(c[0]))
+
+    def qualified_ref(self, meta: Any, c: list[Token]) -> ir.QualifiedRef:
+        return ir.QualifiedRef(str(c[0]), str(c[1]), self._span(meta))
+
+    def compare(self, meta: Any, c: list[Any]) -> ir.Compare:
+        return ir.Compare(ir.CompareOp(str(c[1])), c[0], c[2], self._span(meta))
+
+    def in_list(self, meta: Any, c: list[Any]) -> ir.InList:
+        return ir.InList(c[0], tuple(c[1:]), False, self._span(meta))
+
+    def not_in_list(self, meta: Any, c: list[Any]) -> ir.InList:
+        return ir.InList(c[0], tuple(c[1:]), True, self._span(meta))
+
+    def or_expr(self, meta: Any, c: list[Any]) -> ir.BoolOp:
+        return ir.BoolOp(ir.BoolOperator.OR, tuple(c), self._span(meta))
+
+    def and_expr(self, meta: Any, c: list[Any]) -> ir.BoolOp:
+        return ir.BoolOp(ir.BoolOperator.AND, tuple(c), self._span(meta))
+
+    def not_(self, meta: Any, c: list[Any]) -> ir.Not:
+        return ir.Not(c[0], self._span(meta))
+
+    def quantifier(self, meta: Any, c: list[Any]) -> ir.Quantified:
+        return ir.Quantified(ir.Quantifier(str(c[0])), str(c[1]), c[2], None, self._span(meta))
+
+    def at_least(self, meta: Any, c: list[Any]) -> ir.Quantified:
+        return ir.Quantified(ir.Quantifier.AT_LEAST, str(c[1]), c[3], int(c[0]), self._span(meta))
+
+    # -- shared block lines: ("kind", value, span)
+    def attr(self, meta: Any, c: list[Token]) -> tuple[str, str, ir.Span]:
+        return (str(c[0]), self._string(c[1]), self._span(meta))
+
+    def words(self, meta: Any, c: list[Token]) -> str:
+        return " ".join(str(t) for t in c)
+
+    def name_list(self, meta: Any, c: list[Token]) -> tuple[str, ...]:
+        return tuple(str(t) for t in c)
+
+    def _line(kind: str, convert: Callable[[_ToIR, list[Any]], Any]) -> Any:  # noqa: N805
+        def method(self: _ToIR, meta: Any, c: list[Any]) -> tuple[str, Any, ir.Span]:
+            return (kind, convert(self, c), self._span(meta))
+
+        return method
+
+    title_line = _line("title", lambda s, c: s._string(c[0]))
+    market_line = _line("market", lambda s, c: str(c[0]))
+    currency_line = _line("currency", lambda s, c: str(c[0]))
+    timezone_line = _line("timezone", lambda s, c: s._string(c[0]))
+    calendar_line = _line("calendar", lambda s, c: str(c[0]))
+    rounding_line = _line("rounding", lambda s, c: c[0])
+    column_line = _line("column", lambda s, c: ir.Column(str(c[0]), str(c[1]), s._tspan(c[0])))
+    key_line = _line("key", lambda s, c: c[0])
+    time_line = _line("time", lambda s, c: str(c[0]))
+    period_line = _line("period", lambda s, c: (str(c[0]), str(c[1])))
+    then_by_line = _line("then_by", lambda s, c: ir.RankKey(str(c[0]), ir.Direction(str(c[1])), s._tspan(c[0])))
+    top_line = _line("top", lambda s, c: int(c[0]))
+    shared_line = _line("shared", lambda s, c: str(c[0]))
+    pool_line = _line("pool", lambda s, c: s._money(c[1]))
+    overflow_line = _line("overflow", lambda s, c: c[0])
+    bracket_line = _line("bracket", lambda s, c: ir.Bracket(s._money(c[0]), s._percent(c[1])))
+    standard_line = _line("standard", lambda s, c: s._percent(c[0]))
+    order_cap_line = _line("per_order", lambda s, c: s._money(c[0]))
+    max_orders_line = _line("max_orders", lambda s, c: (int(c[0]), str(c[1])))
+    cap_line = _line("cap", lambda s, c: (s._money(c[0]), str(c[1]) if len(c) > 1 else None))
+    tier_line = _line("tier", lambda s, c: ir.MilestoneTier(str(c[0]), c[1], s._money(c[2])))
+    channel_line = _line("channel", lambda s, c: c[0])
+    business_due = _line("due", lambda s, c: _due(s, c, business=True))
+    calendar_due = _line("due", lambda s, c: _due(s, c, business=False))
+
+    def rank_line(self, meta: Any, c: list[Token]) -> tuple[str, ir.PrizeTier, ir.Span]:
+        ints = [t for t in c if t.type == "INT"]
+        money = next(t for t in c if t.type == "MONEY")
+        first, last = int(ints[0]), int(ints[-1])
+        return ("rank", ir.PrizeTier(first, last, self._money(money), self._span(meta)), self._span(meta))
+
+    # -- filters
+    def during(self, meta: Any, c: list[Token]) -> tuple[str, str, ir.Span]:
+        return ("window", str(c[0]), self._tspan(c[0]))
+
+    def where(self, meta: Any, c: list[Any]) -> tuple[str, Any, ir.Span]:
+        return ("where", c[0], self._span(meta))
+
+    def per(self, meta: Any, c: list[Token]) -> tuple[str, str, ir.Span]:
+        return ("per", str(c[0]), self._tspan(c[0]))
+
+    def filters(self, meta: Any, c: list[tuple[str, Any, ir.Span]]) -> ir.Filters:
+        parts = {kind: (value, span) for kind, value, span in c}
+        window = parts.get("window")
+        per = parts.get("per")
+        where = parts.get("where")
+        return ir.Filters(
+            window=window[0] if window else None,
+            where=where[0] if where else None,
+            per=per[0] if per else None,
+            window_span=window[1] if window else None,
+            per_span=per[1] if per else None,
+        )
+
+    # -- top-level items
+    def start(self, meta: Any, c: list[Any]) -> Any:
+        return c[-1]
+
+    def program(self, meta: Any, c: list[Any]) -> ir.Header:
+        lines = _Lines(c[1:])
+        return ir.Header(
+            name=str(c[0]),
+            title=lines.one("title"),
+            market=lines.one("market"),
+            currency=lines.one("currency"),
+            timezone=lines.one("timezone"),
+            calendar=lines.one("calendar"),
+            rounding=lines.one("rounding"),
+            text=lines.text(),
+            span=self._tspan(c[0]),
+            timezone_span=lines.span("timezone"),
+            currency_span=lines.span("currency"),
+            calendar_span=lines.span("calendar"),
+        )
+
+    def table(self, meta: Any, c: list[Any]) -> ir.Table:
+        lines = _Lines(c[1:])
+        return ir.Table(
+            name=str(c[0]),
+            columns=tuple(lines.all("column")),
+            key=lines.one("key") or (),
+            time=lines.one("time"),
+            period=lines.one("period"),
+            text=lines.text(),
+            span=self._tspan(c[0]),
+        )
+
+    def participant(self, meta: Any, c: list[Any]) -> tuple[str, ir.Entity]:
+        return ("participant", ir.Entity(str(c[0]), str(c[1]), _Lines(c[2:]).text(), self._tspan(c[0])))
+
+    def member(self, meta: Any, c: list[Any]) -> tuple[str, ir.Entity]:
+        return ("member", ir.Entity(str(c[0]), str(c[1]), _Lines(c[2:]).text(), self._tspan(c[0])))
+
+    def window(self, meta: Any, c: list[Any]) -> ir.Window:
+        name, spec, rest = str(c[0]), c[1], _Lines(c[2:])
+        if spec[0] == "absolute":
+            _, start, end, bound = spec
+            return ir.AbsoluteWindow(name, start, end, bound == "inclusive", rest.text(), self._tspan(c[0]))
+        _, length, anchor = spec
+        return ir.RelativeWindow(name, length, anchor, rest.text(), self._tspan(c[0]))
+
+    def absolute_window(self, meta: Any, c: list[Any]) -> tuple[str, ir.LocalDateTime, ir.LocalDateTime, str]:
+        return ("absolute", c[0], c[1], str(c[2]))
+
+    def relative_window(self, meta: Any, c: list[Token]) -> tuple[str, ir.Duration, str]:
+        return ("relative", self._duration(c[0]), str(c[1]))
+
+    def datetime(self, meta: Any, c: list[Token]) -> ir.LocalDateTime:
+        time = self._time(c[1]) if len(c) > 1 else None
+        return ir.LocalDateTime(self._date(c[0]), time, self._span(meta))
+
+    def metric(self, meta: Any, c: list[Any]) -> ir.Metric:
+        return ir.Metric(str(c[0]), c[1], _Lines(c[2:]).text(), self._tspan(c[0]))
+
+    def count_agg(self, meta: Any, c: list[Any]) -> ir.Aggregate:
+        return ir.Aggregate(ir.AggregateFunc.COUNT, str(c[0]), None, c[1], self._span(meta), self._tspan(c[0]))
+
+    def distinct_agg(self, meta: Any, c: list[Any]) -> ir.Aggregate:
+        return ir.Aggregate(
+            ir.AggregateFunc.COUNT_DISTINCT, str(c[1]), str(c[0]), c[2], self._span(meta), self._tspan(c[1]), self._tspan(c[0])
+        )
+
+    def column_agg(self, meta: Any, c: list[Any]) -> ir.Aggregate:
+        return ir.Aggregate(
+            ir.AggregateFunc(str(c[0])), str(c[2]), str(c[1]), c[3], self._span(meta), self._tspan(c[2]), self._tspan(c[1])
+        )
+
+    def time_agg(self, meta: Any, c: list[Any]) -> ir.Aggregate:
+        return ir.Aggregate(ir.AggregateFunc.TOTAL_TIME, str(c[0]), None, c[1], self._span(meta), self._tspan(c[0]))
+
+    def ratio(self, meta: Any, c: list[Token]) -> ir.Ratio:
+        return ir.Ratio(str(c[0]), str(c[1]), self._span(meta), self._tspan(c[0]), self._tspan(c[1]))
+
+    def clause(self, meta: Any, c: list[Any]) -> ir.Clause:
+        kind, name, condition = ir.ClauseKind(str(c[0])), str(c[1]), c[2]
+        rest = c[3:]
+        guard = None
+        if rest and isinstance(rest[0], tuple) and rest[0][0] == "guard":
+            guard = rest[0][1]
+            rest = rest[1:]
+        return ir.Clause(kind, name, condition, guard, _Lines(rest).text(), self._tspan(c[1]))
+
+    def guard(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("guard", c[0])
+
+    def ranking(self, meta: Any, c: list[Any]) -> ir.Ranking:
+        lines = _Lines(c[3:])
+        first = ir.RankKey(str(c[1]), ir.Direction(str(c[2])), self._tspan(c[1]))
+        return ir.Ranking(
+            name=str(c[0]),
+            keys=(first, *lines.all("then_by")),
+            top=lines.one("top"),
+            shared_ranks=lines.one("shared"),
+            text=lines.text(),
+            span=self._tspan(c[0]),
+        )
+
+    def prize(self, meta: Any, c: list[Any]) -> ir.Prize:
+        lines = _Lines(c[2:])
+        return ir.Prize(str(c[0]), str(c[1]), tuple(lines.all("rank")), lines.limits(), lines.text(), self._tspan(c[0]))
+
+    def rebate(self, meta: Any, c: list[Any]) -> ir.Rebate:
+        name, spec, lines = str(c[0]), c[1], _Lines(c[2:])
+        span = self._tspan(c[0])
+        if spec[0] == "flat":
+            return ir.Rebate(name, spec[2], spec[1], (), None, lines.limits(), lines.text(), span)
+        brackets = tuple(lines.all("bracket"))
+        return ir.Rebate(name, spec[2], None, brackets, spec[1], lines.limits(), lines.text(), span)
+
+    def flat_rebate(self, meta: Any, c: list[Token]) -> tuple[str, ir.Percent, str]:
+        return ("flat", self._percent(c[0]), str(c[1]))
+
+    def bracket_rebate(self, meta: Any, c: list[Token]) -> tuple[str, ir.BracketMode, str]:
+        return ("brackets", ir.BracketMode(str(c[0])), str(c[1]))
+
+    def commission(self, meta: Any, c: list[Any]) -> ir.Commission:
+        lines = _Lines(c[5:])
+        return ir.Commission(
+            name=str(c[0]),
+            rate=self._percent(c[1]),
+            column=str(c[2]),
+            table=str(c[3]),
+            filters=c[4],
+            standard=lines.one("standard"),
+            text=lines.text(),
+            span=self._tspan(c[0]),
+        )
+
+    def subsidy(self, meta: Any, c: list[Any]) -> ir.Subsidy:
+        kind, amount = c[1]
+        lines = _Lines(c[5:])
+        return ir.Subsidy(
+            name=str(c[0]),
+            kind=kind,
+            amount=amount,
+            column=str(c[2]),
+            table=str(c[3]),
+            filters=c[4],
+            limits=lines.limits(),
+            text=lines.text(),
+            span=self._tspan(c[0]),
+        )
+
+    def subsidy_amount(self, meta: Any, c: list[Token]) -> tuple[ir.SubsidyKind, ir.Money | ir.Percent | None]:
+        token = c[0]
+        if token.type == "FULL":
+            return (ir.SubsidyKind.FULL, None)
+        if token.type == "PERCENT":
+            return (ir.SubsidyKind.PERCENT, self._percent(token))
+        return (ir.SubsidyKind.FIXED, self._money(token))
+
+    def bonus(self, meta: Any, c: list[Any]) -> ir.Bonus:
+        lines = _Lines(c[3:])
+        return ir.Bonus(str(c[0]), self._money(c[1]), str(c[2]), lines.limits(), lines.text(), self._tspan(c[0]))
+
+    def milestone(self, meta: Any, c: list[Any]) -> ir.Milestone:
+        lines = _Lines(c[3:])
+        return ir.Milestone(
+            str(c[0]), str(c[1]), str(c[2]), tuple(lines.all("tier")), lines.limits(), lines.text(), self._tspan(c[0])
+        )
+
+    def payout(self, meta: Any, c: list[Any]) -> ir.Payout:
+        lines = _Lines(c)
+        return ir.Payout(lines.one("channel"), lines.one("due"), lines.text(), self._span(meta))
+
+
+def _due(s: _ToIR, c: list[Token], *, business: bool) -> ir.Due:
+    token, after = c[0], c[1]
+    if business:
+        amount = int(str(token).split()[0])
+    else:
+        duration = s._duration(token)
+        if duration.unit is not ir.TimeUnit.DAYS or duration.amount != duration.amount.to_integral_value():
+            raise _ValueProblem(
+                "a payout is due a whole number of days after a window",
+                s._tspan(token),
+                "write `due: 20 business days after activity` or `due: 30 days after activity`",
+            )
+        amount = int(duration.amount)
+    return ir.Due(amount, business, str(after), s._tspan(token), s._tspan(after))
+
+
+class _Lines:
+    """The detail lines of one block, looked up by kind."""
+
+    def __init__(self, lines: list[Any]) -> None:
+        self.lines = [x for x in lines if isinstance(x, tuple) and len(x) == 3]
+
+    def all(self, kind: str) -> list[Any]:
+        return [value for k, value, _ in self.lines if k == kind]
+
+    def one(self, kind: str) -> Any:
+        found = self.all(kind)
+        return found[0] if found else None
+
+    def span(self, kind: str) -> ir.Span | None:
+        return next((span for k, _, span in self.lines if k == kind), None)
+
+    def text(self) -> ir.Text:
+        return ir.Text(label=self.one("label"), description=self.one("description"), notes=tuple(self.all("note")))
+
+    def limits(self) -> ir.Limits:
+        cap = self.one("cap")
+        max_orders = self.one("max_orders")
+        return ir.Limits(
+            per_participant=cap[0] if cap else None,
+            per_participant_noun=cap[1] if cap else None,
+            pool=self.one("pool"),
+            overflow=self.one("overflow"),
+            per_order=self.one("per_order"),
+            max_orders=max_orders[0] if max_orders else None,
+            max_orders_noun=max_orders[1] if max_orders else None,
+            overflow_span=self.span("overflow"),
+        )
+
+    def repeated(self) -> list[tuple[str, ir.Span]]:
+        """Single-valued lines written more than once, for the assembler to report."""
+        multi = {"title", "market", "currency", "timezone", "calendar", "rounding", "key", "time", "period",
+                 "top", "shared", "pool", "overflow", "standard", "per_order", "max_orders", "cap", "channel",
+                 "due", "label", "description"}
+        seen: set[str] = set()
+        out: list[tuple[str, ir.Span]] = []
+        for kind, _, span in self.lines:
+            if kind in multi and kind in seen:
+                out.append((kind, span))
+            seen.add(kind)
+        return out
+
+
+# -------------------------------------------------------------------------- assembly
+
+
+def _assemble(items: list[Any], source: str, path: str) -> tuple[ir.Program, list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    header: ir.Header | None = None
+    participant: ir.Entity | None = None
+    member: ir.Entity | None = None
+    payout: ir.Payout | None = None
+    buckets: dict[str, list[Any]] = {"tables": [], "windows": [], "metrics": [], "clauses": [], "rankings": [], "rewards": []}
+
+    def once(current: Any, new: Any, what: str, span: ir.Span) -> Any:
+        if current is not None:
+            diagnostics.append(error("RK502", f"a program has one {what}; this is a second one", span,
+                                     f"merge the two {what} declarations into one"))
+            return current
+        return new
+
+    for item in items:
+        if isinstance(item, ir.Header):
+            header = once(header, item, "`program` header", item.span)
+        elif isinstance(item, tuple) and item[0] == "participant":
+            participant = once(participant, item[1], "`participant` line", item[1].span)
+        elif isinstance(item, tuple) and item[0] == "member":
+            member = once(member, item[1], "`member` line", item[1].span)
+        elif isinstance(item, ir.Payout):
+            payout = once(payout, item, "`payout` block", item.span)
+        elif isinstance(item, ir.Table):
+            buckets["tables"].append(item)
+        elif isinstance(item, (ir.AbsoluteWindow, ir.RelativeWindow)):
+            buckets["windows"].append(item)
+        elif isinstance(item, ir.Metric):
+            buckets["metrics"].append(item)
+        elif isinstance(item, ir.Clause):
+            buckets["clauses"].append(item)
+        elif isinstance(item, ir.Ranking):
+            buckets["rankings"].append(item)
+        else:
+            buckets["rewards"].append(item)
+    program = ir.Program(
+        header=header,
+        tables=tuple(buckets["tables"]),
+        participant=participant,
+        member=member,
+        windows=tuple(buckets["windows"]),
+        metrics=tuple(buckets["metrics"]),
+        clauses=tuple(buckets["clauses"]),
+        rankings=tuple(buckets["rankings"]),
+        rewards=tuple(buckets["rewards"]),
+        payout=payout,
+        source=source,
+        path=path,
+    )
+    return program, diagnostics
+
+
+def tree_free(value: object) -> bool:
+    """True when no Lark object is left anywhere inside ``value`` (used by tests)."""
+    if isinstance(value, (Tree, Token)):
+        return False
+    if isinstance(value, tuple):
+        return all(tree_free(v) for v in value)
+    slots = getattr(type(value), "__slots__", ())
+    return all(tree_free(getattr(value, s)) for s in slots if not s.startswith("_"))
