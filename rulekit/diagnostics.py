@@ -86,10 +86,7 @@ _MAX_SHOWN_LINE = 200
 def render(diagnostic: Diagnostic, source: str | None) -> str:
     """Render one diagnostic with its source line and a caret under the span."""
     s = diagnostic.span
-    head = (
-        f"{s.file}:{s.line}:{s.column}: "
-        f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
-    )
+    head = f"{s.file}:{s.line}:{s.column}: {diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
     lines = [head]
     text = _source_line(source, s.line)
     if text is not None:

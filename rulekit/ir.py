@@ -33,7 +33,7 @@ class Span:
 
 
 def _span() -> Span:
-    return field(default_factory=Span.unknown, compare=False, repr=False)  # type: ignore[return-value]
+    return field(default_factory=Span.unknown, compare=False, repr=False)
 
 
 # ----------------------------------------------------------------------------- values
@@ -86,9 +86,7 @@ class TimeUnit(enum.Enum):
 
     @property
     def seconds(self) -> int:
-        return {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}[
-            self.value
-        ]
+        return {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}[self.value]
 
 
 @dataclass(frozen=True, slots=True)

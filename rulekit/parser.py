@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -28,8 +28,8 @@ MAX_SOURCE_BYTES = 5_000_000
 
 class _RuleIndenter(Indenter):
     NL_type = "_NL"
-    OPEN_PAREN_types = ["LPAR"]
-    CLOSE_PAREN_types = ["RPAR"]
+    OPEN_PAREN_types: ClassVar[list[str]] = ["LPAR"]
+    CLOSE_PAREN_types: ClassVar[list[str]] = ["RPAR"]
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 4
@@ -78,7 +78,8 @@ def parse_file(path: str) -> tuple[ParseResult, str]:
     """Read and parse a file; unreadable or non-text files become diagnostics."""
     span = ir.Span(path, 1, 1, 1, 2)
     try:
-        raw = open(path, "rb").read(MAX_SOURCE_BYTES + 1)
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_SOURCE_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return ParseResult(ir.Program(None, path=path), (error("RK003", f"cannot read file: {reason}", span),)), ""
@@ -95,7 +96,9 @@ def parse_file(path: str) -> tuple[ParseResult, str]:
     if "\x00" in source:
         line = source[: source.index("\x00")].count("\n") + 1
         bad = ir.Span(path, line, 1, line, 2)
-        return ParseResult(ir.Program(None, path=path), (error("RK003", "file contains binary data (NUL bytes)", bad),)), source
+        return ParseResult(
+            ir.Program(None, path=path), (error("RK003", "file contains binary data (NUL bytes)", bad),)
+        ), source
     return parse(source, path), source
 
 
@@ -127,7 +130,7 @@ def _parse_chunk(chunk: _Chunk, path: str) -> tuple[Any, Diagnostic | None]:
         return _ToIR(path, chunk.first_line - 1).transform(tree), None
     except VisitError as exc:
         inner = exc.orig_exc
-        if isinstance(inner, _ValueProblem):
+        if isinstance(inner, _ValueProblemError):
             return None, error("RK002", inner.message, inner.span, inner.help)
         raise
 
@@ -179,7 +182,7 @@ def _describe_expected(expected: set[str]) -> str:
         if word not in words:
             words.append(word)
     if len(words) > 6:
-        words = words[:6] + ["…"]
+        words = [*words[:6], "…"]
     return ", ".join(words)
 
 
@@ -207,7 +210,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, chunk: _Chunk, path: str) -> Diagno
             width = max(1, len(str(token).split("\n")[0]))
     elif isinstance(exc, UnexpectedCharacters):
         expected = set(exc.allowed or ())
-        found = f"`{chunk.text[exc.pos_in_stream]}`" if exc.pos_in_stream < len(chunk.text) else found
+        pos = exc.pos_in_stream or 0
+        found = f"`{chunk.text[pos]}`" if pos < len(chunk.text) else found
     elif isinstance(exc, UnexpectedEOF):
         expected = set(exc.expected)
     if line is None:
@@ -250,7 +254,7 @@ def _syntax_help(expected: set[str], found: str, line: int, column: int) -> str 
 # ------------------------------------------------------------------------ tree -> IR
 
 
-class _ValueProblem(Exception):
+class _ValueProblemError(Exception):
     def __init__(self, message: str, span: ir.Span, help: str | None = None) -> None:
         super().__init__(message)
         self.message = message
@@ -259,6 +263,15 @@ class _ValueProblem(Exception):
 
 
 _SINGULAR_UNITS = {u.value.rstrip("s"): u for u in ir.TimeUnit}
+
+
+def _line(kind: str, convert: Callable[[_ToIR, list[Any]], Any]) -> Any:
+    """A transformer method for a detail line: returns ``(kind, value, span)``."""
+
+    def method(self: _ToIR, meta: Any, c: list[Any]) -> tuple[str, Any, ir.Span]:
+        return (kind, convert(self, c), self._span(meta))
+
+    return method
 
 
 @v_args(meta=True)
@@ -286,7 +299,7 @@ class _ToIR(Transformer[Token, Any]):
         try:
             return Decimal(text.replace(",", ""))
         except InvalidOperation as exc:  # pragma: no cover - the lexer only admits digits
-            raise _ValueProblem(f"`{text}` is not a number", self._tspan(token)) from exc
+            raise _ValueProblemError(f"`{text}` is not a number", self._tspan(token)) from exc
 
     def _money(self, token: Token) -> ir.Money:
         text = str(token)
@@ -303,7 +316,7 @@ class _ToIR(Transformer[Token, Any]):
         try:
             return dt.date.fromisoformat(str(token))
         except ValueError as exc:
-            raise _ValueProblem(
+            raise _ValueProblemError(
                 f"`{token}` is not a real date", self._tspan(token), "write dates as YYYY-MM-DD, like 2022-02-14"
             ) from exc
 
@@ -311,7 +324,7 @@ class _ToIR(Transformer[Token, Any]):
         try:
             return dt.time.fromisoformat(str(token))
         except ValueError as exc:
-            raise _ValueProblem(
+            raise _ValueProblemError(
                 f"`{token}` is not a real time of day", self._tspan(token), "write times as HH:MM, like 09:30"
             ) from exc
 
@@ -385,12 +398,6 @@ class _ToIR(Transformer[Token, Any]):
 
     def name_list(self, meta: Any, c: list[Token]) -> tuple[str, ...]:
         return tuple(str(t) for t in c)
-
-    def _line(kind: str, convert: Callable[[_ToIR, list[Any]], Any]) -> Any:  # noqa: N805
-        def method(self: _ToIR, meta: Any, c: list[Any]) -> tuple[str, Any, ir.Span]:
-            return (kind, convert(self, c), self._span(meta))
-
-        return method
 
     title_line = _line("title", lambda s, c: s._string(c[0]))
     market_line = _line("market", lambda s, c: str(c[0]))
@@ -511,12 +518,24 @@ class _ToIR(Transformer[Token, Any]):
 
     def distinct_agg(self, meta: Any, c: list[Any]) -> ir.Aggregate:
         return ir.Aggregate(
-            ir.AggregateFunc.COUNT_DISTINCT, str(c[1]), str(c[0]), c[2], self._span(meta), self._tspan(c[1]), self._tspan(c[0])
+            ir.AggregateFunc.COUNT_DISTINCT,
+            str(c[1]),
+            str(c[0]),
+            c[2],
+            self._span(meta),
+            self._tspan(c[1]),
+            self._tspan(c[0]),
         )
 
     def column_agg(self, meta: Any, c: list[Any]) -> ir.Aggregate:
         return ir.Aggregate(
-            ir.AggregateFunc(str(c[0])), str(c[2]), str(c[1]), c[3], self._span(meta), self._tspan(c[2]), self._tspan(c[1])
+            ir.AggregateFunc(str(c[0])),
+            str(c[2]),
+            str(c[1]),
+            c[3],
+            self._span(meta),
+            self._tspan(c[2]),
+            self._tspan(c[1]),
         )
 
     def time_agg(self, meta: Any, c: list[Any]) -> ir.Aggregate:
@@ -625,7 +644,7 @@ def _due(s: _ToIR, c: list[Token], *, business: bool) -> ir.Due:
     else:
         duration = s._duration(token)
         if duration.unit is not ir.TimeUnit.DAYS or duration.amount != duration.amount.to_integral_value():
-            raise _ValueProblem(
+            raise _ValueProblemError(
                 "a payout is due a whole number of days after a window",
                 s._tspan(token),
                 "write `due: 20 business days after activity` or `due: 30 days after activity`",
@@ -669,9 +688,29 @@ class _Lines:
 
     def repeated(self) -> list[tuple[str, ir.Span]]:
         """Single-valued lines written more than once, for the assembler to report."""
-        multi = {"title", "market", "currency", "timezone", "calendar", "rounding", "key", "time", "period",
-                 "top", "shared", "pool", "overflow", "standard", "per_order", "max_orders", "cap", "channel",
-                 "due", "label", "description"}
+        multi = {
+            "title",
+            "market",
+            "currency",
+            "timezone",
+            "calendar",
+            "rounding",
+            "key",
+            "time",
+            "period",
+            "top",
+            "shared",
+            "pool",
+            "overflow",
+            "standard",
+            "per_order",
+            "max_orders",
+            "cap",
+            "channel",
+            "due",
+            "label",
+            "description",
+        }
         seen: set[str] = set()
         out: list[tuple[str, ir.Span]] = []
         for kind, _, span in self.lines:
@@ -690,12 +729,25 @@ def _assemble(items: list[Any], source: str, path: str) -> tuple[ir.Program, lis
     participant: ir.Entity | None = None
     member: ir.Entity | None = None
     payout: ir.Payout | None = None
-    buckets: dict[str, list[Any]] = {"tables": [], "windows": [], "metrics": [], "clauses": [], "rankings": [], "rewards": []}
+    buckets: dict[str, list[Any]] = {
+        "tables": [],
+        "windows": [],
+        "metrics": [],
+        "clauses": [],
+        "rankings": [],
+        "rewards": [],
+    }
 
     def once(current: Any, new: Any, what: str, span: ir.Span) -> Any:
         if current is not None:
-            diagnostics.append(error("RK502", f"a program has one {what}; this is a second one", span,
-                                     f"merge the two {what} declarations into one"))
+            diagnostics.append(
+                error(
+                    "RK502",
+                    f"a program has one {what}; this is a second one",
+                    span,
+                    f"merge the two {what} declarations into one",
+                )
+            )
             return current
         return new
 

@@ -1,0 +1,34 @@
+"""Command-line interface: ``rulekit check | run | explain | decide | docs | fmt | test | diff``.
+
+Each command lives in its own module and registers itself on :data:`app`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+from rulekit.cli.app import EXIT_INTERNAL, app, err
+
+# Importing a command module registers its command.
+from rulekit.cli import check as _check  # noqa: F401  isort: skip
+
+
+def main() -> None:
+    """Console-script entry point: runs the app; an unexpected error is one line, not a traceback."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence for users
+        if os.environ.get("RULEKIT_DEBUG"):
+            traceback.print_exc()
+        err.print(
+            f"rulekit: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in rulekit, not in your files. Set RULEKIT_DEBUG=1 to see details."
+        )
+        sys.exit(EXIT_INTERNAL)

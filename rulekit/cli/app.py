@@ -1,0 +1,38 @@
+"""The Typer application every command module registers on."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="rulekit",
+    help="Check, run, explain and document incentive programs written as rule files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Exit codes shared by every command.
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # the input has errors (diagnostics, failed examples, bad data)
+EXIT_USAGE = 2  # the command line is wrong
+EXIT_INTERNAL = 3  # a bug in rulekit; never a traceback on screen
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from rulekit import __version__
+
+        out.print(f"rulekit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Check, run, explain and document incentive programs written as rule files."""

@@ -1,0 +1,147 @@
+"""Time zones, windows and business-day calendars: the one place both evaluators and
+the document renderer get their dates from.
+
+Conventions (see ``docs/semantics.md``):
+
+* a window is a half-open interval ``[start, end)`` of instants; an inclusive
+  date-only end covers that whole local day;
+* absolute windows are wall-clock times in the program's IANA time zone, converted
+  to UTC with :mod:`zoneinfo`, so a window crossing a daylight-saving change is as
+  long as the clock says, not ``days * 24`` hours;
+* relative windows of days or weeks advance the local calendar date (90 days after
+  10:00 on 1 March is 10:00 on 30 May, local time); shorter units are exact lengths;
+* business days skip weekends and the public holidays of the market's calendar,
+  from the ``holidays`` package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import holidays
+
+from rulekit import ir
+
+UTC = dt.UTC
+
+# Calendars a rule file may name, mapped to the ``holidays`` country and subdivision.
+CALENDARS: dict[str, tuple[str, str | None]] = {
+    "US": ("US", None),
+    "GB": ("GB", None),
+    "UK": ("GB", None),
+    "GB-ENG": ("GB", "ENG"),
+    "GB-SCT": ("GB", "SCT"),
+    "GB-WLS": ("GB", "WLS"),
+    "GB-NIR": ("GB", "NIR"),
+    "DE": ("DE", None),
+    "FR": ("FR", None),
+    "ES": ("ES", None),
+    "IT": ("IT", None),
+    "ID": ("ID", None),
+    "MY": ("MY", None),
+    "PH": ("PH", None),
+    "SG": ("SG", None),
+    "TH": ("TH", None),
+    "VN": ("VN", None),
+    "MX": ("MX", None),
+    "BR": ("BR", None),
+    "JP": ("JP", None),
+}
+
+
+def zone(name: str) -> ZoneInfo | None:
+    """The IANA zone, or ``None`` when the name is not a real time zone."""
+    if not name or name.startswith("/") or ".." in name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+@functools.cache
+def zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def to_utc(local: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """A naive local wall-clock time to an aware UTC instant (``fold=0`` on overlaps)."""
+    return local.replace(tzinfo=tz).astimezone(UTC)
+
+
+def absolute_bounds(window: ir.AbsoluteWindow, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The window as aware UTC instants ``[start, end)``."""
+    start, end = window.local_bounds()
+    return to_utc(start, tz), to_utc(end, tz)
+
+
+def relative_end(anchor: dt.datetime, length: ir.Duration, tz: ZoneInfo) -> dt.datetime:
+    """End (exclusive, aware UTC) of a window of ``length`` that starts at ``anchor``.
+
+    ``anchor`` is an aware instant. Days and weeks move the local calendar date and
+    keep the local time of day; other units add an exact length.
+    """
+    if length.unit in (ir.TimeUnit.DAYS, ir.TimeUnit.WEEKS):
+        days = length.amount * (7 if length.unit is ir.TimeUnit.WEEKS else 1)
+        whole = int(days)
+        local = anchor.astimezone(tz).replace(tzinfo=None)
+        shifted = local + dt.timedelta(days=whole) + dt.timedelta(seconds=float((days - whole) * 86400))
+        return to_utc(shifted, tz)
+    return anchor + dt.timedelta(seconds=float(length.total_seconds))
+
+
+def last_local_day(end_exclusive_utc: dt.datetime, tz: ZoneInfo) -> dt.date:
+    """The last local calendar day a window covers."""
+    return (end_exclusive_utc - dt.timedelta(microseconds=1)).astimezone(tz).date()
+
+
+@functools.cache
+def _holiday_calendar(code: str, year: int) -> holidays.HolidayBase:
+    country, subdiv = CALENDARS[code]
+    return holidays.country_holidays(country, subdiv=subdiv, years=range(year - 1, year + 3))
+
+
+def is_business_day(day: dt.date, calendar: str) -> bool:
+    return day.weekday() < 5 and day not in _holiday_calendar(calendar, day.year)
+
+
+def add_business_days(day: dt.date, count: int, calendar: str) -> dt.date:
+    """The ``count``-th business day after ``day`` (``day`` itself never counts)."""
+    current = day
+    remaining = count
+    while remaining > 0:
+        current += dt.timedelta(days=1)
+        if is_business_day(current, calendar):
+            remaining -= 1
+    return current
+
+
+def holidays_between(first: dt.date, last: dt.date, calendar: str) -> list[tuple[dt.date, str]]:
+    """Public holidays on weekdays in ``[first, last]``: the ones that moved a due date."""
+    found: list[tuple[dt.date, str]] = []
+    day = first
+    while day <= last:
+        names = _holiday_calendar(calendar, day.year).get(day)
+        if names and day.weekday() < 5:
+            found.append((day, str(names)))
+        day += dt.timedelta(days=1)
+    return found
+
+
+def due_date(program: ir.Program) -> dt.date | None:
+    """The payout due date when the payout is anchored on an absolute window."""
+    payout, header = program.payout, program.header
+    if payout is None or payout.due is None or header is None or header.timezone is None:
+        return None
+    window = program.window(payout.due.after)
+    tz = zone(header.timezone)
+    if not isinstance(window, ir.AbsoluteWindow) or tz is None:
+        return None
+    last = last_local_day(absolute_bounds(window, tz)[1], tz)
+    if payout.due.business:
+        if header.calendar not in CALENDARS:
+            return None
+        return add_business_days(last, payout.due.amount, header.calendar)
+    return last + dt.timedelta(days=payout.due.amount)
