@@ -208,6 +208,7 @@ class Quantified:
     body: Expr
     count: int | None = None
     span: Span = _span()
+    noun_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 Expr: TypeAlias = Literal | NameRef | QualifiedRef | Compare | InList | BoolOp | Not | Quantified
@@ -246,6 +247,7 @@ class Column:
     name: str
     type_name: str
     span: Span = _span()
+    type_span: Span | None = field(default=None, compare=False, repr=False)
 
     @property
     def type(self) -> ColumnType | None:
@@ -267,6 +269,9 @@ class Table:
     period: tuple[str, str] | None = None
     text: Text = Text()
     span: Span = _span()
+    key_span: Span | None = field(default=None, compare=False, repr=False)
+    time_span: Span | None = field(default=None, compare=False, repr=False)
+    period_span: Span | None = field(default=None, compare=False, repr=False)
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -280,6 +285,7 @@ class Entity:
     table: str
     text: Text = Text()
     span: Span = _span()
+    table_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +332,7 @@ class RelativeWindow:
     anchor: str
     text: Text = Text()
     span: Span = _span()
+    anchor_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 Window: TypeAlias = AbsoluteWindow | RelativeWindow
@@ -422,6 +429,8 @@ class Ranking:
     shared_ranks: str | None
     text: Text = Text()
     span: Span = _span()
+    top_span: Span | None = field(default=None, compare=False, repr=False)
+    shared_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,6 +455,9 @@ class Limits:
     max_orders: int | None = None
     max_orders_noun: str | None = None
     overflow_span: Span | None = field(default=None, compare=False, repr=False)
+    cap_span: Span | None = field(default=None, compare=False, repr=False)
+    pool_span: Span | None = field(default=None, compare=False, repr=False)
+    max_orders_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,6 +468,7 @@ class Prize:
     limits: Limits = Limits()
     text: Text = Text()
     span: Span = _span()
+    ranking_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,6 +497,7 @@ class Rebate:
     limits: Limits = Limits()
     text: Text = Text()
     span: Span = _span()
+    base_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,6 +513,8 @@ class Commission:
     standard: Percent | None
     text: Text = Text()
     span: Span = _span()
+    table_span: Span | None = field(default=None, compare=False, repr=False)
+    column_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 class SubsidyKind(enum.Enum):
@@ -520,6 +536,8 @@ class Subsidy:
     limits: Limits = Limits()
     text: Text = Text()
     span: Span = _span()
+    table_span: Span | None = field(default=None, compare=False, repr=False)
+    column_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,6 +550,7 @@ class Bonus:
     limits: Limits = Limits()
     text: Text = Text()
     span: Span = _span()
+    metric_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -554,6 +573,7 @@ class Milestone:
     limits: Limits = Limits()
     text: Text = Text()
     span: Span = _span()
+    metric_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 Reward: TypeAlias = Prize | Rebate | Commission | Subsidy | Bonus | Milestone
@@ -578,6 +598,101 @@ class Payout:
     span: Span = _span()
 
 
+# --------------------------------------------------------------------------- examples
+# `example` items: inline data plus expected outcomes, run by `rulekit test`.
+
+
+@dataclass(frozen=True, slots=True)
+class TimestampValue:
+    """A ``DATE TIME`` value in an example row: a UTC instant, like the data (naive here)."""
+
+    value: dt.datetime
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class NullValue:
+    """``null`` in an example: no value."""
+
+    span: Span = _span()
+
+
+ExampleValue: TypeAlias = Literal | TimestampValue | NullValue
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleField:
+    """``column = value`` in a ``given`` row; ``span`` is the column name's."""
+
+    column: str
+    value: ExampleValue
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleRow:
+    """``given TABLE: col = value, ...``: one row of an example's inline table set."""
+
+    table: str
+    fields: tuple[ExampleField, ...]
+    span: Span = _span()
+
+    def value(self, column: str) -> ExampleValue | None:
+        return next((f.value for f in self.fields if f.column == column), None)
+
+
+class ExpectKind(enum.Enum):
+    """What one expectation item checks (see ``docs/test.md``)."""
+
+    ELIGIBLE = "eligible"
+    QUALIFIED = "qualified"
+    DISQUALIFIED = "disqualified"  # `disqualified by NAME` (name set) or `not disqualified`
+    WARNED = "warned"  # `warned NAME` or `not warned` (name None)
+    PASSES = "passes"
+    FAILS = "fails"
+    NOT_JUDGED = "not judged"
+    RANK = "rank"  # value: Number, or NullValue for `unranked`
+    REWARD = "reward"  # `prize NAME = $1`; reward_kind says which keyword was written
+    TOTAL = "total"
+    METRIC = "metric"  # member set for `host h1 effective_live_time = 14 hours`
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """One item of an ``expect`` line; ``negated`` is a leading ``not``."""
+
+    kind: ExpectKind
+    negated: bool = False
+    name: str | None = None
+    value: ExampleValue | None = None
+    reward_kind: str | None = None
+    member_noun: str | None = None
+    member: str | None = None
+    span: Span = _span()
+    name_span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleExpect:
+    """``expect a1: ...`` (a participant) or ``expect order o1: ...`` (one event row)."""
+
+    subject: str
+    order: bool
+    items: tuple[Expectation, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A named example: rows of inline data and the outcomes they must produce."""
+
+    name: str
+    rows: tuple[ExampleRow, ...] = ()
+    expects: tuple[ExampleExpect, ...] = ()
+    text: Text = Text()
+    span: Span = _span()
+
+
 Declaration: TypeAlias = Header | Table | Entity | Window | Metric | Clause | Ranking | Reward | Payout
 
 
@@ -595,6 +710,7 @@ class Program:
     rankings: tuple[Ranking, ...] = ()
     rewards: tuple[Reward, ...] = ()
     payout: Payout | None = None
+    examples: tuple[Example, ...] = ()
     source: str = field(default="", compare=False, repr=False)
     path: str = field(default="<string>", compare=False)
 

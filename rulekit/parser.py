@@ -8,8 +8,10 @@ turned into IR immediately; nothing outside this module sees a Lark ``Tree``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,11 +19,11 @@ from importlib import resources
 from typing import Any, ClassVar
 
 from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
-from lark.indenter import Indenter
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.indenter import DedentError, Indenter
 
 from rulekit import ir
-from rulekit.diagnostics import Diagnostic, error
+from rulekit.diagnostics import Diagnostic, error, suggest
 
 MAX_SOURCE_BYTES = 5_000_000
 
@@ -65,10 +67,9 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
     diagnostics: list[Diagnostic] = []
     items: list[Any] = []
     for chunk in _chunks(source):
-        item, problem = _parse_chunk(chunk, path)
-        if problem is not None:
-            diagnostics.append(problem)
-        elif item is not None:
+        item, problems = _parse_chunk(chunk, path)
+        diagnostics.extend(problems)
+        if item is not None:
             items.append(item)
     program, assembly = _assemble(items, source, path)
     return ParseResult(program, tuple(diagnostics + assembly))
@@ -106,36 +107,100 @@ def parse_file(path: str) -> tuple[ParseResult, str]:
 
 
 def _chunks(source: str) -> Iterator[_Chunk]:
-    lines = source.splitlines()
+    # A comment-only line is blanked (keeping line numbers) so that its indentation,
+    # e.g. a detail line commented out with `#` in column 0, never opens or closes a block.
+    lines = ["" if line.lstrip().startswith("#") else line for line in source.splitlines()]
     start: int | None = None
     for index, line in enumerate(lines):
-        opens_item = bool(line) and not line[0].isspace() and not line.startswith("#")
+        opens_item = bool(line) and not line[0].isspace()
         if opens_item:
             if start is not None:
                 yield _Chunk(start + 1, "\n".join(lines[start:index]) + "\n")
             start = index
-        elif start is None and line.strip() and not line.lstrip().startswith("#"):
+        elif start is None and line.strip():
             # Indented text before any item: parse it alone so it gets a diagnostic.
             start = index
     if start is not None:
         yield _Chunk(start + 1, "\n".join(lines[start:]) + "\n")
 
 
-def _parse_chunk(chunk: _Chunk, path: str) -> tuple[Any, Diagnostic | None]:
+def _parse_chunk(chunk: _Chunk, path: str) -> tuple[Any, list[Diagnostic]]:
     try:
         tree = _lark().parse(chunk.text)
     except UnexpectedInput as exc:
-        return None, _syntax_diagnostic(exc, chunk, path)
+        return None, [_syntax_diagnostic(exc, chunk, path)]
+    except DedentError:
+        return None, [_dedent_diagnostic(chunk, path)]
+    transformer = _ToIR(path, chunk.first_line - 1)
     try:
-        return _ToIR(path, chunk.first_line - 1).transform(tree), None
+        item = transformer.transform(tree)
     except VisitError as exc:
         inner = exc.orig_exc
         if isinstance(inner, _ValueProblemError):
-            return None, error("RK002", inner.message, inner.span, inner.help)
+            return None, [error("RK002", inner.message, inner.span, inner.help)]
         raise
+    return item, _repeated_lines(transformer.seen_lines)
+
+
+def _dedent_diagnostic(chunk: _Chunk, path: str) -> Diagnostic:
+    """A line indented less than its block but more than the enclosing one."""
+    levels = [0]
+    number, width = chunk.first_line, 1
+    for offset, text in enumerate(chunk.text.split("\n")):
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        indent = len(text) - len(text.lstrip(" \t"))
+        if indent > levels[-1]:
+            levels.append(indent)
+            continue
+        while indent < levels[-1]:
+            levels.pop()
+        if indent != levels[-1]:
+            number, width = chunk.first_line + offset, max(1, indent)
+            break
+    span = ir.Span(path, number, 1, number, 1 + width)
+    hint = "indent detail lines under the line they belong to, by the same amount"
+    return error("RK001", "this line's indentation matches no enclosing line", span, hint)
 
 
 # --------------------------------------------------------------------- syntax errors
+
+TOP_LEVEL_KEYWORDS: tuple[str, ...] = (
+    "program",
+    "table",
+    "participant",
+    "member",
+    "window",
+    "metric",
+    "eligible",
+    "gate",
+    "warn",
+    "disqualify",
+    "ranking",
+    "prize",
+    "rebate",
+    "commission",
+    "subsidy",
+    "bonus",
+    "milestone",
+    "payout",
+    "example",
+)
+"""The words a top-level line (column 0) can start with."""
+
+# Terminals that stand for a fixed set of words (regex terminals in the grammar).
+_WORD_TERMINALS: dict[str, tuple[str, ...]] = {
+    "CLAUSE_KIND": ("eligible", "gate", "warn", "disqualify"),
+    "BOUND": ("inclusive", "exclusive"),
+    "DIRECTION": ("ascending", "descending"),
+    "AGG_FUNC": ("sum", "min", "max", "average"),
+    "QUANT": ("every", "any", "no"),
+    "HAS": ("has", "have"),
+    "BRACKET_MODE": ("marginal", "whole-tier"),
+    "MILESTONE_MODE": ("highest", "cumulative"),
+    "POOL_WORD": ("pool cap", "budget"),
+    "FULL": ("full",),
+}
 
 _TOKEN_WORDS: dict[str, str] = {
     "NAME": "a name",
@@ -148,37 +213,37 @@ _TOKEN_WORDS: dict[str, str] = {
     "INT": "a whole number",
     "DATE": "a date like `2022-02-14`",
     "TIME": "a time like `09:30`",
-    "BOUND": "`inclusive` or `exclusive`",
-    "DIRECTION": "`ascending` or `descending`",
     "COMP_OP": "a comparison like `>` or `=`",
-    "CLAUSE_KIND": "`eligible`, `gate`, `warn` or `disqualify`",
-    "AGG_FUNC": "`sum`, `min`, `max` or `average`",
     "_NL": "the end of the line",
     "_INDENT": "an indented line",
     "_DEDENT": "the end of the block",
-    "COLON": "`:`",
-    "COMMA": "`,`",
-    "LPAR": "`(`",
-    "RPAR": "`)`",
-    "EQUAL": "`=`",
-    "SLASH": "`/`",
-    "DOT": "`.`",
     "$END": "the end of the file",
 }
 
-_TOP_LEVEL = (
-    "program, table, participant, member, window, metric, eligible, gate, warn, "
-    "disqualify, ranking, prize, rebate, commission, subsidy, bonus, milestone, payout"
-)
+
+def _or_words(words: tuple[str, ...]) -> str:
+    quoted = [f"`{w}`" for w in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def _literal_word(name: str) -> str | None:
+    """The fixed text of a string terminal such as ``COLON`` or ``METRIC``, if it is one."""
+    try:
+        pattern = _lark().get_terminal(name).pattern
+    except KeyError:
+        return None
+    return pattern.value if pattern.type == "str" else None
 
 
 def _describe_expected(expected: set[str]) -> str:
     words: list[str] = []
-    for name in sorted(expected):
-        word = _TOKEN_WORDS.get(name)
-        if word is None:
-            pattern = _lark().get_terminal(name).pattern.value if _has_terminal(name) else name
-            word = f"`{pattern}`"
+    # The end of the line goes last: "expected `:` or the end of the line" reads naturally.
+    for name in sorted(expected, key=lambda n: (n in ("_NL", "_DEDENT", "$END"), n)):
+        if name in _WORD_TERMINALS:
+            word = _or_words(_WORD_TERMINALS[name])
+        else:
+            literal = _literal_word(name)
+            word = _TOKEN_WORDS.get(name) or (f"`{literal}`" if literal is not None else name)
         if word not in words:
             words.append(word)
     if len(words) > 6:
@@ -186,69 +251,115 @@ def _describe_expected(expected: set[str]) -> str:
     return ", ".join(words)
 
 
-def _has_terminal(name: str) -> bool:
-    try:
-        _lark().get_terminal(name)
-    except KeyError:
-        return False
-    return True
+def _expected_keywords(expected: set[str]) -> list[str]:
+    out: list[str] = []
+    for name in expected:
+        if name in _WORD_TERMINALS:
+            out.extend(_WORD_TERMINALS[name])
+        else:
+            literal = _literal_word(name)
+            if literal is not None and literal[:1].isalpha():
+                out.append(literal)
+    return out
+
+
+def _expected_terminals(exc: UnexpectedInput) -> set[str]:
+    # The interactive parser knows what the grammar really accepts here; the lexer's own
+    # list also holds the end of line everywhere (the indenter always accepts it).
+    interactive = getattr(exc, "interactive_parser", None)
+    if interactive is not None:
+        try:
+            return set(interactive.accepts())
+        except Exception:  # fall back to the lexer's list rather than fail on an error report
+            pass
+    return set(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the parser stumbled on, and where (line and column within the chunk)."""
+
+    line: int
+    column: int
+    width: int
+    text: str  # as shown in a message: "`4000`", "end of line"
+    raw: str  # the token's own text ("" for line ends and the end of input)
+    type: str
+
+
+def _found(exc: UnexpectedInput, chunk: _Chunk) -> _Found:
+    text_lines = chunk.text.rstrip("\n").split("\n")
+    at_end = _Found(len(text_lines), len(text_lines[-1]) + 1, 1, "end of input", "", "$END")
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        if token.type == "$END" or token.line is None:
+            return at_end
+        if token.type == "_INDENT":
+            # The indenter dates this token at the line break before it; point at the line itself.
+            line, column = token.end_line or token.line, token.end_column or 1
+            return _Found(line, column, 1, "indentation", "", token.type)
+        if token.type in ("_NL", "_DEDENT"):
+            return _Found(token.line, token.column or 1, 1, "end of line", "", token.type)
+        raw = str(token).split("\n")[0]
+        return _Found(token.line, token.column or 1, max(1, len(raw)), f"`{raw[:40]}`", raw, token.type)
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream or 0
+        char = chunk.text[pos] if pos < len(chunk.text) else ""
+        return _Found(exc.line or 1, exc.column or 1, 1, f"`{char}`" if char else "end of input", char, "CHAR")
+    return at_end
 
 
 def _syntax_diagnostic(exc: UnexpectedInput, chunk: _Chunk, path: str) -> Diagnostic:
-    line = (getattr(exc, "line", None) or 1) if not isinstance(exc, UnexpectedEOF) else None
-    column = getattr(exc, "column", None) or 1
-    width = 1
-    found = "end of input"
-    expected: set[str] = set()
-    if isinstance(exc, UnexpectedToken):
-        token = exc.token
-        expected = set(exc.expected)
-        if token.type == "$END" or token.line is None:
-            line = None
-        else:
-            found = _token_text(token)
-            width = max(1, len(str(token).split("\n")[0]))
-    elif isinstance(exc, UnexpectedCharacters):
-        expected = set(exc.allowed or ())
-        pos = exc.pos_in_stream or 0
-        found = f"`{chunk.text[pos]}`" if pos < len(chunk.text) else found
-    elif isinstance(exc, UnexpectedEOF):
-        expected = set(exc.expected)
-    if line is None:
-        text_lines = chunk.text.rstrip("\n").split("\n")
-        line = len(text_lines)
-        column = len(text_lines[-1]) + 1
-    abs_line = chunk.first_line + line - 1
-    span = ir.Span(path, abs_line, column, abs_line, column + width)
-    message = f"unexpected {found}"
+    expected = _expected_terminals(exc)
+    found = _found(exc, chunk)
+    abs_line = chunk.first_line + found.line - 1
+    span = ir.Span(path, abs_line, found.column, abs_line, found.column + found.width)
+    message, hint = _explain(expected, found, chunk)
+    return error("RK001", message, span, hint)
+
+
+def _explain(expected: set[str], found: _Found, chunk: _Chunk) -> tuple[str, str | None]:
+    """A friendly message and hint for the commonest mistakes; a generic one otherwise."""
+    generic = f"unexpected {found.text}"
     if expected:
-        message += f"; expected {_describe_expected(expected)}"
-    return error("RK001", message, span, _syntax_help(expected, found, line, column))
-
-
-def _token_text(token: Token) -> str:
-    if token.type == "_NL":
-        return "end of line"
-    if token.type == "_INDENT":
-        return "indentation"
-    if token.type == "_DEDENT":
-        return "end of block"
-    text = str(token)
-    return f"`{text[:40]}`"
-
-
-def _syntax_help(expected: set[str], found: str, line: int, column: int) -> str | None:
-    if "BOUND" in expected:
-        return "say whether the last date counts: `… to 2022-02-27 inclusive` or `exclusive`"
-    if line == 1 and column == 1:
-        return f"a top-level line starts with one of: {_TOP_LEVEL}"
-    if found == "indentation":
-        return "indent detail lines under the line they belong to, by the same amount"
-    if "COLON" in expected and len(expected) <= 3:
-        return "put a `:` after the name"
-    if "MONEY" in expected and found.startswith("`") and found[1:2].isdigit():
-        return "write money with its currency symbol, like `$10,000` or `£3.50`"
-    return None
+        generic += f"; expected {_describe_expected(expected)}"
+    close = suggest(found.raw, _expected_keywords(expected)) if found.raw[:1].isalpha() else None
+    close = close if close and close.startswith("did you mean") else None
+    if found.line == 1 and chunk.text[:1].isspace():
+        hint = "top-level lines start in column 0; indented detail lines go under one of them"
+        return "this indented line does not belong to any item above it", hint
+    if found.line == 1 and found.column == 1:
+        listed = "A top-level line starts with one of: " + ", ".join(TOP_LEVEL_KEYWORDS)
+        near = suggest(found.raw, TOP_LEVEL_KEYWORDS) if found.raw else None
+        hint = f"{near} {listed}" if near and near.startswith("did you mean") else listed[0].lower() + listed[1:]
+        return f"{found.text} does not start a top-level item", hint
+    if found.type == "CHAR" and found.raw == '"':
+        hint = 'end the text with `"` on the same line; write `\\"` for a quote inside it'
+        return 'this quoted text is not closed: the closing `"` is missing', hint
+    if "BOUND" in expected and found.type == "_NL":
+        hint = "say whether the last date counts: `… to 2022-02-27 inclusive` or `… exclusive`"
+        return "missing `inclusive` or `exclusive` after the window's end", hint
+    if found.type == "_INDENT":
+        hint = "indent every detail line of an item by the same amount (two spaces)"
+        return "this line is indented more than the line above it", hint
+    if expected == {"COLON"}:
+        where = "at the end of the line" if found.type == "_NL" else f"before {found.text}"
+        return f"missing `:` {where}", f'add `:` {where}, as in `window activity: …` or `note: "…"`'
+    number = found.raw[:1].isdigit()
+    if "MONEY" in expected and number:
+        hint = "write money with its currency symbol: `$10,000`, `£3.50`, `€5`"
+        return f"{found.text} is not an amount of money", hint
+    if "PERCENT" in expected and number:
+        return f"{found.text} is not a percentage", "write a percentage with `%`, like `2%`"
+    if "DURATION" in expected and number:
+        return f"{found.text} is not a duration", "write a duration with its unit, like `14 hours` or `90 days`"
+    if close is not None:
+        return generic, close
+    if "COLON" in expected:
+        return generic, f"is a `:` missing before {found.text}?"
+    if expected == {"_NL"}:
+        return generic, "the line should end here; start a comment with `#`"
+    return generic, None
 
 
 # ------------------------------------------------------------------------ tree -> IR
@@ -262,6 +373,7 @@ class _ValueProblemError(Exception):
         self.help = help
 
 
+_ESCAPE = re.compile(r'\\(["\\])')
 _SINGULAR_UNITS = {u.value.rstrip("s"): u for u in ir.TimeUnit}
 
 
@@ -269,7 +381,9 @@ def _line(kind: str, convert: Callable[[_ToIR, list[Any]], Any]) -> Any:
     """A transformer method for a detail line: returns ``(kind, value, span)``."""
 
     def method(self: _ToIR, meta: Any, c: list[Any]) -> tuple[str, Any, ir.Span]:
-        return (kind, convert(self, c), self._span(meta))
+        span = self._span(meta)
+        self.seen_lines.append((kind, span))
+        return (kind, convert(self, c), span)
 
     return method
 
@@ -282,6 +396,8 @@ class _ToIR(Transformer[Token, Any]):
         super().__init__()
         self.path = path
         self.offset = line_offset
+        # Every detail line in source order, so written-twice lines can be reported (RK503).
+        self.seen_lines: list[tuple[str, ir.Span]] = []
 
     # -- positions
     def _span(self, meta: Any) -> ir.Span:
@@ -330,8 +446,8 @@ class _ToIR(Transformer[Token, Any]):
 
     @staticmethod
     def _string(token: Token) -> str:
-        body = str(token)[1:-1]
-        return body.replace('\\"', '"').replace("\\\\", "\\")
+        # `\"` and `\\` are the only escapes; any other backslash is kept as written.
+        return _ESCAPE.sub(r"\1", str(token)[1:-1])
 
     # -- literals
     def money(self, meta: Any, c: list[Token]) -> ir.Money:
@@ -384,14 +500,16 @@ class _ToIR(Transformer[Token, Any]):
         return ir.Not(c[0], self._span(meta))
 
     def quantifier(self, meta: Any, c: list[Any]) -> ir.Quantified:
-        return ir.Quantified(ir.Quantifier(str(c[0])), str(c[1]), c[2], None, self._span(meta))
+        return ir.Quantified(ir.Quantifier(str(c[0])), str(c[1]), c[2], None, self._span(meta), self._tspan(c[1]))
 
     def at_least(self, meta: Any, c: list[Any]) -> ir.Quantified:
-        return ir.Quantified(ir.Quantifier.AT_LEAST, str(c[1]), c[3], int(c[0]), self._span(meta))
+        return ir.Quantified(ir.Quantifier.AT_LEAST, str(c[1]), c[3], int(c[0]), self._span(meta), self._tspan(c[1]))
 
     # -- shared block lines: ("kind", value, span)
     def attr(self, meta: Any, c: list[Token]) -> tuple[str, str, ir.Span]:
-        return (str(c[0]), self._string(c[1]), self._span(meta))
+        span = self._span(meta)
+        self.seen_lines.append((str(c[0]), span))
+        return (str(c[0]), self._string(c[1]), span)
 
     def words(self, meta: Any, c: list[Token]) -> str:
         return " ".join(str(t) for t in c)
@@ -405,7 +523,7 @@ class _ToIR(Transformer[Token, Any]):
     timezone_line = _line("timezone", lambda s, c: s._string(c[0]))
     calendar_line = _line("calendar", lambda s, c: str(c[0]))
     rounding_line = _line("rounding", lambda s, c: c[0])
-    column_line = _line("column", lambda s, c: ir.Column(str(c[0]), str(c[1]), s._tspan(c[0])))
+    column_line = _line("column", lambda s, c: ir.Column(str(c[0]), str(c[1]), s._tspan(c[0]), s._tspan(c[1])))
     key_line = _line("key", lambda s, c: c[0])
     time_line = _line("time", lambda s, c: str(c[0]))
     period_line = _line("period", lambda s, c: (str(c[0]), str(c[1])))
@@ -484,27 +602,32 @@ class _ToIR(Transformer[Token, Any]):
             period=lines.one("period"),
             text=lines.text(),
             span=self._tspan(c[0]),
+            key_span=lines.span("key"),
+            time_span=lines.span("time"),
+            period_span=lines.span("period"),
         )
 
     def participant(self, meta: Any, c: list[Any]) -> tuple[str, ir.Entity]:
-        return ("participant", ir.Entity(str(c[0]), str(c[1]), _Lines(c[2:]).text(), self._tspan(c[0])))
+        entity = ir.Entity(str(c[0]), str(c[1]), _Lines(c[2:]).text(), self._tspan(c[0]), self._tspan(c[1]))
+        return ("participant", entity)
 
     def member(self, meta: Any, c: list[Any]) -> tuple[str, ir.Entity]:
-        return ("member", ir.Entity(str(c[0]), str(c[1]), _Lines(c[2:]).text(), self._tspan(c[0])))
+        entity = ir.Entity(str(c[0]), str(c[1]), _Lines(c[2:]).text(), self._tspan(c[0]), self._tspan(c[1]))
+        return ("member", entity)
 
     def window(self, meta: Any, c: list[Any]) -> ir.Window:
         name, spec, rest = str(c[0]), c[1], _Lines(c[2:])
         if spec[0] == "absolute":
             _, start, end, bound = spec
             return ir.AbsoluteWindow(name, start, end, bound == "inclusive", rest.text(), self._tspan(c[0]))
-        _, length, anchor = spec
-        return ir.RelativeWindow(name, length, anchor, rest.text(), self._tspan(c[0]))
+        _, length, anchor, anchor_span = spec
+        return ir.RelativeWindow(name, length, anchor, rest.text(), self._tspan(c[0]), anchor_span)
 
     def absolute_window(self, meta: Any, c: list[Any]) -> tuple[str, ir.LocalDateTime, ir.LocalDateTime, str]:
         return ("absolute", c[0], c[1], str(c[2]))
 
-    def relative_window(self, meta: Any, c: list[Token]) -> tuple[str, ir.Duration, str]:
-        return ("relative", self._duration(c[0]), str(c[1]))
+    def relative_window(self, meta: Any, c: list[Token]) -> tuple[str, ir.Duration, str, ir.Span]:
+        return ("relative", self._duration(c[0]), str(c[1]), self._tspan(c[1]))
 
     def datetime(self, meta: Any, c: list[Token]) -> ir.LocalDateTime:
         time = self._time(c[1]) if len(c) > 1 else None
@@ -566,25 +689,32 @@ class _ToIR(Transformer[Token, Any]):
             shared_ranks=lines.one("shared"),
             text=lines.text(),
             span=self._tspan(c[0]),
+            top_span=lines.span("top"),
+            shared_span=lines.span("shared"),
         )
 
     def prize(self, meta: Any, c: list[Any]) -> ir.Prize:
         lines = _Lines(c[2:])
-        return ir.Prize(str(c[0]), str(c[1]), tuple(lines.all("rank")), lines.limits(), lines.text(), self._tspan(c[0]))
+        schedule = tuple(lines.all("rank"))
+        span, ranking_span = self._tspan(c[0]), self._tspan(c[1])
+        return ir.Prize(str(c[0]), str(c[1]), schedule, lines.limits(), lines.text(), span, ranking_span)
 
     def rebate(self, meta: Any, c: list[Any]) -> ir.Rebate:
         name, spec, lines = str(c[0]), c[1], _Lines(c[2:])
         span = self._tspan(c[0])
-        if spec[0] == "flat":
-            return ir.Rebate(name, spec[2], spec[1], (), None, lines.limits(), lines.text(), span)
+        # Bracket lines are kept under a flat rebate too, so the checker can report them.
         brackets = tuple(lines.all("bracket"))
-        return ir.Rebate(name, spec[2], None, brackets, spec[1], lines.limits(), lines.text(), span)
+        if spec[0] == "flat":
+            return ir.Rebate(name, spec[2], spec[1], brackets, None, lines.limits(), lines.text(), span, spec[3])
+        return ir.Rebate(name, spec[2], None, brackets, spec[1], lines.limits(), lines.text(), span, spec[3])
 
-    def flat_rebate(self, meta: Any, c: list[Token]) -> tuple[str, ir.Percent, str]:
-        return ("flat", self._percent(c[0]), str(c[1]))
+    def flat_rebate(self, meta: Any, c: list[Token]) -> tuple[str, ir.Percent, str, ir.Span]:
+        return ("flat", self._percent(c[0]), str(c[1]), self._tspan(c[1]))
 
-    def bracket_rebate(self, meta: Any, c: list[Token]) -> tuple[str, ir.BracketMode, str]:
-        return ("brackets", ir.BracketMode(str(c[0])), str(c[1]))
+    def bracket_rebate(self, meta: Any, c: list[Token]) -> tuple[str, ir.BracketMode | None, str, ir.Span]:
+        # The mode is optional in the grammar so that a missing one is a checker diagnostic.
+        mode = ir.BracketMode(str(c[0])) if len(c) > 1 else None
+        return ("brackets", mode, str(c[-1]), self._tspan(c[-1]))
 
     def commission(self, meta: Any, c: list[Any]) -> ir.Commission:
         lines = _Lines(c[5:])
@@ -597,6 +727,8 @@ class _ToIR(Transformer[Token, Any]):
             standard=lines.one("standard"),
             text=lines.text(),
             span=self._tspan(c[0]),
+            table_span=self._tspan(c[3]),
+            column_span=self._tspan(c[2]),
         )
 
     def subsidy(self, meta: Any, c: list[Any]) -> ir.Subsidy:
@@ -612,6 +744,8 @@ class _ToIR(Transformer[Token, Any]):
             limits=lines.limits(),
             text=lines.text(),
             span=self._tspan(c[0]),
+            table_span=self._tspan(c[3]),
+            column_span=self._tspan(c[2]),
         )
 
     def subsidy_amount(self, meta: Any, c: list[Token]) -> tuple[ir.SubsidyKind, ir.Money | ir.Percent | None]:
@@ -624,17 +758,120 @@ class _ToIR(Transformer[Token, Any]):
 
     def bonus(self, meta: Any, c: list[Any]) -> ir.Bonus:
         lines = _Lines(c[3:])
-        return ir.Bonus(str(c[0]), self._money(c[1]), str(c[2]), lines.limits(), lines.text(), self._tspan(c[0]))
+        limits, text = lines.limits(), lines.text()
+        return ir.Bonus(str(c[0]), self._money(c[1]), str(c[2]), limits, text, self._tspan(c[0]), self._tspan(c[2]))
 
     def milestone(self, meta: Any, c: list[Any]) -> ir.Milestone:
         lines = _Lines(c[3:])
         return ir.Milestone(
-            str(c[0]), str(c[1]), str(c[2]), tuple(lines.all("tier")), lines.limits(), lines.text(), self._tspan(c[0])
+            str(c[0]),
+            str(c[1]),
+            str(c[2]),
+            tuple(lines.all("tier")),
+            lines.limits(),
+            lines.text(),
+            self._tspan(c[0]),
+            self._tspan(c[1]),
         )
 
     def payout(self, meta: Any, c: list[Any]) -> ir.Payout:
         lines = _Lines(c)
         return ir.Payout(lines.one("channel"), lines.one("due"), lines.text(), self._span(meta))
+
+    # -- examples (`rulekit test`; see docs/test.md)
+    def example(self, meta: Any, c: list[Any]) -> ir.Example:
+        lines = _Lines(c[1:])
+        rows, expects = tuple(lines.all("given")), tuple(lines.all("expect"))
+        return ir.Example(str(c[0]), rows, expects, lines.text(), self._tspan(c[0]))
+
+    def given_line(self, meta: Any, c: list[Any]) -> tuple[str, ir.ExampleRow, ir.Span]:
+        return ("given", ir.ExampleRow(str(c[0]), tuple(c[1:]), self._tspan(c[0])), self._span(meta))
+
+    def ex_field(self, meta: Any, c: list[Any]) -> ir.ExampleField:
+        return ir.ExampleField(str(c[0]), c[1], self._tspan(c[0]))
+
+    def ex_timestamp(self, meta: Any, c: list[Token]) -> ir.TimestampValue:
+        return ir.TimestampValue(dt.datetime.combine(self._date(c[0]), self._time(c[1])), self._span(meta))
+
+    def ex_null(self, meta: Any, c: list[Token]) -> ir.NullValue:
+        return ir.NullValue(self._span(meta))
+
+    def expect_line(self, meta: Any, c: list[Any]) -> tuple[str, ir.ExampleExpect, ir.Span]:
+        order, (subject, span) = c[0]
+        return ("expect", ir.ExampleExpect(subject, order, tuple(c[1:]), span), self._span(meta))
+
+    def ex_participant(self, meta: Any, c: list[Any]) -> tuple[bool, tuple[str, ir.Span]]:
+        return (False, c[0])
+
+    def ex_order(self, meta: Any, c: list[Any]) -> tuple[bool, tuple[str, ir.Span]]:
+        return (True, c[0])
+
+    def ex_id(self, meta: Any, c: list[Token]) -> tuple[str, ir.Span]:
+        text = self._string(c[0]) if c[0].type == "STRING" else str(c[0])
+        return (text, self._tspan(c[0]))
+
+    def ex_reward_kind(self, meta: Any, c: list[Token]) -> str:
+        return str(c[0])
+
+    def _expect(self, meta: Any, kind: ir.ExpectKind, negated: bool = False, **more: Any) -> ir.Expectation:
+        return ir.Expectation(kind, negated, span=self._span(meta), **more)
+
+    def _named(self, meta: Any, kind: ir.ExpectKind, token: Token, negated: bool = False) -> ir.Expectation:
+        return self._expect(meta, kind, negated, name=str(token), name_span=self._tspan(token))
+
+    def ex_eligible(self, meta: Any, c: list[Any]) -> ir.Expectation:
+        return self._expect(meta, ir.ExpectKind.ELIGIBLE)
+
+    def ex_not_eligible(self, meta: Any, c: list[Any]) -> ir.Expectation:
+        return self._expect(meta, ir.ExpectKind.ELIGIBLE, True)
+
+    def ex_qualified(self, meta: Any, c: list[Any]) -> ir.Expectation:
+        return self._expect(meta, ir.ExpectKind.QUALIFIED)
+
+    def ex_not_qualified(self, meta: Any, c: list[Any]) -> ir.Expectation:
+        return self._expect(meta, ir.ExpectKind.QUALIFIED, True)
+
+    def ex_disqualified_by(self, meta: Any, c: list[Token]) -> ir.Expectation:
+        return self._named(meta, ir.ExpectKind.DISQUALIFIED, c[0])
+
+    def ex_not_disqualified(self, meta: Any, c: list[Any]) -> ir.Expectation:
+        return self._expect(meta, ir.ExpectKind.DISQUALIFIED, True)
+
+    def ex_warned(self, meta: Any, c: list[Token]) -> ir.Expectation:
+        return self._named(meta, ir.ExpectKind.WARNED, c[0])
+
+    def ex_not_warned(self, meta: Any, c: list[Any]) -> ir.Expectation:
+        return self._expect(meta, ir.ExpectKind.WARNED, True)
+
+    def ex_passes(self, meta: Any, c: list[Token]) -> ir.Expectation:
+        return self._named(meta, ir.ExpectKind.PASSES, c[0])
+
+    def ex_fails(self, meta: Any, c: list[Token]) -> ir.Expectation:
+        return self._named(meta, ir.ExpectKind.FAILS, c[0])
+
+    def ex_not_judged(self, meta: Any, c: list[Token]) -> ir.Expectation:
+        return self._named(meta, ir.ExpectKind.NOT_JUDGED, c[0])
+
+    def ex_rank(self, meta: Any, c: list[Token]) -> ir.Expectation:
+        rank = ir.Number(Decimal(int(c[0])), self._tspan(c[0]))
+        return self._expect(meta, ir.ExpectKind.RANK, value=rank)
+
+    def ex_unranked(self, meta: Any, c: list[Any]) -> ir.Expectation:
+        return self._expect(meta, ir.ExpectKind.RANK, value=ir.NullValue(self._span(meta)))
+
+    def ex_reward(self, meta: Any, c: list[Any]) -> ir.Expectation:
+        item = self._named(meta, ir.ExpectKind.REWARD, c[1])
+        return dataclasses.replace(item, reward_kind=c[0], value=c[2])
+
+    def ex_total(self, meta: Any, c: list[Any]) -> ir.Expectation:
+        return self._expect(meta, ir.ExpectKind.TOTAL, value=c[0])
+
+    def ex_metric(self, meta: Any, c: list[Any]) -> ir.Expectation:
+        return dataclasses.replace(self._named(meta, ir.ExpectKind.METRIC, c[0]), value=c[1])
+
+    def ex_member_metric(self, meta: Any, c: list[Any]) -> ir.Expectation:
+        item = self._named(meta, ir.ExpectKind.METRIC, c[2])
+        return dataclasses.replace(item, value=c[3], member_noun=str(c[0]), member=c[1][0])
 
 
 def _due(s: _ToIR, c: list[Token], *, business: bool) -> ir.Due:
@@ -684,40 +921,53 @@ class _Lines:
             max_orders=max_orders[0] if max_orders else None,
             max_orders_noun=max_orders[1] if max_orders else None,
             overflow_span=self.span("overflow"),
+            cap_span=self.span("cap"),
+            pool_span=self.span("pool"),
+            max_orders_span=self.span("max_orders"),
         )
 
-    def repeated(self) -> list[tuple[str, ir.Span]]:
-        """Single-valued lines written more than once, for the assembler to report."""
-        multi = {
-            "title",
-            "market",
-            "currency",
-            "timezone",
-            "calendar",
-            "rounding",
-            "key",
-            "time",
-            "period",
-            "top",
-            "shared",
-            "pool",
-            "overflow",
-            "standard",
-            "per_order",
-            "max_orders",
-            "cap",
-            "channel",
-            "due",
-            "label",
-            "description",
-        }
-        seen: set[str] = set()
-        out: list[tuple[str, ir.Span]] = []
-        for kind, _, span in self.lines:
-            if kind in multi and kind in seen:
-                out.append((kind, span))
-            seen.add(kind)
-        return out
+
+# Single-valued detail lines, with the words an author writes for them.
+_SINGLE_LINES: dict[str, str] = {
+    "title": "title",
+    "market": "market",
+    "currency": "currency",
+    "timezone": "timezone",
+    "calendar": "calendar",
+    "rounding": "rounding",
+    "key": "key",
+    "time": "time",
+    "period": "period",
+    "top": "top",
+    "shared": "shared ranks",
+    "pool": "pool cap` or `budget",
+    "overflow": "overflow",
+    "standard": "standard rate",
+    "per_order": "cap per order",
+    "max_orders": "max orders",
+    "cap": "cap",
+    "channel": "channel",
+    "due": "due",
+    "label": "label",
+    "description": "description",
+}
+
+
+def _repeated_lines(seen: list[tuple[str, ir.Span]]) -> list[Diagnostic]:
+    """RK503 for each single-valued detail line written again in the same block."""
+    first: dict[str, ir.Span] = {}
+    out: list[Diagnostic] = []
+    for kind, span in seen:
+        words = _SINGLE_LINES.get(kind)
+        if words is None:
+            continue
+        if kind not in first:
+            first[kind] = span
+            continue
+        message = f"`{words}` is written twice in this block; only one is allowed"
+        hint = f"keep one of the two lines (the first is on line {first[kind].line}) and delete the other"
+        out.append(error("RK503", message, span, hint))
+    return out
 
 
 # -------------------------------------------------------------------------- assembly
@@ -736,6 +986,7 @@ def _assemble(items: list[Any], source: str, path: str) -> tuple[ir.Program, lis
         "clauses": [],
         "rankings": [],
         "rewards": [],
+        "examples": [],
     }
 
     def once(current: Any, new: Any, what: str, span: ir.Span) -> Any:
@@ -770,6 +1021,8 @@ def _assemble(items: list[Any], source: str, path: str) -> tuple[ir.Program, lis
             buckets["clauses"].append(item)
         elif isinstance(item, ir.Ranking):
             buckets["rankings"].append(item)
+        elif isinstance(item, ir.Example):
+            buckets["examples"].append(item)
         else:
             buckets["rewards"].append(item)
     program = ir.Program(
@@ -783,6 +1036,7 @@ def _assemble(items: list[Any], source: str, path: str) -> tuple[ir.Program, lis
         rankings=tuple(buckets["rankings"]),
         rewards=tuple(buckets["rewards"]),
         payout=payout,
+        examples=tuple(buckets["examples"]),
         source=source,
         path=path,
     )

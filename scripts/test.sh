@@ -8,4 +8,6 @@ echo "== ruff check";          ruff check .
 echo "== ruff format --check"; ruff format --check .
 echo "== mypy --strict";       mypy --strict rulekit
 echo "== rulekit check";       rulekit check campaigns/*.rules
+echo "== rulekit test";        rulekit test campaigns/*.rules
+echo "== rulekit fmt --check"; rulekit fmt --check campaigns/*.rules
 echo "== pytest";              python -m pytest -q -p no:cacheprovider "$@"

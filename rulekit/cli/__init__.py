@@ -13,6 +13,13 @@ from rulekit.cli.app import EXIT_INTERNAL, app, err
 
 # Importing a command module registers its command.
 from rulekit.cli import check as _check  # noqa: F401  isort: skip
+from rulekit.cli import run as _run  # noqa: F401  isort: skip
+from rulekit.cli import decide as _decide  # noqa: F401  isort: skip
+from rulekit.cli import explain as _explain  # noqa: F401  isort: skip
+from rulekit.cli import diff as _diff  # noqa: F401  isort: skip
+from rulekit.cli import docs as _docs  # noqa: F401  isort: skip
+from rulekit.cli import fmt as _fmt  # noqa: F401  isort: skip
+from rulekit.cli import test as _test  # noqa: F401  isort: skip
 
 
 def main() -> None:

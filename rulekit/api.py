@@ -1,0 +1,146 @@
+"""The public Python API: load a rule file once, then decide, settle and explain.
+
+>>> import rulekit
+>>> program = rulekit.load("campaigns/uk_shop.rules")          # doctest: +SKIP
+>>> program.decide({"merchants": {...}, "orders": {...}})       # doctest: +SKIP
+
+See ``docs/api.md`` for the facts format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from rulekit import ir
+from rulekit.compile_py import CompileError, OrderDecision, PyProgram, compile_program
+from rulekit.diagnostics import Diagnostic, has_errors, render_all
+from rulekit.facts import FactsError
+from rulekit.pyeval.decision import decide
+from rulekit.results import Decision, Settlement
+
+__all__ = ["CompiledProgram", "FactsError", "RuleFileError", "load", "loads"]
+
+
+class RuleFileError(Exception):
+    """The rule file has errors. ``diagnostics`` holds every one; ``rendered`` is the
+    human text (``file:line:col``, code, caret, hint) ready to print."""
+
+    def __init__(self, path: str, diagnostics: tuple[Diagnostic, ...], source: str) -> None:
+        self.path = path
+        self.diagnostics = diagnostics
+        self.rendered = render_all(diagnostics, {path: source})
+        errors = sum(1 for d in diagnostics if d.is_error)
+        super().__init__(f"{path}: {errors} error{'s' if errors != 1 else ''}\n{self.rendered}")
+
+
+class CompiledProgram:
+    """A checked rule file, compiled for single decisions and settlements."""
+
+    def __init__(self, program: ir.Program, path: str, source_hash: str) -> None:
+        self.ir = program
+        self.path = path
+        self.source_hash = source_hash
+        self._py: PyProgram = compile_program(program)
+
+    @property
+    def name(self) -> str:
+        return self.ir.header.name if self.ir.header else ""
+
+    def decide(self, facts: Mapping[str, Any]) -> Decision:
+        """Decide one participant, or one order (an event table given as one dict).
+
+        Raises :class:`FactsError` naming the table, column and row of bad facts.
+        """
+        return decide(self._py, self._py.read(facts))
+
+    def decide_order(self, participant_row: Mapping[str, Any], order_row: Mapping[str, Any]) -> OrderDecision:
+        """The fast path for one order: commission and subsidy, no reasons."""
+        return self._py.decide_order(participant_row, order_row)
+
+    def settle(self, data: Any, *, progress: Callable[..., Any] | None = None) -> Settlement:
+        """Settle the program over a data set (delegates to ``rulekit.settle.settle``)."""
+        settle_module = importlib.import_module("rulekit.settle")
+        result: Settlement = settle_module.settle(self.ir, data, progress=progress)
+        return result
+
+    def explain(self, settlement: Settlement, participant_id: str) -> str:
+        """Why one participant of a settlement got what it got, clause by clause."""
+        from rulekit.explain import explain_participant, find_participant
+
+        return explain_participant(self.ir, find_participant(settlement, participant_id))
+
+    def __repr__(self) -> str:
+        return f"CompiledProgram({self.name!r}, path={self.path!r}, source_hash={self.source_hash[:12]}…)"
+
+
+def load(path: str | os.PathLike[str]) -> CompiledProgram:
+    """Read, check and compile a rule file; raises :class:`RuleFileError` with every
+    diagnostic when the file has errors."""
+    text_path = os.fspath(path)
+    try:
+        with open(text_path, "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        raw = b""  # the checker reports the unreadable file as a diagnostic
+    report = _check_file(text_path)
+    return _compiled(report.program, text_path, report.source, report.diagnostics, hashlib.sha256(raw).hexdigest())
+
+
+def loads(source: str, path: str = "<string>") -> CompiledProgram:
+    """Check and compile rule-file text (``source_hash`` is of its UTF-8 bytes)."""
+    report = _check_source(source, path)
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    return _compiled(report.program, path, source, report.diagnostics, digest)
+
+
+def _compiled(
+    program: ir.Program, path: str, source: str, diagnostics: tuple[Diagnostic, ...], digest: str
+) -> CompiledProgram:
+    if has_errors(diagnostics):
+        raise RuleFileError(path, diagnostics, source)
+    try:
+        return CompiledProgram(program, path, digest)
+    except CompileError as exc:
+        raise RuleFileError(path, tuple(exc.diagnostics), source) from None
+
+
+class _Report:
+    """What load needs from a check: the program, its text and the diagnostics."""
+
+    def __init__(self, program: ir.Program, source: str, diagnostics: tuple[Diagnostic, ...]) -> None:
+        self.program = program
+        self.source = source
+        self.diagnostics = diagnostics
+
+
+def _checker() -> Any:
+    try:
+        return importlib.import_module("rulekit.checker")
+    except ImportError:  # the checker is optional while it is being built
+        return None
+
+
+def _check_file(path: str) -> _Report:
+    checker = _checker()
+    if checker is not None:
+        report = checker.check_file(path)
+        return _Report(report.program, report.source, tuple(report.diagnostics))
+    from rulekit.parser import parse_file
+
+    parsed, source = parse_file(path)
+    return _Report(parsed.program, source, parsed.diagnostics)
+
+
+def _check_source(source: str, path: str) -> _Report:
+    checker = _checker()
+    if checker is not None:
+        report = checker.check_source(source, path)
+        return _Report(report.program, report.source, tuple(report.diagnostics))
+    from rulekit.parser import parse
+
+    parsed = parse(source, path)
+    return _Report(parsed.program, source, parsed.diagnostics)

@@ -1,0 +1,139 @@
+"""The checker: every problem of a rule file in one pass, as diagnostics.
+
+``check_file`` / ``check_source`` parse and check; ``check_program`` checks a parsed
+program. The individual checks live in :mod:`rulekit.checks`; codes are documented
+in ``docs/diagnostics.md``. Nothing here raises for any file content: an unexpected
+failure inside a check becomes an ``RK900`` diagnostic rather than a traceback.
+
+The name-resolution view (:func:`resolve_name`, :func:`metric_type`) is re-exported
+for the compilers, which run on checked programs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rulekit import ir
+from rulekit.checks.clauses import check_clauses
+from rulekit.checks.context import Context, member_key, participant_key
+from rulekit.checks.metrics import check_metrics
+from rulekit.checks.rewards import check_rankings, check_rewards
+from rulekit.checks.scope import (
+    MEMBER_SCOPE,
+    PARTICIPANT_SCOPE,
+    NameKind,
+    ResolvedName,
+    Scope,
+    ScopeKind,
+    is_member_metric,
+    metric_type,
+    resolve_name,
+)
+from rulekit.checks.structure import check_duplicates, check_structure, check_tables
+from rulekit.checks.timing import check_currencies, check_header, check_payout, check_windows
+from rulekit.checks.usage import check_usage
+from rulekit.diagnostics import Diagnostic, error, has_errors, sort_key
+from rulekit.liability import maximum_payout
+from rulekit.parser import parse, parse_file
+
+__all__ = [
+    "MEMBER_SCOPE",
+    "PARTICIPANT_SCOPE",
+    "CheckReport",
+    "NameKind",
+    "ResolvedName",
+    "Scope",
+    "ScopeKind",
+    "check_file",
+    "check_program",
+    "check_source",
+    "is_member_metric",
+    "member_key",
+    "metric_type",
+    "participant_key",
+    "resolve_name",
+]
+
+_CHECKS: tuple[Callable[[Context], None], ...] = (
+    check_structure,
+    check_header,
+    check_tables,
+    check_duplicates,
+    check_windows,
+    check_metrics,
+    check_clauses,
+    check_rankings,
+    check_rewards,
+    check_payout,
+    check_currencies,
+    check_usage,
+)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """A checked file: its program, its source text and every diagnostic, by position."""
+
+    program: ir.Program
+    source: str
+    diagnostics: tuple[Diagnostic, ...]
+    max_payout: ir.Money | None  # None when some reward is unbounded or there are errors
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings are allowed)."""
+        return not has_errors(self.diagnostics)
+
+
+def check_program(program: ir.Program) -> list[Diagnostic]:
+    """Every semantic problem of ``program`` (not its syntax errors), sorted by position."""
+    ctx = Context(program)
+    for check in _CHECKS:
+        try:
+            check(ctx)
+        except Exception as exc:  # a checker bug must not hide the other checks' findings
+            ctx.diagnostics.append(_internal(program, check, exc))
+    return sorted(_unique(ctx.diagnostics), key=sort_key)
+
+
+def check_source(source: str, path: str = "<string>") -> CheckReport:
+    """Parse and check rule-file text."""
+    try:
+        parsed = parse(source, path)
+    except Exception as exc:  # the parser reports problems as diagnostics; this is a last resort
+        program = ir.Program(None, source=source, path=path)
+        return CheckReport(program, source, (_internal(program, parse, exc),), None)
+    return _report(parsed.program, source, parsed.diagnostics)
+
+
+def check_file(path: str) -> CheckReport:
+    """Read, parse and check a file. Never raises: unreadable files are RK003."""
+    try:
+        parsed, source = parse_file(path)
+    except Exception as exc:
+        program = ir.Program(None, path=path)
+        return CheckReport(program, "", (_internal(program, parse_file, exc),), None)
+    return _report(parsed.program, source, parsed.diagnostics)
+
+
+def _report(program: ir.Program, source: str, parse_diagnostics: tuple[Diagnostic, ...]) -> CheckReport:
+    unreadable = any(d.code == "RK003" for d in parse_diagnostics)
+    found = list(parse_diagnostics) + ([] if unreadable else check_program(program))
+    diagnostics = tuple(sorted(_unique(found), key=sort_key))
+    payout = None if has_errors(diagnostics) else maximum_payout(program)
+    return CheckReport(program, source, diagnostics, payout)
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    # The same finding can be reached twice (a name used in two roles); report it once.
+    return list(dict.fromkeys(diagnostics))
+
+
+def _internal(program: ir.Program, where: Callable[..., object], exc: Exception) -> Diagnostic:
+    return error(
+        "RK900",
+        f"internal error in {getattr(where, '__name__', 'the checker')}: {type(exc).__name__}: {exc}",
+        ir.Span(program.path, 1, 1, 1, 2),
+        "this is a bug in rulekit, not in your file; please report it with the file",
+    )

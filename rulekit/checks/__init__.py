@@ -1,0 +1,1 @@
+"""The checker's individual checks; :mod:`rulekit.checker` runs them all."""

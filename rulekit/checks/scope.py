@@ -1,0 +1,169 @@
+"""What a bare name in an expression refers to, and the type of every metric.
+
+The checker uses this to report scope errors; the compilers reuse it (through
+:mod:`rulekit.checker`) on checked programs to know where a name's value comes from.
+
+Scope rules (``docs/semantics.md``):
+
+* a clause sees participant-table columns and participant-level metrics;
+* inside a quantifier (``every host has …``) it also sees member-table columns and
+  ``per host`` metrics, which come first when a name exists at both levels;
+* a metric's ``where`` sees the columns of the metric's own table only.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from rulekit import ir
+from rulekit import types as t
+
+
+class ScopeKind(enum.Enum):
+    PARTICIPANT = "participant"  # a clause, a `when` guard
+    MEMBER = "member"  # the body of a quantifier
+    ROW = "row"  # a metric's or a per-order reward's `where`
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    kind: ScopeKind
+    table: str | None = None  # the row's table, for ROW scopes
+
+    @staticmethod
+    def row(table: str) -> Scope:
+        return Scope(ScopeKind.ROW, table)
+
+
+PARTICIPANT_SCOPE = Scope(ScopeKind.PARTICIPANT)
+MEMBER_SCOPE = Scope(ScopeKind.MEMBER)
+
+
+class NameKind(enum.Enum):
+    PARTICIPANT_COLUMN = "participant column"
+    MEMBER_COLUMN = "member column"
+    PARTICIPANT_METRIC = "participant metric"
+    MEMBER_METRIC = "member metric"
+    ROW_COLUMN = "row column"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedName:
+    """A bare name's meaning. ``visible`` is false when the name exists but may not be
+    used in this scope (a ``per host`` metric outside a quantifier, say)."""
+
+    name: str
+    kind: NameKind
+    type: t.ValueType
+    table: str | None = None
+    metric: ir.Metric | None = None
+    visible: bool = True
+
+
+def _currency(program: ir.Program) -> str | None:
+    return program.header.currency if program.header else None
+
+
+def is_member_metric(program: ir.Program, metric: ir.Metric, _seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a metric has one value per member (``per host``, or a ratio of such)."""
+    definition = metric.definition
+    if isinstance(definition, ir.Aggregate):
+        return definition.filters.per is not None
+    if metric.name in _seen:
+        return False
+    seen = _seen | {metric.name}
+    parts = (program.metric(definition.numerator), program.metric(definition.denominator))
+    return any(part is not None and is_member_metric(program, part, seen) for part in parts)
+
+
+def metric_type(program: ir.Program, metric: ir.Metric) -> t.ValueType:
+    """The type of a metric's value; ``UNKNOWN`` when its table or column is unknown."""
+    definition = metric.definition
+    if isinstance(definition, ir.Ratio):
+        return t.RATIO
+    func = definition.func
+    if func in (ir.AggregateFunc.COUNT, ir.AggregateFunc.COUNT_DISTINCT):
+        return t.COUNT
+    if func is ir.AggregateFunc.TOTAL_TIME:
+        return t.DURATION
+    table = program.table(definition.table)
+    column = table.column(definition.column) if table and definition.column else None
+    if column is None:
+        return t.UNKNOWN
+    value = t.of_column(column, _currency(program))
+    if not value.is_numeric:
+        return t.UNKNOWN  # reported as RK203; unknown stops the error from cascading
+    if func is ir.AggregateFunc.AVERAGE and value.kind in (t.Kind.INT, t.Kind.COUNT):
+        return t.ValueType(t.Kind.DECIMAL)
+    return value
+
+
+def _column(program: ir.Program, entity: ir.Entity | None, name: str) -> tuple[ir.Table, ir.Column] | None:
+    table = program.table(entity.table) if entity else None
+    column = table.column(name) if table else None
+    return (table, column) if table and column else None
+
+
+def resolve_name(program: ir.Program, name: str, scope: Scope) -> ResolvedName:
+    """What ``name`` means in ``scope``; ``kind`` is ``UNKNOWN`` when nothing matches."""
+    currency = _currency(program)
+    if scope.kind is ScopeKind.ROW:
+        table = program.table(scope.table or "")
+        column = table.column(name) if table else None
+        if table and column:
+            return ResolvedName(name, NameKind.ROW_COLUMN, t.of_column(column, currency), table.name)
+    candidates: list[ResolvedName] = []
+    metric = program.metric(name)
+    if metric is not None:
+        member_level = is_member_metric(program, metric)
+        kind = NameKind.MEMBER_METRIC if member_level else NameKind.PARTICIPANT_METRIC
+        candidates.append(ResolvedName(name, kind, metric_type(program, metric), None, metric))
+    member_column = _column(program, program.member, name)
+    if member_column:
+        table, column = member_column
+        candidates.append(ResolvedName(name, NameKind.MEMBER_COLUMN, t.of_column(column, currency), table.name))
+    participant_column = _column(program, program.participant, name)
+    if participant_column:
+        table, column = participant_column
+        kind = NameKind.PARTICIPANT_COLUMN
+        candidates.append(ResolvedName(name, kind, t.of_column(column, currency), table.name))
+    if not candidates:
+        return ResolvedName(name, NameKind.UNKNOWN, t.UNKNOWN)
+    visible = sorted((c for c in candidates if _visible(c.kind, scope)), key=lambda c: _PRIORITY.index(c.kind))
+    if visible:
+        # Member-level meanings come first inside a quantifier: the nearest scope wins.
+        return visible[0]
+    first = candidates[0]
+    return ResolvedName(first.name, first.kind, first.type, first.table, first.metric, visible=False)
+
+
+_PRIORITY = [
+    NameKind.ROW_COLUMN,
+    NameKind.MEMBER_METRIC,
+    NameKind.MEMBER_COLUMN,
+    NameKind.PARTICIPANT_METRIC,
+    NameKind.PARTICIPANT_COLUMN,
+]
+
+
+def _visible(kind: NameKind, scope: Scope) -> bool:
+    if scope.kind is ScopeKind.ROW:
+        return kind is NameKind.ROW_COLUMN
+    if scope.kind is ScopeKind.MEMBER:
+        return True
+    return kind in (NameKind.PARTICIPANT_COLUMN, NameKind.PARTICIPANT_METRIC)
+
+
+def visible_names(program: ir.Program, scope: Scope) -> list[str]:
+    """Every name usable in ``scope``, for ``did you mean`` suggestions."""
+    if scope.kind is ScopeKind.ROW:
+        table = program.table(scope.table or "")
+        return [c.name for c in table.columns] if table else []
+    names = [m.name for m in program.metrics if scope.kind is ScopeKind.MEMBER or not is_member_metric(program, m)]
+    entities = [program.participant] + ([program.member] if scope.kind is ScopeKind.MEMBER else [])
+    for entity in entities:
+        table = program.table(entity.table) if entity else None
+        names += [c.name for c in table.columns] if table else []
+    return names

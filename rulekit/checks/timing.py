@@ -1,0 +1,143 @@
+"""Time zone, calendar and currency of the header; windows; payout timing (RK3xx);
+money written in a foreign currency (RK202)."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Iterator
+
+from rulekit import ir, money, timeutil
+from rulekit.checks.context import Context
+from rulekit.diagnostics import suggest
+
+
+def check_header(ctx: Context) -> None:
+    header = ctx.program.header
+    if header is None:
+        return
+    span = header.span
+    if header.timezone is not None and timeutil.zone(header.timezone) is None:
+        close = difflib.get_close_matches(header.timezone, sorted(timeutil.zone_names()), n=3, cutoff=0.5)
+        hint = "did you mean " + " or ".join(f'"{z}"' for z in close) + "?" if close else None
+        ctx.error(
+            "RK301",
+            f'unknown time zone "{header.timezone}"',
+            header.timezone_span or span,
+            hint or 'use an IANA time zone name, like "America/New_York" or "Europe/London"',
+        )
+    if header.calendar is not None and header.calendar not in timeutil.CALENDARS:
+        ctx.error(
+            "RK302",
+            f"unknown calendar `{header.calendar}`",
+            header.calendar_span or span,
+            "supported calendars: " + ", ".join(timeutil.CALENDARS),
+        )
+    if header.currency is not None and not money.is_currency(header.currency):
+        ctx.error(
+            "RK303",
+            f"unknown currency `{header.currency}`",
+            header.currency_span or span,
+            "use an ISO 4217 code, like `USD`, `GBP` or `EUR`",
+        )
+
+
+def check_windows(ctx: Context) -> None:
+    for window in ctx.program.windows:
+        if isinstance(window, ir.AbsoluteWindow):
+            _absolute(ctx, window)
+        else:
+            _relative(ctx, window)
+
+
+def _absolute(ctx: Context, window: ir.AbsoluteWindow) -> None:
+    start, end = window.local_bounds()
+    if end < start:
+        ctx.error(
+            "RK304",
+            f"window `{window.name}` ends before it starts",
+            window.end.span,
+            "swap the two dates, or correct the end",
+        )
+    elif end == start:
+        ctx.error(
+            "RK305",
+            f"window `{window.name}` is empty: it ends where it starts",
+            window.end.span,
+            "make the end `inclusive`, or move it later",
+        )
+
+
+def _relative(ctx: Context, window: ir.RelativeWindow) -> None:
+    if window.length.amount <= 0:
+        ctx.error(
+            "RK305",
+            f"window `{window.name}` has no length",
+            window.length.span,
+            "give it a positive length, like `first 90 days from joined_at`",
+        )
+    table = ctx.participant_table()
+    if table is None:
+        return
+    column = table.column(window.anchor)
+    if column is None:
+        anchors = [c.name for c in table.columns if c.type in (ir.ColumnType.TIMESTAMP, ir.ColumnType.DATE)]
+        ctx.error(
+            "RK206",
+            f"window `{window.name}` starts from `{window.anchor}`, which is not a column of `{table.name}`",
+            window.anchor_span or window.span,
+            suggest(window.anchor, anchors) or f"name a timestamp column of `{table.name}`",
+        )
+    elif column.type not in (ir.ColumnType.TIMESTAMP, ir.ColumnType.DATE, None):
+        ctx.error(
+            "RK206",
+            f"window `{window.name}` starts from `{window.anchor}`, which is {column.type_name}, not a timestamp",
+            window.anchor_span or window.span,
+            f"declare `{window.anchor}: timestamp` or start from another column",
+        )
+
+
+def check_payout(ctx: Context) -> None:
+    payout = ctx.program.payout
+    if payout is None or payout.due is None:
+        return
+    due = payout.due
+    window = ctx.program.window(due.after)
+    if window is None:
+        names = [w.name for w in ctx.program.windows]
+        ctx.unknown("RK104", "window", due.after, names, due.after_span or due.span, "window")
+    elif isinstance(window, ir.RelativeWindow):
+        ctx.error(
+            "RK306",
+            f"a payout cannot be due after `{window.name}`: it ends on a different day for every participant",
+            due.after_span or due.span,
+            "make the payout due after a window with fixed dates, like `from 2022-02-14 to 2022-02-27 inclusive`",
+        )
+
+
+def check_currencies(ctx: Context) -> None:
+    """Every amount written in the file is in the program currency (RK202)."""
+    currency = ctx.currency
+    if currency is None or not money.is_currency(currency):
+        return
+    for amount in _amounts(ctx.program):
+        if amount.currency != currency:
+            ctx.error(
+                "RK202",
+                f"this amount is in {amount.currency}, but the program pays in {currency}",
+                amount.span,
+                "write every amount in the program currency; a program has one currency",
+            )
+
+
+def _amounts(node: object) -> Iterator[ir.Money]:
+    """Every money literal inside ``node``, depth first."""
+    if isinstance(node, ir.Money):
+        yield node
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from _amounts(item)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, (ir.Span, type)):
+        for f in dataclasses.fields(node):
+            if f.compare:  # spans and source text are not compared, and hold no amounts
+                yield from _amounts(getattr(node, f.name))

@@ -1,0 +1,63 @@
+"""Declarations nothing uses (RK601 metrics, RK602 windows)."""
+
+from __future__ import annotations
+
+from rulekit import ir
+from rulekit.checks.context import Context
+from rulekit.checks.exprs import names_in
+
+
+def _expressions(program: ir.Program) -> list[ir.Expr]:
+    found: list[ir.Expr] = []
+    for clause in program.clauses:
+        found.append(clause.condition)
+        if clause.guard is not None:
+            found.append(clause.guard)
+    return found
+
+
+def used_metrics(program: ir.Program) -> set[str]:
+    """Names of metrics referenced by a clause, ranking, reward or another metric."""
+    used = {ref.name for expr in _expressions(program) for ref in names_in(expr)}
+    used |= {key.name for ranking in program.rankings for key in ranking.keys}
+    for metric in program.metrics:
+        if isinstance(metric.definition, ir.Ratio):
+            used |= {metric.definition.numerator, metric.definition.denominator}
+    for reward in program.rewards:
+        if isinstance(reward, ir.Rebate):
+            used.add(reward.base)
+        elif isinstance(reward, (ir.Bonus, ir.Milestone)):
+            used.add(reward.metric)
+    return used
+
+
+def used_windows(program: ir.Program) -> set[str]:
+    used = {m.definition.filters.window for m in program.metrics if isinstance(m.definition, ir.Aggregate)}
+    used |= {r.filters.window for r in program.rewards if isinstance(r, (ir.Commission, ir.Subsidy))}
+    if program.payout is not None and program.payout.due is not None:
+        used.add(program.payout.due.after)
+    return {w for w in used if w is not None}
+
+
+def check_usage(ctx: Context) -> None:
+    program = ctx.program
+    used = used_metrics(program)
+    for metric in program.metrics:
+        # A labelled metric is a reported figure (settlements and documents show it),
+        # so it is used even when no rule depends on it.
+        if metric.name not in used and metric.text.label is None:
+            ctx.warning(
+                "RK601",
+                f"metric `{metric.name}` is not used",
+                metric.span,
+                "use it in a clause, ranking or reward, give it a `label:` if it is only reported, or delete it",
+            )
+    windows = used_windows(program)
+    for window in program.windows:
+        if window.name not in windows:
+            ctx.warning(
+                "RK602",
+                f"window `{window.name}` is not used",
+                window.span,
+                "use it with `during` in a metric or as the payout's `due … after`, or delete it",
+            )

@@ -1,0 +1,66 @@
+"""``rulekit explain FILE --data DIR --id ID [--format human|json]``: why one
+participant of a settlement got what it got.
+
+Exit status: 0 with an explanation; 1 for rule-file errors, data errors or an
+unknown id (with the closest id as a suggestion); 2 for a wrong command line.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from rulekit.api import RuleFileError, load
+from rulekit.cli.app import EXIT_FINDINGS, app, err
+from rulekit.explain import UnknownParticipantError, explain_participant, find_participant
+
+
+class OutputFormat(enum.Enum):
+    HUMAN = "human"
+    JSON = "json"
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="The rule file.", metavar="FILE")],
+    data: Annotated[Path, typer.Option("--data", help="Folder of input tables (Parquet, CSV or JSON).")],
+    participant_id: Annotated[str, typer.Option("--id", help="The participant to explain.")],
+    output: Annotated[OutputFormat, typer.Option("--format", help="`human` or `json`.")] = OutputFormat.HUMAN,
+) -> None:
+    """Settle the program and explain one participant, clause by clause."""
+    try:
+        program = load(file)
+    except RuleFileError as exc:
+        err.print(exc.rendered, markup=False)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    try:
+        settlement = program.settle(str(data))
+    except _data_errors() as exc:
+        err.print(f"{data}: {exc}", markup=False)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    try:
+        row = find_participant(settlement, participant_id)
+    except UnknownParticipantError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    if output is OutputFormat.JSON:
+        payload: dict[str, Any] = {
+            "participant": json.loads(row.model_dump_json()),
+            "explanation": explain_participant(program.ir, row),
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(explain_participant(program.ir, row))
+
+
+def _data_errors() -> tuple[type[Exception], ...]:
+    """The batch loader's data error, when it is available."""
+    try:
+        from rulekit.data import DataError
+    except ImportError:  # pragma: no cover - the loader is part of the package
+        return (OSError,)
+    return (DataError, OSError)

@@ -1,0 +1,76 @@
+"""``rulekit fmt FILE... [--check] [--diff]``: rewrite rule files in the canonical layout."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rulekit.cli.app import EXIT_FINDINGS, app, err
+from rulekit.diagnostics import render_all
+from rulekit.formatter import FormatResult, format_file
+
+
+@app.command()
+def fmt(
+    files: Annotated[list[Path], typer.Argument(help="Rule files to format.")],
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 and list the files that would change.")
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Write nothing; print a unified diff of the changes.")] = False,
+) -> None:
+    """Format rule files: one canonical layout, every comment kept, meaning never changed."""
+    would_change: list[str] = []
+    failed = 0
+    for path in files:
+        result = format_file(str(path))
+        if not result.ok:
+            err.print(render_all(result.diagnostics, {result.path: result.source}), markup=False)
+            failed += 1
+            continue
+        if not result.changed:
+            continue
+        would_change.append(result.path)
+        if diff:
+            typer.echo(_unified_diff(result), nl=False)
+        if not (check or diff) and not _write(result):
+            failed += 1
+            would_change.pop()
+    if check and would_change:
+        for name in would_change:
+            err.print(f"would reformat {name}", markup=False)
+    _summary(len(files), would_change, written=not (check or diff), failed=failed)
+    if failed or (check and would_change):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _unified_diff(result: FormatResult) -> str:
+    after = result.formatted or ""
+    lines = difflib.unified_diff(
+        result.source.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"{result.path} (original)",
+        tofile=f"{result.path} (formatted)",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _write(result: FormatResult) -> bool:
+    try:
+        with open(result.path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(result.formatted or "")
+    except OSError as exc:
+        err.print(f"{result.path}: cannot write the formatted file: {exc.strerror or exc}", markup=False)
+        return False
+    err.print(f"reformatted {result.path}", markup=False)
+    return True
+
+
+def _summary(total: int, changed: list[str], *, written: bool, failed: int) -> None:
+    verb = "reformatted" if written else "would be reformatted"
+    line = f"{len(changed)} file(s) {verb}, {total - len(changed) - failed} already formatted"
+    if failed:
+        line += f", {failed} not formatted because of errors"
+    err.print(line, markup=False)

@@ -1,0 +1,199 @@
+"""``rulekit run FILE --data DIR [--out PATH] [--format human|json]``: settle a program.
+
+Exit status: 0 when settled; 1 for rule-file errors, fatal data problems or a
+program the settlement engine cannot run; 2 for a wrong command line.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from rulekit import ir
+from rulekit.checker import check_file
+from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, app, err, out
+from rulekit.data import DataError, LoadedData, describe, load_tables
+from rulekit.diagnostics import render
+from rulekit.manifest import build_manifest, manifest_path, write_manifest
+from rulekit.reasons import format_money
+from rulekit.results import ParticipantResult, Settlement
+from rulekit.settle import Progress as ProgressFn
+from rulekit.settle import settle, to_arrow
+from rulekit.sql.exprs import CompileError
+
+OUT_SUFFIXES = (".json", ".csv", ".parquet")
+MAX_ROWS = 50  # rows of the on-screen table; the output file has everything
+
+
+class OutputFormat(enum.Enum):
+    HUMAN = "human"
+    JSON = "json"
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="The rule file.", metavar="FILE")],
+    data: Annotated[Path, typer.Option("--data", help="Folder of input tables (Parquet, CSV or JSON).")],
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write the settlement to PATH (.json, .csv or .parquet).")
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="`human` or `json` on stdout.")] = OutputFormat.HUMAN,
+) -> None:
+    """Settle a program over a folder of input tables and write an audit manifest."""
+    if out_path is not None and out_path.suffix not in OUT_SUFFIXES:
+        err.print(f"rulekit run: --out must end in {', '.join(OUT_SUFFIXES)} (got {out_path.name})", markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    report = check_file(str(file))
+    if not report.ok:
+        err.print("\n\n".join(render(d, report.source) for d in report.diagnostics), markup=False)
+        err.print(f"{file}: has errors; nothing was settled", markup=False)
+        raise typer.Exit(EXIT_FINDINGS)
+    program = report.program
+    try:
+        with _progress() as step:
+            step("loading and checking the data", 1, 4)
+            loaded = load_tables(program, data)
+            settlement = settle(program, loaded, progress=step)
+    except DataError as exc:
+        err.print(f"cannot settle {file.name}: the data in {data} has problems:", markup=False)
+        for issue in exc.issues:
+            err.print(f"  {describe(issue)}", markup=False)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    except CompileError as exc:
+        err.print(f"cannot settle {file.name}: {exc}", markup=False)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    if out_path is not None:
+        _write(settlement, out_path)
+        write_manifest(manifest_path(out_path), build_manifest(file, loaded, settlement, out_path))
+    if output is OutputFormat.JSON:
+        typer.echo(settlement.model_dump_json(indent=2))
+    else:
+        _human(program, settlement, loaded, out_path)
+
+
+@contextmanager
+def _progress() -> Iterator[ProgressFn]:
+    """Stage progress on stderr when it is a terminal; silent otherwise (outputs stay identical)."""
+    if not err.is_terminal:
+        yield lambda _stage, _step, _total: None
+        return
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("settling", total=4)
+
+        def step(stage: str, index: int, total: int) -> None:
+            bar.update(task, description=stage, completed=index - 1, total=total)
+
+        yield step
+
+
+def _write(settlement: Settlement, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".json":
+        path.write_text(settlement.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    elif path.suffix == ".csv":
+        pa_csv.write_csv(to_arrow(settlement), str(path))
+    else:
+        pq.write_table(to_arrow(settlement), str(path))
+
+
+# ------------------------------------------------------------------------ screen
+
+
+def _human(program: ir.Program, settlement: Settlement, loaded: LoadedData, out_path: Path | None) -> None:
+    title = program.header.title if program.header and program.header.title else settlement.program
+    out.print(f"[bold]{title}[/bold] — settlement in {settlement.currency}, {settlement.timezone}")
+    if program.rankings:
+        out.print(_leaderboard(program, settlement))
+    else:
+        out.print(_per_participant(program, settlement))
+    out.print(_totals(settlement))
+    people = settlement.participants
+    warned = sum(bool(p.warnings) for p in people)
+    disq = sum(p.disqualified for p in people)
+    out.print(f"warnings: {warned} participant(s); disqualified: {disq}", markup=False)
+    if settlement.payout_due:
+        out.print(f"payout due: {settlement.payout_due.isoformat()}", markup=False)
+    _data_quality(settlement)
+    if out_path is not None:
+        out.print(f"wrote {out_path} and {manifest_path(out_path)}", markup=False)
+
+
+def _money(amount: Decimal | None, currency: str) -> str:
+    return "" if amount is None else format_money(amount, currency)
+
+
+def _reward(person: ParticipantResult, kind: str) -> Decimal:
+    return sum((r.amount for r in person.rewards if r.kind == kind), Decimal(0))
+
+
+def _leaderboard(program: ir.Program, settlement: Settlement) -> Table:
+    ranking = program.rankings[0]
+    keys = [k.name for k in ranking.keys if program.metric(k.name) is not None]
+    table = Table(title=f"leaderboard ({ranking.name})", title_justify="left")
+    for name in ["rank", program.participant.noun if program.participant else "participant", *keys]:
+        table.add_column(name, justify="right" if name != "participant" else "left")
+    for name in ("prize", "rebate", "total"):
+        table.add_column(name, justify="right")
+    ranked = [p for p in settlement.participants if p.rank is not None]
+    code = settlement.currency
+    for person in ranked[:MAX_ROWS]:
+        values = [_metric_text(person.metrics.get(k)) for k in keys]
+        money = [_money(_reward(person, "prize"), code), _money(_reward(person, "rebate"), code)]
+        table.add_row(str(person.rank), person.id, *values, *money, _money(person.total_payout, code))
+    others = len(settlement.participants) - len(ranked)
+    table.caption = f"{len(ranked)} ranked" + (f", {others} not qualified" if others else "")
+    return table
+
+
+def _metric_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _per_participant(program: ir.Program, settlement: Settlement) -> Table:
+    noun = program.participant.noun if program.participant else "participant"
+    table = Table(title=f"per {noun}", title_justify="left")
+    for name in (noun, "eligible", "commission due", "commission waived", "subsidy", "total payout"):
+        table.add_column(name, justify="left" if name in (noun, "eligible") else "right")
+    code = settlement.currency
+    for person in settlement.participants[:MAX_ROWS]:
+        table.add_row(
+            person.id,
+            "yes" if person.eligible else "no",
+            _money(person.commission_due, code),
+            _money(person.commission_waived, code),
+            _money(_reward(person, "subsidy"), code),
+            _money(person.total_payout, code),
+        )
+    hidden = len(settlement.participants) - MAX_ROWS
+    if hidden > 0:
+        table.caption = f"… {hidden} more in the output file"
+    return table
+
+
+def _totals(settlement: Settlement) -> Table:
+    table = Table(title="totals", title_justify="left")
+    table.add_column("total")
+    table.add_column("value", justify="right")
+    counts = {"participants", "eligible", "qualified", "disqualified", "warned"}
+    for key, value in settlement.totals.items():
+        table.add_row(key, str(int(value)) if key in counts else format_money(value, settlement.currency))
+    return table
+
+
+def _data_quality(settlement: Settlement) -> None:
+    if not settlement.data_quality:
+        out.print("data quality: no problems found", markup=False)
+        return
+    out.print(f"data quality: {len(settlement.data_quality)} finding(s)", markup=False)
+    for issue in settlement.data_quality:
+        out.print(f"  {describe(issue)}", markup=False)

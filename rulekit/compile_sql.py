@@ -1,0 +1,213 @@
+"""Compile a program into its settlement query: one sqlglot expression tree.
+
+The tree is a chain of CTEs (see :mod:`rulekit.sql`): metrics per participant and
+per member, clause truth values (a clause holds only when its condition is TRUE),
+eligible / qualified / disqualified flags, ranks, prizes, pool caps, rebates,
+bonuses, milestones, and per-order commissions and subsidies. It is generated for
+DuckDB (``query.sql(dialect="duckdb")``) and transpiles to other dialects.
+
+Paid amounts come out as integers of minor units; metric values in SQL units
+(durations in microseconds, ratios and averages as numerator and denominator).
+:mod:`rulekit.settle` turns a result row into a :class:`~rulekit.results.ParticipantResult`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from rulekit import ir
+from rulekit.sql import build as b
+from rulekit.sql.exprs import CompileError, Operand, QuantResolver, Scope, condition
+from rulekit.sql.metrics import MID, PID, Context, column_col, frame_scope, member_frame, participant_frame
+from rulekit.sql.rewards import S, Stages, amount_stages, commission_cte, prize_stages, ranking_stages, subsidy_cte
+
+__all__ = ["CompileError", "CompiledSettlement", "compile_settlement", "holds_col", "judged_col"]
+
+
+def holds_col(clause: str) -> str:
+    return f"h__{clause}"
+
+
+def judged_col(clause: str) -> str:
+    return f"g__{clause}"
+
+
+@dataclass(frozen=True)
+class CompiledSettlement:
+    """The settlement query (one row per participant) and the member-metrics query."""
+
+    participants: exp.Select
+    members: exp.Select | None
+    participant_metrics: tuple[str, ...]
+    member_metrics: tuple[str, ...]
+
+    def sql(self, dialect: str = "duckdb") -> str:
+        return self.participants.sql(dialect=dialect)
+
+
+def compile_settlement(program: ir.Program) -> CompiledSettlement:
+    """Build the settlement query tree for ``program``; raises :class:`CompileError`."""
+    ctx = Context.of(program)
+    pnames = participant_frame(ctx)
+    mnames = member_frame(ctx)
+    quantified = _quantifier_cte(ctx, pnames, mnames)
+    _clauses_cte(ctx, pnames, quantified)
+    _status_cte(ctx)
+    stages = Stages(ctx, "status")
+    ranking_stages(stages, pnames)
+    scope = frame_scope(ctx, S, ctx.ptable, pnames, None)
+    order_ctes: list[tuple[str, str]] = []
+    for reward in program.rewards:
+        if isinstance(reward, ir.Prize):
+            prize_stages(stages, reward)
+        elif isinstance(reward, ir.Rebate):
+            amount_stages(stages, reward, _value(scope, reward.base))
+        elif isinstance(reward, ir.Bonus | ir.Milestone):
+            amount_stages(stages, reward, _value(scope, reward.metric))
+        elif isinstance(reward, ir.Commission):
+            order_ctes.append((commission_cte(ctx, reward, "status"), f"o{len(order_ctes)}"))
+        else:
+            order_ctes.append((subsidy_cte(ctx, reward, "status"), f"o{len(order_ctes)}"))
+    if order_ctes:
+        stages.add(_order_columns(program, order_ctes), order_ctes)
+    final = b.select(exp.Star()).from_(b.table(stages.current)).order_by(b.col(PID))
+    members = None
+    if "mv" in {name for name, _ in ctx.ctes}:
+        members = b.select(exp.Star()).from_(b.table("mv")).order_by(b.col(PID), b.col(MID))
+    return CompiledSettlement(_with(ctx, final), _with(ctx, members) if members else None, tuple(pnames), tuple(mnames))
+
+
+def _with(ctx: Context, query: exp.Select) -> exp.Select:
+    out = query.copy()
+    for name, cte in ctx.ctes:
+        out = out.with_(b.ident(name), as_=cte.copy())
+    return out
+
+
+def _value(scope: Scope, name: str) -> Operand:
+    found = scope.resolve(name)
+    if found is None:
+        raise CompileError(f"unknown metric {name!r}")
+    return found
+
+
+def _order_columns(program: ir.Program, ctes: list[tuple[str, str]]) -> list[exp.Expression]:
+    from rulekit.sql.rewards import before_col, due_col, orders_col, paid_col, waived_col
+
+    columns: list[exp.Expression] = []
+    order_rewards = [r for r in program.rewards if isinstance(r, ir.Commission | ir.Subsidy)]
+    for reward, (_, alias) in zip(order_rewards, ctes, strict=True):
+        names = (
+            [due_col(reward.name), waived_col(reward.name)]
+            if isinstance(reward, ir.Commission)
+            else [paid_col(reward.name), before_col(reward.name), orders_col(reward.name)]
+        )
+        for name in names:
+            value: exp.Expression = b.col(name, alias)
+            if isinstance(reward, ir.Subsidy) and name != orders_col(reward.name):
+                value = b.case([(b.is_true(b.col("qualified", S)), b.coalesce(value, b.integer(0)))], b.integer(0))
+            columns.append(b.alias(b.coalesce(value, b.integer(0)), name))
+    return columns
+
+
+# ------------------------------------------------------------------------ clauses
+
+
+def _quantifiers(program: ir.Program) -> list[ir.Quantified]:
+    found: list[ir.Quantified] = []
+
+    def walk(expr: ir.Expr | None) -> None:
+        if isinstance(expr, ir.Quantified):
+            if expr not in found:
+                found.append(expr)
+        elif isinstance(expr, ir.BoolOp):
+            for part in expr.operands:
+                walk(part)
+        elif isinstance(expr, ir.Not):
+            walk(expr.operand)
+
+    for clause in program.clauses:
+        walk(clause.condition)
+        walk(clause.guard)
+    return found
+
+
+def _quantifier_cte(ctx: Context, pnames: list[str], mnames: list[str]) -> dict[ir.Quantified, int]:
+    """Per participant and quantifier: how many members satisfy the body, and how many there are."""
+    found = _quantifiers(ctx.program)
+    if not found:
+        return {}
+    if ctx.mtable is None:
+        raise CompileError("a quantifier needs a member table ('member host: hosts')")
+    participant = frame_scope(ctx, "pv", ctx.ptable, pnames, None)
+    member = frame_scope(ctx, "mv", ctx.mtable, mnames, participant)
+    columns: list[exp.Expression] = [b.alias(b.col(PID, "mv"), PID)]
+    for index, quant in enumerate(found):
+        body = b.is_true(condition(quant.body, member))
+        satisfied = b.sum_(b.case([(body, b.integer(1))], b.integer(0)))
+        columns += [b.alias(satisfied, f"qt{index}"), b.alias(b.count_star(), f"qn{index}")]
+    on = exp.EQ(this=b.col(PID, "pv"), expression=b.col(PID, "mv"))
+    query = b.select(*columns).from_(b.table("mv")).join(b.table("pv"), on=on).group_by(b.col(PID, "mv"))
+    ctx.add("qv", query)
+    return {q: i for i, q in enumerate(found)}
+
+
+def _quantified_truth(index: dict[ir.Quantified, int]) -> QuantResolver:
+    def truth(quant: ir.Quantified) -> exp.Expression:
+        i = index[quant]
+        sat = b.coalesce(b.col(f"qt{i}", "qv"), b.integer(0))
+        total = b.coalesce(b.col(f"qn{i}", "qv"), b.integer(0))
+        if quant.quantifier is ir.Quantifier.EVERY:
+            return exp.EQ(this=sat, expression=total)
+        if quant.quantifier is ir.Quantifier.ANY:
+            return exp.GTE(this=sat, expression=b.integer(1))
+        if quant.quantifier is ir.Quantifier.NO:
+            return exp.EQ(this=sat, expression=b.integer(0))
+        return exp.GTE(this=sat, expression=b.integer(quant.count or 1))
+
+    return truth
+
+
+def _clauses_cte(ctx: Context, pnames: list[str], quantified: dict[ir.Quantified, int]) -> None:
+    base = frame_scope(ctx, "pv", ctx.ptable, pnames, None)
+    scope = Scope(base.resolve, _quantified_truth(quantified) if quantified else None, "a clause")
+    columns: list[exp.Expression] = [exp.Column(this=exp.Star(), table=b.ident("pv"))]
+    for clause in ctx.program.clauses:
+        columns.append(b.alias(b.is_true(condition(clause.condition, scope)), holds_col(clause.name)))
+        guard = b.is_true(condition(clause.guard, scope)) if clause.guard is not None else b.boolean(True)
+        columns.append(b.alias(guard, judged_col(clause.name)))
+    query = b.select(*columns).from_(b.table("pv"))
+    if quantified:
+        on = exp.EQ(this=b.col(PID, "qv"), expression=b.col(PID, "pv"))
+        query = query.join(b.table("qv"), on=on, join_type="left")
+    ctx.add("clauses", query)
+
+
+def _status_cte(ctx: Context) -> None:
+    """eligible = every eligible clause; qualified = eligible, every gate, not disqualified."""
+    c = "c"
+
+    def holds(kind: ir.ClauseKind) -> list[exp.Expression]:
+        return [b.col(holds_col(x.name), c) for x in ctx.program.clauses_of(kind)]
+
+    eligible = b.and_(*holds(ir.ClauseKind.ELIGIBLE))
+    gates = b.and_(*holds(ir.ClauseKind.GATE))
+    disq = b.or_(
+        *[
+            b.and_(b.col(holds_col(x.name), c), b.col(judged_col(x.name), c))
+            for x in ctx.program.clauses_of(ir.ClauseKind.DISQUALIFY)
+        ]
+    )
+    query = b.select(
+        exp.Column(this=exp.Star(), table=b.ident(c)),
+        b.alias(eligible, "eligible"),
+        b.alias(gates, "gates"),
+        b.alias(disq, "disqualified"),
+        b.alias(b.and_(eligible.copy(), gates.copy(), b.not_(disq.copy())), "qualified"),
+    ).from_(b.table("clauses", c))
+    ctx.add("status", query)
+
+
+__all__ += ["column_col"]

@@ -1,0 +1,452 @@
+"""Loading and validating the input tables of a settlement.
+
+:func:`load_tables` reads the tables a program declares from a folder of Parquet /
+CSV / JSON files, from in-memory frames (pandas, polars, Arrow) or from a DuckDB
+connection, and registers them, typed as declared, in one fresh in-process DuckDB
+connection. It then separates the rows the engine can use from the rows it cannot:
+
+* **fatal** problems raise :class:`DataError` — a missing table, file or column, a
+  value that cannot be read as the declared type;
+* every other problem is a :class:`~rulekit.results.DataIssue` in the data-quality
+  report, with the number of rows and an example row. Rows with a null in a
+  required column, duplicate keys (the first row in input order is kept), periods
+  that end before they start, events of unknown participants, unknown currency
+  codes and money in another currency are **not used**; negative money is
+  reported and kept. Nothing is dropped without being counted.
+
+Timestamps are read as UTC: naive values are UTC, values with an offset are
+converted. All queries are sqlglot trees; names and values are never spliced into SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from rulekit import ir, money
+from rulekit.results import DataIssue
+from rulekit.sql import build as b
+
+ROW = "__rk_row"  # 0-based input order of a row, kept for examples and tie-breaks
+FILE_SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
+
+SQL_TYPES: dict[ir.ColumnType, str] = {
+    ir.ColumnType.STRING: "VARCHAR",
+    ir.ColumnType.INT: "BIGINT",
+    ir.ColumnType.DECIMAL: b.DECIMAL_TYPE,
+    ir.ColumnType.MONEY: b.MONEY_TYPE,
+    ir.ColumnType.BOOL: "BOOLEAN",
+    ir.ColumnType.TIMESTAMP: "TIMESTAMP",
+    ir.ColumnType.DATE: "DATE",
+    ir.ColumnType.DURATION: b.DECIMAL_TYPE,  # seconds
+    ir.ColumnType.PERCENT: b.DECIMAL_TYPE,  # a fraction: 0.05 is 5 %
+}
+
+
+class DataError(Exception):
+    """The input data cannot be settled at all; ``issues`` say where and why."""
+
+    def __init__(self, issues: list[DataIssue]) -> None:
+        self.issues = tuple(issues)
+        super().__init__("; ".join(describe(i) for i in issues))
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """One input table as read: where from, its sha256 and its row count."""
+
+    table: str
+    source: str
+    sha256: str
+    rows: int
+
+
+@dataclass
+class LoadedData:
+    """The typed, cleaned tables in ``connection`` (one table per declared table)."""
+
+    connection: duckdb.DuckDBPyConnection
+    inputs: tuple[InputInfo, ...]
+    issues: tuple[DataIssue, ...]
+    rows_used: dict[str, int] = field(default_factory=dict)
+
+
+Source = str | Path | Mapping[str, Any] | duckdb.DuckDBPyConnection
+
+
+def describe(issue: DataIssue) -> str:
+    """One line for a person: ``orders.gmv: cannot be read as money (3 rows), e.g. row 2: …``."""
+    where = f"{issue.table}.{issue.column}" if issue.column else issue.table
+    text = f"{where}: {issue.problem}"
+    if issue.rows:
+        text += f" ({issue.rows} row{'s' if issue.rows != 1 else ''})"
+    return f"{text}; e.g. {issue.example}" if issue.example else text
+
+
+def load_tables(program: ir.Program, source: Source) -> LoadedData:
+    """Read, type, validate and clean every table ``program`` declares.
+
+    Raises :class:`DataError` for fatal problems (all of them at once).
+    """
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    raws, inputs, fatal = _read_all(program, source)
+    for name, arrow in raws.items():
+        con.register(_raw(name), arrow)
+    for tbl in program.tables:
+        if tbl.name in raws:
+            fatal += _check_columns(con, tbl)
+    if fatal:
+        con.close()
+        raise DataError(fatal)
+    issues: list[DataIssue] = []
+    used: dict[str, int] = {}
+    for tbl in _cleaning_order(program):
+        issues += _clean(con, program, tbl)
+        row = fetch_one(con, b.select(b.count_star()).from_(b.table(tbl.name)))
+        used[tbl.name] = int(row[0]) if row else 0
+    return LoadedData(con, tuple(inputs), tuple(issues), used)
+
+
+# ------------------------------------------------------------------------ reading
+
+
+def _raw(name: str) -> str:
+    return f"__raw_{name}"
+
+
+def _typed(name: str) -> str:
+    return f"__typed_{name}"
+
+
+def _read_all(program: ir.Program, source: Source) -> tuple[dict[str, pa.Table], list[InputInfo], list[DataIssue]]:
+    raws: dict[str, pa.Table] = {}
+    inputs: list[InputInfo] = []
+    fatal: list[DataIssue] = []
+    if isinstance(source, str | Path) and not Path(source).is_dir():
+        problem = "the data folder does not exist" if not Path(source).exists() else "not a folder"
+        return raws, inputs, [DataIssue(table=str(source), column=None, problem=problem, rows=0)]
+    for tbl in program.tables:
+        try:
+            arrow, info = _read_one(tbl.name, source)
+        except _MissingError as exc:
+            fatal.append(DataIssue(table=tbl.name, column=None, problem=str(exc), rows=0))
+            continue
+        except (duckdb.Error, OSError, pa.ArrowException, ValueError, TypeError) as exc:
+            problem = f"cannot read the table: {_first_line(exc)}"
+            fatal.append(DataIssue(table=tbl.name, column=None, problem=problem, rows=0))
+            continue
+        raws[tbl.name] = arrow.append_column(ROW, pa.array(range(arrow.num_rows), pa.int64()))
+        inputs.append(info)
+    return raws, inputs, fatal
+
+
+class _MissingError(Exception):
+    pass
+
+
+def fetch_one(con: duckdb.DuckDBPyConnection, query: exp.Expression) -> tuple[Any, ...] | None:
+    """The first row of ``query`` (the whole result is fetched, so the connection is free again)."""
+    rows = con.execute(query.sql("duckdb")).fetchall()
+    return tuple(rows[0]) if rows else None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _read_one(name: str, source: Source) -> tuple[pa.Table, InputInfo]:
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        try:
+            arrow = source.table(name).fetch_arrow_table()
+        except duckdb.CatalogException as exc:
+            raise _MissingError("missing table: the DuckDB connection has no such table") from exc
+        return arrow, InputInfo(name, "<duckdb>", arrow_sha256(arrow), arrow.num_rows)
+    if isinstance(source, Mapping):
+        if name not in source:
+            raise _MissingError(f"missing table: no frame named {name!r} (got {', '.join(sorted(source)) or 'none'})")
+        arrow = to_arrow_table(source[name])
+        return arrow, InputInfo(name, "<memory>", arrow_sha256(arrow), arrow.num_rows)
+    return _read_file(name, Path(source))
+
+
+def _read_file(name: str, folder: Path) -> tuple[pa.Table, InputInfo]:
+    path = next((folder / f"{name}{s}" for s in FILE_SUFFIXES if (folder / f"{name}{s}").is_file()), None)
+    if path is None:
+        raise _MissingError(f"missing table: no {name}.parquet, {name}.csv or {name}.json in {folder}")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        if path.suffix == ".csv":
+            rel = con.read_csv(str(path), header=True, all_varchar=True)
+        elif path.suffix == ".parquet":
+            rel = con.read_parquet(str(path))
+        else:
+            rel = con.read_json(str(path))
+        arrow = rel.fetch_arrow_table()
+    finally:
+        con.close()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return arrow, InputInfo(name, path.name, digest, arrow.num_rows)
+
+
+def to_arrow_table(frame: Any) -> pa.Table:
+    """A pandas / polars DataFrame or Arrow table as an Arrow table without metadata."""
+    if isinstance(frame, pa.Table):
+        arrow = frame
+    elif hasattr(frame, "to_arrow"):  # polars
+        arrow = frame.to_arrow()
+    elif hasattr(frame, "to_parquet") and hasattr(frame, "columns"):  # pandas
+        arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    else:
+        raise TypeError(f"expected a DataFrame or Arrow table, got {type(frame).__name__}")
+    return arrow.replace_schema_metadata(None)
+
+
+def arrow_sha256(arrow: pa.Table) -> str:
+    """sha256 of a canonical Arrow IPC stream of the table (one chunk, no metadata)."""
+    canonical = arrow.replace_schema_metadata(None).combine_chunks()
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, canonical.schema) as writer:
+        writer.write_table(canonical)
+    return hashlib.sha256(sink.getvalue()).hexdigest()
+
+
+# ------------------------------------------------------------------------ typing
+
+
+def _raw_types(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
+    rel = con.table(_raw(name))
+    return {c: str(t).upper() for c, t in zip(rel.columns, rel.types, strict=True)}
+
+
+def _check_columns(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIssue]:
+    """Missing columns and values that cannot be read as the declared type (fatal)."""
+    types = _raw_types(con, tbl.name)
+    missing = [c.name for c in tbl.columns if c.name not in types]
+    issues = [
+        DataIssue(
+            table=tbl.name,
+            column=c,
+            problem=f"missing column (the table has: {', '.join(t for t in types if t != ROW)})",
+            rows=0,
+        )
+        for c in missing
+    ]
+    if missing:
+        return issues
+    for column in tbl.columns:
+        ctype = column.type or ir.ColumnType.STRING
+        raw = b.col(column.name)
+        bad = b.and_(
+            exp.Not(this=exp.Is(this=raw, expression=b.null())),
+            exp.Is(this=_typed_expr(raw, ctype, types[column.name]), expression=b.null()),
+        )
+        count, example = _count_and_example(con, _raw(tbl.name), bad)
+        if count:
+            issues.append(
+                DataIssue(
+                    table=tbl.name,
+                    column=column.name,
+                    problem=f"values that cannot be read as {ctype.value}",
+                    rows=count,
+                    example=example,
+                )
+            )
+    con.execute(_typed_view(tbl, types).sql("duckdb"))
+    return issues
+
+
+def _typed_expr(raw: exp.Expression, ctype: ir.ColumnType, raw_type: str) -> exp.Expression:
+    """The raw value as the declared type, NULL when it cannot be read exactly."""
+    target = SQL_TYPES[ctype]
+    if ctype is ir.ColumnType.TIMESTAMP:
+        if raw_type.startswith("TIMESTAMP") and "TIME ZONE" not in raw_type:
+            return b.try_cast(raw, "TIMESTAMP")
+        # With the session in UTC, an offset is converted to UTC and a naive value is UTC.
+        return b.try_cast(b.try_cast(raw, "TIMESTAMPTZ"), "TIMESTAMP")
+    if ctype is ir.ColumnType.INT:
+        # TRY_CAST('1.5' AS BIGINT) rounds; only accept values that are whole numbers.
+        whole = b.try_cast(raw, "BIGINT")
+        exact = exp.EQ(this=b.try_cast(raw, b.DECIMAL_TYPE), expression=whole)
+        return b.case([(exact, whole)])
+    if ctype is ir.ColumnType.DURATION and raw_type.startswith("INTERVAL"):
+        return b.try_cast(b.func("epoch", raw), target)
+    if ctype is ir.ColumnType.STRING:
+        return b.cast(raw, target)
+    return b.try_cast(raw, target)
+
+
+def _typed_view(tbl: ir.Table, raw_types: dict[str, str]) -> exp.Create:
+    projections: list[exp.Expression] = [
+        b.alias(_typed_expr(b.col(c.name), c.type or ir.ColumnType.STRING, raw_types[c.name]), c.name)
+        for c in tbl.columns
+    ]
+    projections.append(b.col(ROW))
+    query = b.select(*projections).from_(b.table(_raw(tbl.name)))
+    return exp.Create(this=b.table(_typed(tbl.name)), kind="VIEW", expression=query, replace=True)
+
+
+def _count_and_example(con: duckdb.DuckDBPyConnection, source: str, cond: exp.Expression) -> tuple[int, str | None]:
+    """How many rows of ``source`` match ``cond``, and the first one (input order) as text."""
+    query = b.select(b.count_star(), exp.Min(this=b.col(ROW))).from_(b.table(source)).where(cond)
+    row = fetch_one(con, query)
+    count = int(row[0]) if row else 0
+    if not count or row is None:
+        return 0, None
+    return count, _example(con, source, int(row[1]))
+
+
+def _example(con: duckdb.DuckDBPyConnection, source: str, row_index: int) -> str:
+    """The row as read, e.g. ``row 3: order_id='O3', gmv='abc'`` (rows count from 1)."""
+    raw = _raw(source.removeprefix("__typed_").removeprefix("__raw_"))
+    query = b.select(exp.Star()).from_(b.table(raw)).where(exp.EQ(this=b.col(ROW), expression=b.integer(row_index)))
+    rel = con.execute(query.sql("duckdb"))
+    names = [d[0] for d in rel.description or []]
+    rows = rel.fetchall()
+    values = rows[0] if rows else ()
+    shown = ", ".join(f"{n}={_show(v)}" for n, v in zip(names, values, strict=False) if n != ROW)
+    return f"row {row_index + 1}: {shown}"
+
+
+def _show(value: object) -> str:
+    return "null" if value is None else repr(str(value))
+
+
+# ------------------------------------------------------------------------ cleaning
+
+
+def _cleaning_order(program: ir.Program) -> list[ir.Table]:
+    """Participant table first, then the member table, then events (orphans need them)."""
+    first = [program.participant.table] if program.participant else []
+    if program.member:
+        first.append(program.member.table)
+    ordered = [t for name in first if (t := program.table(name)) is not None]
+    return ordered + [t for t in program.tables if t not in ordered]
+
+
+def participant_key(program: ir.Program) -> str | None:
+    """The participant key column (``account_id``)."""
+    if program.participant is None:
+        return None
+    tbl = program.table(program.participant.table)
+    return tbl.key[0] if tbl and tbl.key else None
+
+
+def member_key(program: ir.Program) -> str | None:
+    """The member key column (``host_id``): the member table's key minus the participant key."""
+    if program.member is None:
+        return None
+    tbl = program.table(program.member.table)
+    pk = participant_key(program)
+    rest = [k for k in (tbl.key if tbl else ()) if k != pk]
+    return rest[0] if rest else None
+
+
+def _required(program: ir.Program, tbl: ir.Table) -> list[str]:
+    """Columns that must not be null for a row to be usable."""
+    names: list[str] = list(tbl.key)
+    if tbl.time:
+        names.append(tbl.time)
+    if tbl.period:
+        names.extend(tbl.period)
+    pk = participant_key(program)
+    if pk and tbl.column(pk):
+        names.append(pk)
+    names += [c.name for c in tbl.columns if c.type is ir.ColumnType.MONEY]
+    if _has_money(tbl) and tbl.column("currency"):
+        names.append("currency")
+    return [n for i, n in enumerate(names) if n not in names[:i] and tbl.column(n)]
+
+
+def _has_money(tbl: ir.Table) -> bool:
+    return any(c.type is ir.ColumnType.MONEY for c in tbl.columns)
+
+
+def _row_checks(program: ir.Program, tbl: ir.Table) -> list[tuple[str | None, str, exp.Expression]]:
+    """(column, problem, condition) for every reason a row is not used, except duplicates."""
+    checks: list[tuple[str | None, str, exp.Expression]] = [
+        (name, "null in a required column; rows not used", exp.Is(this=b.col(name), expression=b.null()))
+        for name in _required(program, tbl)
+    ]
+    if tbl.period:
+        start, end = tbl.period
+        checks.append((end, f"{end} before {start}; rows not used", exp.LT(this=b.col(end), expression=b.col(start))))
+    currency = program.header.currency if program.header else None
+    if _has_money(tbl) and tbl.column("currency"):
+        known = exp.In(this=b.col("currency"), expressions=[b.string(c) for c in sorted(money.known_currencies())])
+        checks.append(("currency", "unknown currency code; rows not used", b.not_(known)))
+        if currency:
+            other = b.and_(known, exp.NEQ(this=b.col("currency"), expression=b.string(currency)))
+            checks.append(("currency", f"money in another currency than {currency}; rows not used", other))
+    pk = participant_key(program)
+    ptable = program.participant.table if program.participant else None
+    if pk and ptable and tbl.name != ptable and tbl.column(pk):
+        known_pk = exp.In(this=b.col(pk), query=b.select(b.col(pk)).from_(b.table(ptable)).subquery())
+        checks.append((pk, f"{pk} not in {ptable}; rows not used", b.not_(known_pk)))
+    return checks
+
+
+def _clean(con: duckdb.DuckDBPyConnection, program: ir.Program, tbl: ir.Table) -> list[DataIssue]:
+    """Report the unusable rows of one table and create the table of usable rows."""
+    typed = _typed(tbl.name)
+    issues: list[DataIssue] = []
+    bad_conditions: list[exp.Expression] = []
+    for column, problem, cond in _row_checks(program, tbl):
+        count, example = _count_and_example(con, typed, cond)
+        if count:
+            issues.append(DataIssue(table=tbl.name, column=column, problem=problem, rows=count, example=example))
+        bad_conditions.append(b.is_true(cond))
+    usable = b.not_(b.or_(*bad_conditions)) if bad_conditions else b.boolean(True)
+    query = b.select(exp.Star()).from_(b.table(typed)).where(usable)
+    if tbl.key:
+        query, duplicate = _deduplicated(query, tbl)
+        issues += _duplicates(con, tbl, duplicate)
+    con.execute(exp.Create(this=b.table(tbl.name), kind="TABLE", expression=query, replace=True).sql("duckdb"))
+    return issues + _negative_money(con, tbl)
+
+
+def _deduplicated(usable: exp.Select, tbl: ir.Table) -> tuple[exp.Select, exp.Select]:
+    """Usable rows keeping the first row (input order) of each key; and the dropped duplicates."""
+    number = b.window(exp.RowNumber(), partition=[b.col(k) for k in tbl.key], order=[b.ordered(b.col(ROW))])
+    numbered = b.select(exp.Star(), b.alias(number, "__rk_dup")).from_(usable.subquery("u"))
+    first = b.select(exp.Star(except_=[b.col("__rk_dup")])).from_(numbered.subquery("n"))
+    first = first.where(exp.EQ(this=b.col("__rk_dup"), expression=b.integer(1)))
+    dups = (
+        b.select(exp.Star())
+        .from_(numbered.subquery("n"))
+        .where(exp.GT(this=b.col("__rk_dup"), expression=b.integer(1)))
+    )
+    return first, dups
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, tbl: ir.Table, dups: exp.Select) -> list[DataIssue]:
+    query = b.select(b.count_star(), exp.Min(this=b.col(ROW))).from_(dups.subquery("d"))
+    row = fetch_one(con, query)
+    if not row or not row[0]:
+        return []
+    key = ", ".join(tbl.key)
+    problem = f"duplicate {key}; the first row of each key is used, later rows are not"
+    example = _example(con, tbl.name, int(row[1]))
+    return [DataIssue(table=tbl.name, column=key, problem=problem, rows=int(row[0]), example=example)]
+
+
+def _negative_money(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIssue]:
+    issues: list[DataIssue] = []
+    for column in tbl.columns:
+        if column.type is not ir.ColumnType.MONEY:
+            continue
+        cond = exp.LT(this=b.col(column.name), expression=b.integer(0))
+        count, example = _count_and_example(con, tbl.name, cond)
+        if count:
+            problem = "negative amount; rows kept"
+            issues.append(DataIssue(table=tbl.name, column=column.name, problem=problem, rows=count, example=example))
+    return issues

@@ -1,0 +1,163 @@
+"""Explanations: why one participant (or one decision) came out as it did.
+
+Clause by clause — eligibility, gates, disqualifications, warnings, each marked ✓ (in
+the participant's favour), ✗ (against it) or · (not judged yet) with its reason —
+then rank, rewards with any pool scaling, commission, total, due date and channel.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from rulekit import ir
+from rulekit.pyeval.types import currency, participant_noun
+from rulekit.reasons import format_money
+from rulekit.results import ClauseOutcome, Decision, OrderEffect, ParticipantResult, RewardAmount, Settlement
+
+__all__ = ["UnknownParticipantError", "explain_decision", "explain_participant", "find_participant"]
+
+_SECTIONS = (
+    ("eligible", "Eligibility"),
+    ("gate", "Gates"),
+    ("disqualify", "Disqualification rules"),
+    ("warn", "Warnings"),
+)
+
+
+class UnknownParticipantError(LookupError):
+    """No participant with that id in the settlement; ``suggestion`` is the closest id."""
+
+    def __init__(self, participant_id: str, suggestion: str | None) -> None:
+        self.participant_id = participant_id
+        self.suggestion = suggestion
+        hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+        super().__init__(f"no participant `{participant_id}` in the settlement{hint}")
+
+
+def find_participant(settlement: Settlement, participant_id: str) -> ParticipantResult:
+    """The settlement row of one participant, or :class:`UnknownParticipantError`."""
+    for row in settlement.participants:
+        if row.id == participant_id:
+            return row
+    ids = [row.id for row in settlement.participants]
+    close = difflib.get_close_matches(participant_id, ids, n=1, cutoff=0.5)
+    return _raise_unknown(participant_id, close[0] if close else None)
+
+
+def _raise_unknown(participant_id: str, suggestion: str | None) -> ParticipantResult:
+    raise UnknownParticipantError(participant_id, suggestion)
+
+
+def _mark(outcome: ClauseOutcome) -> str:
+    if not outcome.judged:
+        return "·"
+    bad = outcome.kind in ("warn", "disqualify")
+    return "✗" if outcome.holds == bad else "✓"
+
+
+def _clause_lines(clauses: Sequence[ClauseOutcome]) -> list[str]:
+    lines: list[str] = []
+    for kind, title in _SECTIONS:
+        chosen = [c for c in clauses if c.kind == kind]
+        if not chosen:
+            continue
+        lines.append(f"{title}:")
+        for clause in chosen:
+            note = " (not judged)" if not clause.judged else ""
+            lines.append(f"  {_mark(clause)} {clause.name}{note}: {clause.reason}")
+    return lines
+
+
+def _title(program: ir.Program) -> str:
+    header = program.header
+    if header is None:
+        return program.path
+    return f"{header.name} ({header.title})" if header.title else header.name
+
+
+def _reward_lines(rewards: Sequence[RewardAmount], code: str) -> list[str]:
+    if not rewards:
+        return ["Rewards: none"]
+    lines = ["Rewards:"]
+    for reward in rewards:
+        lines.append(f"  {reward.name} ({reward.kind}): {format_money(reward.amount, code)} — {reward.reason}")
+        if reward.amount != reward.before_limits:
+            lines.append(
+                f"    before pool/budget limits {format_money(reward.before_limits, code)}; "
+                f"after them {format_money(reward.amount, code)}"
+            )
+    return lines
+
+
+def _status(eligible: bool, qualified: bool, disqualified: bool, warnings: Sequence[str]) -> str:
+    parts = ["eligible" if eligible else "not eligible"]
+    if disqualified:
+        parts.append("disqualified")
+    parts.append("qualifies" if qualified else "does not qualify")
+    if warnings:
+        parts.append("warned (" + ", ".join(warnings) + ")")
+    return "Outcome: " + ", ".join(parts)
+
+
+def explain_participant(program: ir.Program, row: ParticipantResult) -> str:
+    """A participant's settlement row in words, clause by clause."""
+    code = currency(program)
+    noun = participant_noun(program)
+    lines = [f"{noun} {row.id} — {_title(program)}", ""]
+    lines += _clause_lines(row.clauses)
+    lines += ["", _status(row.eligible, row.qualified, row.disqualified, row.warnings)]
+    if any(isinstance(r, ir.Prize) for r in program.rewards) or row.rank is not None:
+        lines.append(f"Rank: {row.rank}" if row.rank is not None else "Rank: not ranked")
+    lines += _reward_lines(row.rewards, code)
+    if row.commission_due is not None:
+        waived = format_money(row.commission_waived, code) if row.commission_waived is not None else "none"
+        lines.append(f"Commission: {format_money(row.commission_due, code)} due, {waived} waived")
+    lines.append(f"Total payout: {format_money(row.total_payout, code)}")
+    lines.append(_due_line(program, row.payout_due.isoformat() if row.payout_due else None))
+    lines += [f"Note: {reason}" for reason in row.reasons]
+    return "\n".join(lines)
+
+
+def _due_line(program: ir.Program, due: str | None) -> str:
+    payout = program.payout
+    channel = payout.channel if payout and payout.channel else None
+    when = f"due {due}" if due else "no due date"
+    return f"Payout: {when}" + (f", by {channel}" if channel else "")
+
+
+def _effect_lines(effects: Sequence[OrderEffect]) -> list[str]:
+    if not effects:
+        return []
+    lines = ["Per order:"]
+    for effect in effects:
+        lines.append(f"  order {effect.order_id}, {effect.name} ({effect.kind}): {effect.reason}")
+    return lines
+
+
+# Decision reasons that the outcome line already says.
+_STATUS_WORDS = (
+    "eligible",
+    "not eligible",
+    "qualifies",
+    "does not qualify",
+    "fails the gates",
+    "disqualified",
+    "warned",
+)
+
+
+def explain_decision(program: ir.Program, decision: Decision) -> str:
+    """A single decision in words: clauses, rewards before limits, per-order effects."""
+    code = currency(program)
+    noun = participant_noun(program)
+    disqualified = any(c.kind == "disqualify" and c.holds and c.judged for c in decision.clauses)
+    warnings = [c.name for c in decision.clauses if c.kind == "warn" and c.holds and c.judged]
+    lines = [f"{noun} {decision.participant_id} — {_title(program)}", ""]
+    lines += _clause_lines(decision.clauses)
+    lines += ["", _status(decision.eligible, decision.qualified, disqualified, warnings)]
+    if decision.rewards:
+        lines += _reward_lines(decision.rewards, code)
+    lines += _effect_lines(decision.effects)
+    lines += [f"Note: {reason}" for reason in decision.reasons if not reason.startswith(_STATUS_WORDS)]
+    return "\n".join(lines)

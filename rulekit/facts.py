@@ -1,0 +1,323 @@
+"""Input facts for a single decision: JSON-friendly values to typed rows.
+
+Facts are a mapping from table name to rows. The participant table maps to one row
+(a dict); every other table maps to a list of rows, or to one dict — the event being
+decided (one order). Values may be Python objects or JSON-friendly strings:
+
+* ``timestamp``: ``datetime`` or an ISO-8601 string; a naive time is UTC;
+* ``money`` / ``decimal`` / ``percent``: ``Decimal``, ``int`` or a numeric string
+  (a ``float`` is converted through ``str()``, never used in arithmetic);
+* ``bool``: ``True``/``False`` or ``"true"``/``"false"``; ``int``: whole numbers;
+* ``duration``: seconds, or a ``timedelta``; ``date``: ``date`` or ``YYYY-MM-DD``.
+
+Every problem is a :class:`FactsError` naming the table, column and row index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rulekit import ir
+
+UTC = dt.UTC
+
+Row = dict[str, Any]
+Converter = Callable[[Any], Any]
+
+
+class FactsError(ValueError):
+    """Bad input facts: names the table, the column and the row (0-based index)."""
+
+    def __init__(self, message: str, table: str | None = None, column: str | None = None, row: int | None = None):
+        self.table = table
+        self.column = column
+        self.row = row
+        self.problem = message
+        where = []
+        if table is not None:
+            where.append(f"table `{table}`")
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column `{column}`")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class _BadValueError(Exception):
+    """A value a converter cannot use; becomes a :class:`FactsError` with its position."""
+
+
+# ----------------------------------------------------------------------- converters
+
+
+def _to_text(value: Any) -> str:
+    if type(value) is str:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # numeric ids from JSON read as the same text
+    raise _BadValueError(f"expected text, got {_shown(value)}")
+
+
+def _to_int(value: Any) -> int:
+    if type(value) is int:
+        return value
+    if isinstance(value, bool):
+        raise _BadValueError(f"expected a whole number, got {_shown(value)}")
+    number = _to_decimal(value)
+    if number != number.to_integral_value():
+        raise _BadValueError(f"expected a whole number, got {_shown(value)}")
+    return int(number)
+
+
+def _to_decimal(value: Any) -> Decimal:
+    if type(value) is Decimal:
+        number = value
+    elif isinstance(value, bool):
+        raise _BadValueError(f"expected a number, got {_shown(value)}")
+    elif isinstance(value, int | Decimal):
+        number = Decimal(value)
+    elif isinstance(value, float | str):
+        # A float goes through its shortest repr, so 0.1 reads as 0.1, not 0.1000000000000000055….
+        try:
+            number = Decimal(str(value).strip().replace(",", ""))
+        except InvalidOperation:
+            raise _BadValueError(f"expected a number, got {_shown(value)}") from None
+    else:
+        raise _BadValueError(f"expected a number, got {_shown(value)}")
+    if not number.is_finite():
+        raise _BadValueError(f"expected a finite number, got {_shown(value)}")
+    return number
+
+
+def _to_bool(value: Any) -> bool:
+    if value is True or value is False:
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if type(value) is int and value in (0, 1):
+        return value == 1
+    raise _BadValueError(f"expected true or false, got {_shown(value)}")
+
+
+def _to_timestamp(value: Any) -> dt.datetime:
+    if type(value) is dt.datetime:
+        stamp = value
+    elif isinstance(value, str):
+        try:
+            stamp = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise _BadValueError(
+                f"expected an ISO-8601 timestamp like 2022-02-14T09:30:00Z, got {_shown(value)}"
+            ) from None
+    elif isinstance(value, dt.datetime):
+        stamp = value
+    else:
+        raise _BadValueError(f"expected a timestamp, got {_shown(value)}")
+    if stamp.tzinfo is None:
+        return stamp.replace(tzinfo=UTC)
+    return stamp if stamp.tzinfo is UTC else stamp.astimezone(UTC)
+
+
+def _to_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise _BadValueError(f"expected a date, got the timestamp {_shown(value)}")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise _BadValueError(f"expected a date like 2022-02-14, got {_shown(value)}") from None
+    raise _BadValueError(f"expected a date, got {_shown(value)}")
+
+
+def _to_seconds(value: Any) -> Decimal:
+    if isinstance(value, dt.timedelta):
+        return Decimal(value.days * 86400 + value.seconds) + Decimal(value.microseconds).scaleb(-6)
+    return _to_decimal(value)
+
+
+CONVERTERS: dict[ir.ColumnType, Converter] = {
+    ir.ColumnType.STRING: _to_text,
+    ir.ColumnType.INT: _to_int,
+    ir.ColumnType.DECIMAL: _to_decimal,
+    ir.ColumnType.MONEY: _to_decimal,
+    ir.ColumnType.PERCENT: _to_decimal,
+    ir.ColumnType.BOOL: _to_bool,
+    ir.ColumnType.TIMESTAMP: _to_timestamp,
+    ir.ColumnType.DATE: _to_date,
+    ir.ColumnType.DURATION: _to_seconds,
+}
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ------------------------------------------------------------------------ row shapes
+
+
+@dataclass(frozen=True)
+class TableShape:
+    """How to read one table's rows: each column's converter, and which may not be null."""
+
+    name: str
+    columns: tuple[tuple[str, Converter, bool], ...]  # (column, converter, required)
+    period: tuple[str, str] | None = None
+    currency: str | None = None  # rows must be in this currency (tables with money and a `currency` column)
+
+    def row(self, raw: Any, index: int | None) -> Row:
+        """Convert one raw row; ``index`` is reported in errors (``None`` for a single row)."""
+        if not isinstance(raw, Mapping):
+            raise FactsError(f"a row must be an object of column values, got {_shown(raw)}", self.name, None, index)
+        out: Row = {}
+        for name, convert, required in self.columns:
+            try:
+                value = raw[name]
+            except KeyError:
+                raise FactsError("missing column", self.name, name, index) from None
+            if value is None:
+                if required:
+                    raise FactsError("null in a required column", self.name, name, index)
+                out[name] = None
+                continue
+            try:
+                out[name] = convert(value)
+            except _BadValueError as exc:
+                raise FactsError(str(exc), self.name, name, index) from None
+        if self.currency is not None and out.get("currency") != self.currency:
+            found = out.get("currency")
+            raise FactsError(f"money in {found} but the program pays in {self.currency}", self.name, "currency", index)
+        return out
+
+
+def table_shape(table: ir.Table, required: set[str], currency: str | None = None) -> TableShape:
+    """How to read ``table``; ``currency`` is the program's, checked when the table has money."""
+    has_money = any(c.type is ir.ColumnType.MONEY for c in table.columns)
+    checked = currency if has_money and table.column("currency") is not None else None
+    columns = []
+    for column in table.columns:
+        convert = CONVERTERS.get(column.type, _to_text) if column.type is not None else _to_text
+        columns.append((column.name, convert, column.name in required))
+    return TableShape(table.name, tuple(columns), table.period, checked)
+
+
+def required_columns(program: ir.Program, table: ir.Table) -> set[str]:
+    """Columns that may not be null: keys, links, times, money (and its currency), the
+    anchors of relative windows. The settlement drops such rows as data issues."""
+    required = set(table.key)
+    money = [c.name for c in table.columns if c.type is ir.ColumnType.MONEY]
+    required.update(money)
+    if money:
+        required.add("currency")
+    if table.time:
+        required.add(table.time)
+    if table.period:
+        required.update(table.period)
+    participant_key = participant_key_of(program)
+    if participant_key and table.column(participant_key):
+        required.add(participant_key)
+    if program.participant and table.name == program.participant.table:
+        required.update(w.anchor for w in program.windows if isinstance(w, ir.RelativeWindow))
+    for reward in program.rewards:
+        if isinstance(reward, ir.Commission | ir.Subsidy) and reward.table == table.name:
+            required.add(reward.column)
+    return {name for name in required if table.column(name) is not None}
+
+
+def participant_key_of(program: ir.Program) -> str | None:
+    if program.participant is None:
+        return None
+    table = program.table(program.participant.table)
+    return table.key[0] if table is not None and table.key else None
+
+
+def member_key_of(program: ir.Program) -> str | None:
+    if program.member is None:
+        return None
+    table = program.table(program.member.table)
+    if table is None:
+        return None
+    pkey = participant_key_of(program)
+    rest = [k for k in table.key if k != pkey]
+    return rest[0] if rest else None
+
+
+# ----------------------------------------------------------------------- whole facts
+
+
+@dataclass
+class Facts:
+    """Converted facts for one participant."""
+
+    participant: Row
+    members: list[Row] = field(default_factory=list)
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    events: dict[str, Row] = field(default_factory=dict)  # tables given as the one event decided
+
+
+def read_facts(program: ir.Program, shapes: Mapping[str, TableShape], facts: Any, participant_key: str | None) -> Facts:
+    """Check and convert the facts of one participant (see the module docstring)."""
+    if not isinstance(facts, Mapping):
+        raise FactsError(f"facts must be an object mapping table names to rows, got {_shown(facts)}")
+    if program.participant is None:
+        raise FactsError("the program declares no participant table")
+    ptable = program.participant.table
+    raw_participant = _table(facts, ptable)
+    if isinstance(raw_participant, Sequence) and not isinstance(raw_participant, str):
+        raise FactsError("give the participant as one row (an object), not a list", ptable)
+    participant = shapes[ptable].row(raw_participant, None)
+    pid = participant.get(participant_key) if participant_key else None
+    out = Facts(participant)
+    for name, shape in shapes.items():
+        if name == ptable:
+            continue
+        raw = _table(facts, name)
+        if isinstance(raw, Mapping):
+            row = shape.row(raw, None)
+            _check_link(row, participant_key, pid, name, None)
+            check_periods(shape, [row], single=True)
+            out.events[name] = row
+            out.tables[name] = [row]
+        elif isinstance(raw, Sequence) and not isinstance(raw, str | bytes):
+            rows = [shape.row(r, i) for i, r in enumerate(raw)]
+            for index, row in enumerate(rows):
+                _check_link(row, participant_key, pid, name, index)
+            check_periods(shape, rows)
+            out.tables[name] = rows
+        else:
+            raise FactsError(f"expected a list of rows or one row, got {_shown(raw)}", name)
+    if program.member is not None:
+        out.members = out.tables.get(program.member.table, [])
+        if program.member.table in out.events:
+            del out.events[program.member.table]  # one member given as a dict is still a list of one
+    return out
+
+
+def _table(facts: Mapping[str, Any], name: str) -> Any:
+    try:
+        return facts[name]
+    except KeyError:
+        raise FactsError("missing table", name) from None
+
+
+def _check_link(row: Row, key: str | None, pid: Any, table: str, index: int | None) -> None:
+    if key is None or key not in row or pid is None:
+        return
+    if row[key] != pid:
+        raise FactsError(f"the row belongs to {key} {row[key]!r}, not to the participant {pid!r}", table, key, index)
+
+
+def check_periods(shape: TableShape, rows: list[Row], *, single: bool = False) -> None:
+    """An interval that ends before it starts is bad data, not a zero-length session."""
+    if shape.period is None:
+        return
+    start, end = shape.period
+    for index, row in enumerate(rows):
+        if row[end] < row[start]:
+            raise FactsError(f"{end} is before {start}", shape.name, end, None if single else index)

@@ -1,0 +1,234 @@
+"""``rulekit fmt``: one canonical layout for rule files.
+
+The formatter re-emits each physical line from the parser's own token stream rather
+than from the IR, so every comment and every line survives; only whitespace and the
+spelling of a few literals change. The layout (see ``docs/fmt.md``):
+
+* top-level lines in column 0, detail lines indented by two spaces, lines continued
+  inside ``( … )`` by four more than the line that opened the parenthesis;
+* one space between tokens, none before ``:`` ``,`` ``)`` and around ``.``, none after ``(``;
+* ``$10000`` → ``$10,000``; ``14   hour`` → ``14 hours`` (singular only for exactly ``1``);
+  ``pool   cap`` → ``pool cap``;
+* exactly one blank line between top-level items; inside a block and inside a comment
+  block before an item, a run of blank lines becomes one; no blank line right after a
+  header line or at the start of the file;
+* full-line comments are re-indented to the line they precede (a comment before a
+  detail line is indented like it, one before a top-level item or the end of the file
+  starts in column 0); end-of-line comments stay on their line, two spaces after the code;
+* no trailing whitespace; the file ends with exactly one newline.
+
+Before returning a result the formatter parses its own output and requires the same IR
+and the same comments in the same order; if that ever fails it refuses (RK901) instead
+of changing a file's meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lark import Token
+
+from rulekit import ir
+from rulekit.diagnostics import Diagnostic, error, has_errors
+from rulekit.parser import ParseResult, _chunks, _lark, parse, parse_file
+
+INDENT = "  "
+CONTINUATION = "    "
+
+_NO_SPACE_BEFORE = frozenset({"COLON", "COMMA", "RPAR", "DOT"})
+_NO_SPACE_AFTER = frozenset({"LPAR", "DOT"})
+_LAYOUT_TOKENS = frozenset({"_NL", "_INDENT", "_DEDENT"})
+_MONEY = re.compile(r"([$£€])([\d,]+)(\.\d+)?")
+
+
+@dataclass(frozen=True)
+class FormatResult:
+    """The outcome for one file: the canonical text, or the diagnostics that prevented it."""
+
+    path: str
+    source: str
+    formatted: str | None
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.formatted is not None
+
+    @property
+    def changed(self) -> bool:
+        return self.formatted is not None and self.formatted != self.source
+
+
+# ----------------------------------------------------------------------------- tokens
+
+
+def normalise_token(token: Token) -> str:
+    """The canonical spelling of one token; meaning-preserving by construction."""
+    text = str(token)
+    if token.type == "MONEY":
+        return _money(text)
+    if token.type in ("DURATION", "BUSINESS_DAYS"):
+        words = text.split()
+        unit = words[-1].rstrip("s")
+        plural = "" if words[0] == "1" else "s"
+        return " ".join([*words[:-1], unit + plural])
+    if token.type == "POOL_WORD":
+        return " ".join(text.split())
+    return text
+
+
+def _money(text: str) -> str:
+    match = _MONEY.fullmatch(text)
+    if match is None:  # pragma: no cover - the lexer only produces this shape
+        return text
+    symbol, whole, fraction = match.groups()
+    return f"{symbol}{int(whole.replace(',', '')):,}{fraction or ''}"
+
+
+def join_tokens(tokens: list[Token]) -> str:
+    """One line of code from its tokens, with canonical spacing."""
+    out: list[str] = []
+    previous: Token | None = None
+    for token in tokens:
+        if previous is not None and token.type not in _NO_SPACE_BEFORE and previous.type not in _NO_SPACE_AFTER:
+            out.append(" ")
+        out.append(normalise_token(token))
+        previous = token
+    return "".join(out)
+
+
+def _tokens_by_line(source: str) -> dict[int, list[Token]]:
+    """Code tokens of every item, keyed by 0-based line of the whole file."""
+    by_line: dict[int, list[Token]] = {}
+    for chunk in _chunks(source):
+        interactive = _lark().parse_interactive(chunk.text)
+        for token in interactive.iter_parse():
+            if token.type in _LAYOUT_TOKENS or token.line is None:
+                continue
+            by_line.setdefault(chunk.first_line - 1 + token.line - 1, []).append(token)
+    return by_line
+
+
+# ------------------------------------------------------------------------------ lines
+
+
+@dataclass
+class _Line:
+    kind: str  # "blank" | "comment" | "header" | "detail" | "continuation"
+    code: str = ""
+    comment: str = ""
+    indent: str = ""
+
+
+def _classify(source: str) -> list[_Line]:
+    by_line = _tokens_by_line(source)
+    lines: list[_Line] = []
+    depth = 0
+    base = ""
+    for index, raw in enumerate(source.splitlines()):
+        stripped = raw.strip()
+        if not stripped:
+            lines.append(_Line("blank"))
+            continue
+        if stripped.startswith("#"):
+            lines.append(_Line("comment", comment=stripped))
+            continue
+        tokens = by_line.get(index, [])
+        rest = raw[(tokens[-1].end_column or 1) - 1 :].strip() if tokens else stripped
+        if depth > 0:
+            line = _Line("continuation", indent=base + CONTINUATION)
+        elif raw[0].isspace():
+            line = _Line("detail", indent=INDENT)
+        else:
+            line = _Line("header")
+        if line.kind != "continuation":
+            base = line.indent
+        line.code = join_tokens(tokens)
+        line.comment = rest
+        depth += sum(t.type == "LPAR" for t in tokens) - sum(t.type == "RPAR" for t in tokens)
+        lines.append(line)
+    _indent_comments(lines)
+    return lines
+
+
+def _indent_comments(lines: list[_Line]) -> None:
+    """A full-line comment takes the indentation of the next code line, or column 0."""
+    following = ""
+    for line in reversed(lines):
+        if line.kind == "comment":
+            line.indent = following
+        elif line.kind != "blank":
+            following = line.indent
+
+
+def _emit(lines: list[_Line]) -> str:
+    out: list[str] = []
+    previous: _Line | None = None  # the last line written
+    pending_blank = False
+    for line in lines:
+        if line.kind == "blank":
+            pending_blank = True
+            continue
+        top = line.indent == ""
+        if previous is not None:
+            after_top_comment = previous.kind == "comment" and previous.indent == ""
+            if top and not after_top_comment:
+                out.append("")  # exactly one blank line between items
+            elif top:
+                if pending_blank:
+                    out.append("")  # paragraphs of a leading comment block
+            elif pending_blank and previous.kind != "header" and line.kind != "continuation":
+                out.append("")
+        text = line.code
+        if line.comment:
+            text = f"{text}  {line.comment}" if text else line.comment
+        out.append(line.indent + text)
+        previous, pending_blank = line, False
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _comments(lines: list[_Line]) -> list[str]:
+    return [line.comment for line in lines if line.comment]
+
+
+# ----------------------------------------------------------------------------- public
+
+
+def format_source(source: str, path: str = "<string>") -> FormatResult:
+    """Format rule-file text; a file with syntax errors is returned unformatted with its diagnostics."""
+    before = parse(source, path)
+    return _format_parsed(source, path, before)
+
+
+def format_file(path: str) -> FormatResult:
+    """Read and format one file (not written back; the CLI decides that)."""
+    result, source = parse_file(path)
+    return _format_parsed(source, path, result)
+
+
+def _format_parsed(source: str, path: str, before: ParseResult) -> FormatResult:
+    if has_errors(before.diagnostics):
+        return FormatResult(path, source, None, before.diagnostics)
+    lines = _classify(source)
+    formatted = _emit(lines)
+    problem = _verify(source, formatted, path, before, lines)
+    if problem is not None:
+        return FormatResult(path, source, None, (problem,))
+    return FormatResult(path, source, formatted)
+
+
+def _verify(source: str, formatted: str, path: str, before: ParseResult, lines: list[_Line]) -> Diagnostic | None:
+    """Refuse any output whose IR or comments differ from the input's."""
+    after = parse(formatted, path)
+    same_ir = not has_errors(after.diagnostics) and after.program == before.program
+    same_comments = _comments(_classify(formatted)) == _comments(lines) if same_ir else False
+    if same_ir and same_comments:
+        return None
+    what = "meaning" if not same_ir else "comments"
+    return error(
+        "RK901",
+        f"formatting would change this file's {what}, so it was left unchanged",
+        ir.Span(path, 1, 1, 1, 2),
+        "this is a bug in `rulekit fmt`; please report it with the file",
+    )

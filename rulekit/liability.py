@@ -1,0 +1,65 @@
+"""The most a program can pay out in total, known before any data is read.
+
+Each reward is bounded on its own:
+
+* a prize pays at most its schedule (``rank 4 to 5: $1,000`` counts twice), and at
+  most its pool cap when it has one. With ``shared ranks: same`` every tied
+  participant gets the prize of the shared rank, so only a pool cap bounds it;
+* a rebate, bonus, milestone or subsidy grows with the number of participants or
+  orders, so only its ``budget`` / ``pool cap`` bounds it;
+* a commission is a charge to the participant, not a payout, and is left out.
+
+The program's bound is the sum of the rewards' bounds, or ``None`` when any reward
+is unbounded.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_currency
+
+from rulekit import ir
+
+
+def schedule_total(prize: ir.Prize) -> Decimal:
+    """The sum of a prize schedule, each tier counted once per rank it covers."""
+    return sum((tier.amount.amount * max(0, tier.last - tier.first + 1) for tier in prize.schedule), Decimal(0))
+
+
+def reward_bound(program: ir.Program, reward: ir.Reward) -> Decimal | None:
+    """The most ``reward`` can pay in total; ``None`` when nothing bounds it.
+
+    Commissions are charges and bound at zero."""
+    if isinstance(reward, ir.Commission):
+        return Decimal(0)
+    pool = reward.limits.pool.amount if reward.limits.pool is not None else None
+    if isinstance(reward, ir.Prize):
+        ranking = program.ranking(reward.ranking)
+        if ranking is not None and ranking.shared_ranks == "same":
+            return pool
+        total = schedule_total(reward)
+        return total if pool is None else min(total, pool)
+    return pool
+
+
+def maximum_payout(program: ir.Program) -> ir.Money | None:
+    """The sum of every reward's bound, in the program currency.
+
+    ``None`` when the program has no currency or some reward is unbounded. The caller
+    (the checker) only asks for programs without errors."""
+    currency = program.header.currency if program.header else None
+    if currency is None:
+        return None
+    total = Decimal(0)
+    for reward in program.rewards:
+        bound = reward_bound(program, reward)
+        if bound is None:
+            return None
+        total += bound
+    return ir.Money(total, currency)
+
+
+def format_money(amount: ir.Money, locale: str = "en_US") -> str:
+    """``$60,000.00``: an amount as a reader writes it, with the currency's minor unit."""
+    return str(format_currency(amount.amount, amount.currency, locale=locale))

@@ -1,0 +1,334 @@
+"""Evaluations and order effects to :class:`rulekit.results.Decision`, with reasons.
+
+The result models are built with their ordinary (validating) constructors: pydantic's
+compiled validation is faster than ``model_construct``, which runs in Python. Text that
+does not depend on the facts (notes on population-wide limits, the due date) is built
+once per compiled program.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Literal
+
+from rulekit import ir
+from rulekit.facts import Facts, Row
+from rulekit.pyeval.program import CompiledEffect, EffectOutcome, Evaluation, PyProgram
+from rulekit.pyeval.types import label, participant_noun
+from rulekit.pyeval.values import report_ratio
+from rulekit.reasons import clause_reason, format_literal, format_money, reward_reason, window_text
+from rulekit.results import ClauseOutcome, Decision, MetricValue, OrderEffect, RewardAmount
+from rulekit.timeutil import due_date
+
+_CLAUSE_CACHE_LIMIT = 10_000
+
+
+def decide(compiled: PyProgram, facts: Facts) -> Decision:
+    """A whole decision: one participant (lists of events) or one order (an event given as a dict)."""
+    order_mode = bool(facts.events)
+    evaluation = compiled.evaluate(facts, only_needed=order_mode)
+    effects: list[OrderEffect] = []
+    for table in compiled.effect_tables():
+        rows = [facts.events[table]] if table in facts.events else facts.tables.get(table, [])
+        if order_mode and table not in facts.events:
+            continue
+        outcomes = compiled.order_effects(evaluation, table, rows)
+        effects += [_order_effect(compiled, evaluation, o, rows) for o in outcomes]
+    rewards = [] if order_mode else _rewards(compiled, evaluation, effects)
+    return Decision(
+        program=compiled.ir.header.name if compiled.ir.header else "",
+        participant_id=evaluation.participant_id,
+        eligible=evaluation.eligible,
+        qualified=evaluation.qualified,
+        metrics=reported_metrics(evaluation.metrics),
+        members={mid: reported_metrics(values) for mid, values in evaluation.members.items()},
+        clauses=clause_outcomes(compiled, evaluation),
+        rewards=rewards,
+        effects=effects,
+        reasons=_decision_reasons(compiled, evaluation, order_mode),
+    )
+
+
+def reported_metrics(values: Mapping[str, Any]) -> dict[str, MetricValue]:
+    """Metric values as results report them: exact ratios become 6-place decimals."""
+    return {name: report_ratio(v) if isinstance(v, Fraction) else v for name, v in values.items()}
+
+
+def clause_outcomes(compiled: PyProgram, evaluation: Evaluation) -> list[ClauseOutcome]:
+    values = {**evaluation.row, **evaluation.metrics}
+    members = {mid: {**evaluation.member_rows.get(mid, {}), **vals} for mid, vals in evaluation.members.items()}
+    cache = _reason_cache(compiled)
+    outcomes = []
+    for clause, holds, judged in evaluation.outcomes:
+        key = _cache_key(compiled, clause, holds, judged, values)
+        reason = cache.get(key) if key is not None else None
+        if reason is None:
+            reason = clause_reason(compiled.ir, clause, holds, judged, values, members)
+            if key is not None:
+                if len(cache) >= _CLAUSE_CACHE_LIMIT:
+                    cache.clear()
+                cache[key] = reason
+        outcomes.append(
+            ClauseOutcome(name=clause.name, kind=clause.kind.value, holds=holds, judged=judged, reason=reason)
+        )
+    return outcomes
+
+
+def _reason_cache(compiled: PyProgram) -> dict[Any, str]:
+    # Reasons are pure functions of the values a clause reads, so equal inputs share text.
+    cache: dict[Any, str] = compiled.cache.setdefault("clause_reasons", {})
+    return cache
+
+
+def _cache_key(compiled: PyProgram, clause: ir.Clause, holds: bool, judged: bool, values: Mapping[str, Any]) -> Any:
+    names = _clause_names(compiled, clause)
+    if names is None:
+        return None  # quantifiers read member values: not worth caching
+    try:
+        key = (clause.name, holds, judged, tuple(values.get(n) for n in names))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _clause_names(compiled: PyProgram, clause: ir.Clause) -> tuple[str, ...] | None:
+    """The names a clause reads (``None`` when it has a quantifier), computed once."""
+    key = ("names", clause.name)
+    if key in compiled.cache:
+        found: tuple[str, ...] | None = compiled.cache[key]
+        return found
+    names: list[str] = []
+    ok = _collect(clause.condition, names) and (clause.guard is None or _collect(clause.guard, names))
+    result = tuple(dict.fromkeys(names)) if ok else None
+    compiled.cache[key] = result
+    return result
+
+
+def _collect(expr: ir.Expr, names: list[str]) -> bool:
+    if isinstance(expr, ir.Quantified):
+        return False
+    if isinstance(expr, ir.NameRef):
+        names.append(expr.name)
+    elif isinstance(expr, ir.QualifiedRef):
+        names.append(expr.column)
+    elif isinstance(expr, ir.Compare):
+        return _collect(expr.left, names) and _collect(expr.right, names)
+    elif isinstance(expr, ir.InList | ir.Not):
+        return _collect(expr.operand, names)
+    elif isinstance(expr, ir.BoolOp):
+        return all(_collect(o, names) for o in expr.operands)
+    return True
+
+
+# --------------------------------------------------------------------------- effects
+
+
+def _effect_for(compiled: PyProgram, outcome: EffectOutcome) -> CompiledEffect:
+    return next(e for e in compiled.effects if e.reward.name == outcome.name)
+
+
+def _order_effect(compiled: PyProgram, evaluation: Evaluation, outcome: EffectOutcome, rows: list[Row]) -> OrderEffect:
+    effect = _effect_for(compiled, outcome)
+    row = next((r for r in rows if effect.order_key is None or str(r[effect.order_key]) == outcome.order_id), rows[0])
+    return OrderEffect(
+        name=outcome.name,
+        kind=outcome.kind,
+        order_id=outcome.order_id,
+        applies=outcome.applies,
+        rate=outcome.rate,
+        amount=outcome.amount,
+        reason=effect_reason(compiled, effect, evaluation, outcome, row),
+    )
+
+
+def effect_reason(
+    compiled: PyProgram, effect: CompiledEffect, evaluation: Evaluation, outcome: EffectOutcome, row: Row
+) -> str:
+    """``0% commission on item total £20.00 = £0.00 — placed inside first 90 days from joined at``."""
+    program, code = compiled.ir, compiled.currency
+    reward = effect.reward
+    base = f"{label(program, reward.column)} {format_money(outcome.base, code)}"
+    why = _why_not(compiled, effect, evaluation, row, outcome)
+    if isinstance(reward, ir.Commission):
+        rate = f"{_percent(outcome.rate)}" if outcome.rate is not None else "no"
+        head = f"{rate} commission on {base} = {format_money(outcome.amount, code)}"
+        if outcome.applies:
+            return f"{head} — {reward.name.replace('_', ' ')}: {_inside(compiled, effect, evaluation, row)}"
+        standard = "standard rate" if reward.standard is not None else "no standard rate"
+        return f"{head} — {standard}: {why}"
+    if not outcome.applies:
+        return f"no {reward.name.replace('_', ' ')} — {why}"
+    text = f"{reward.name.replace('_', ' ')} {format_money(outcome.amount, code)} on {base}"
+    per_order = reward.limits.per_order
+    if per_order is not None and outcome.amount == per_order.amount and outcome.base > per_order.amount:
+        text += f", capped at {format_literal(per_order)} per order"
+    return text
+
+
+def _percent(rate: Decimal) -> str:
+    """A rate fraction as written in a rule file: ``0.05`` → ``5%``."""
+    shown = (rate * 100).normalize()
+    return f"{shown:f}%"
+
+
+def _inside(compiled: PyProgram, effect: CompiledEffect, evaluation: Evaluation, row: Row) -> str:
+    window = effect.reward.filters.window
+    if window is None:
+        return "the order matches"
+    when = _order_time(effect, row)
+    placed = f"placed {when}, " if when else ""
+    return f"{placed}inside the {window.replace('_', ' ')} ({_window_detail(compiled, window, evaluation.row)})"
+
+
+def _why_not(
+    compiled: PyProgram, effect: CompiledEffect, evaluation: Evaluation, row: Row, outcome: EffectOutcome
+) -> str:
+    noun = participant_noun(compiled.ir)
+    if isinstance(effect.reward, ir.Commission) and not evaluation.eligible:
+        return f"the {noun} is not eligible"
+    if isinstance(effect.reward, ir.Subsidy) and not evaluation.qualified:
+        return f"the {noun} does not qualify"
+    window = effect.reward.filters.window
+    if window is not None:
+        bounds = compiled.windows[window](evaluation.row)
+        if not effect.matches(row, bounds) and effect.matches(row, None):
+            when = _order_time(effect, row)
+            placed = f"placed {when}, " if when else ""
+            detail = _window_detail(compiled, window, evaluation.row)
+            return f"{placed}outside the {window.replace('_', ' ')} ({detail})"
+    where = effect.reward.filters.where
+    if where is not None:
+        key = f"where:{effect.reward.name}"
+        text = compiled.cache.get(key)
+        if text is None:
+            text = compiled.cache[key] = _source(compiled.ir, where.span)
+        return f"the order does not meet `{text}`"
+    return "the order does not match"
+
+
+def _order_time(effect: CompiledEffect, row: Row) -> str | None:
+    column = effect.table.time or (effect.table.period[0] if effect.table.period else None)
+    value = row.get(column) if column else None
+    return format_value_time(value) if isinstance(value, dt.datetime) else None
+
+
+def format_value_time(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _window_detail(compiled: PyProgram, name: str, participant: Row) -> str:
+    bounds = compiled.windows[name](participant)
+    key = ("window", name, bounds)
+    text: str | None = compiled.cache.get(key)
+    if text is None:
+        if len(compiled.cache) > 10_000:
+            compiled.cache.clear()
+        text = compiled.cache[key] = _window_words(compiled, name, bounds)
+    return text
+
+
+def _window_words(compiled: PyProgram, name: str, bounds: tuple[dt.datetime, dt.datetime]) -> str:
+    start, end = bounds
+    if start > end:
+        return f"{window_text(compiled.ir, name)}; no anchor date"
+    return f"{window_text(compiled.ir, name)}: {format_value_time(start)} to {format_value_time(end)}"
+
+
+def _source(program: ir.Program, span: ir.Span) -> str:
+    lines = program.source.splitlines()
+    if not lines or span.line < 1 or span.line > len(lines) or span.end_line != span.line:
+        return "its condition"
+    return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+
+
+# --------------------------------------------------------------------------- rewards
+
+
+def _rewards(compiled: PyProgram, evaluation: Evaluation, effects: list[OrderEffect]) -> list[RewardAmount]:
+    program = compiled.ir
+    values = {**evaluation.row, **evaluation.metrics}
+    found = []
+    for reward, amount in compiled.participant_rewards(evaluation):
+        kind: Literal["rebate", "bonus", "milestone"] = (
+            "rebate" if isinstance(reward, ir.Rebate) else "bonus" if isinstance(reward, ir.Bonus) else "milestone"
+        )
+        reason = reward_reason(program, reward, values, amount=amount, before_limits=amount)
+        found.append(RewardAmount(name=reward.name, kind=kind, amount=amount, before_limits=amount, reason=reason))
+    if evaluation.qualified:
+        for reward in program.rewards:
+            if not isinstance(reward, ir.Subsidy):
+                continue
+            paid = [e for e in effects if e.name == reward.name and e.applies]
+            total = sum((e.amount for e in paid), Decimal(0))
+            reason = reward_reason(program, reward, values, amount=total, before_limits=total, orders=len(paid))
+            found.append(
+                RewardAmount(name=reward.name, kind="subsidy", amount=total, before_limits=total, reason=reason)
+            )
+    return found
+
+
+def _decision_reasons(compiled: PyProgram, evaluation: Evaluation, order_mode: bool) -> list[str]:
+    program = compiled.ir
+    noun = participant_noun(program)
+    outcomes = evaluation.outcomes
+    reasons = []
+    failed = [c.name for c, h, _ in outcomes if c.kind is ir.ClauseKind.ELIGIBLE and not h]
+    reasons.append("eligible" if not failed else "not eligible: fails " + ", ".join(failed))
+    gates = [c.name for c, h, _ in outcomes if c.kind is ir.ClauseKind.GATE and not h]
+    if gates:
+        reasons.append("fails the gates " + ", ".join(gates))
+    disq = [c.name for c, h, j in outcomes if c.kind is ir.ClauseKind.DISQUALIFY and h and j]
+    if disq:
+        reasons.append("disqualified by " + ", ".join(disq))
+    if evaluation.warnings:
+        reasons.append("warned: " + ", ".join(evaluation.warnings))
+    reasons.append("qualifies" if evaluation.qualified else "does not qualify")
+    if order_mode:
+        reasons.append(
+            "an order decision computes only the metrics the rules need, over the rows given; "
+            f"rewards over the whole period are decided per {noun} or at settlement"
+        )
+    reasons += _static_notes(compiled)
+    return reasons
+
+
+def _static_notes(compiled: PyProgram) -> list[str]:
+    notes: list[str] | None = compiled.cache.get("static_notes")
+    if notes is None:
+        program = compiled.ir
+        notes = _population_notes(program, participant_noun(program))
+        due = due_date(program)
+        if program.payout is not None and (program.payout.channel or due):
+            channel = f" by {program.payout.channel}" if program.payout.channel else ""
+            when = f", due {due.isoformat()}" if due else ""
+            notes.append(f"paid{channel}{when}")
+        compiled.cache["static_notes"] = notes
+    return notes
+
+
+def _population_notes(program: ir.Program, noun: str) -> list[str]:
+    """What a single decision cannot know: it depends on other participants or orders."""
+    code = program.header.currency if program.header and program.header.currency else "USD"
+    notes = []
+    for reward in program.rewards:
+        name = reward.name
+        if isinstance(reward, ir.Prize):
+            notes.append(f"{name}: the prize depends on the ranking of all {noun}s; it is decided at settlement")
+        limits = getattr(reward, "limits", None)
+        if limits is None:
+            continue
+        if limits.max_orders is not None:
+            notes.append(
+                f"{name}: at most {limits.max_orders} orders per {noun} are paid; that depends on the {noun}'s "
+                "other orders and is applied at settlement"
+            )
+        if limits.pool is not None and not isinstance(reward, ir.Prize):
+            notes.append(
+                f"{name}: the {format_money(limits.pool.amount, code, whole=True)} budget is shared by all "
+                f"{noun}s; amounts here are before it"
+            )
+    return notes

@@ -1,0 +1,145 @@
+"""Metrics to closures over lists of rows, and windows to per-participant bounds.
+
+An aggregate metric compiles to ``fn(rows, bounds) -> value`` where ``rows`` are the
+rows of its table that belong to the participant (or member) and ``bounds`` is the
+``[start, end)`` of its window for that participant (``None`` without a window,
+:data:`NO_WINDOW` when a relative window has no anchor). Values are canonical:
+``int`` counts, ``Decimal`` sums and seconds, ``None`` for min/max/average of nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rulekit import ir, timeutil
+from rulekit.diagnostics import error
+from rulekit.facts import Row
+from rulekit.pyeval.exprs import CompileError, Scope, compile_expr
+from rulekit.pyeval.types import column_type
+from rulekit.pyeval.values import seconds
+
+Bounds = tuple[dt.datetime, dt.datetime]
+# A relative window whose anchor is null covers nothing.
+NO_WINDOW: Bounds = (dt.datetime.max.replace(tzinfo=dt.UTC), dt.datetime.min.replace(tzinfo=dt.UTC))
+RowFilter = Callable[[Row, Bounds | None], bool]
+MetricFn = Callable[[list[Row], Bounds | None], Any]
+BoundsFn = Callable[[Row], Bounds]
+
+
+def compile_window(window: ir.Window, tz: ZoneInfo) -> BoundsFn:
+    """A window as a function of the participant row giving its UTC ``[start, end)``."""
+    if isinstance(window, ir.AbsoluteWindow):
+        fixed = timeutil.absolute_bounds(window, tz)
+        return lambda row: fixed
+    anchor, length = window.anchor, window.length
+
+    @functools.lru_cache(maxsize=4096)
+    def relative(start: dt.datetime) -> Bounds:
+        # Cached: a merchant's orders share one anchor, and zone arithmetic is not free.
+        return start, timeutil.relative_end(start, length, tz)
+
+    def bounds(row: Row) -> Bounds:
+        start = row.get(anchor)
+        return NO_WINDOW if start is None else relative(start)
+
+    return bounds
+
+
+def row_scope(table: ir.Table, tz: ZoneInfo) -> Scope:
+    names = {c.name: column_type(c) for c in table.columns}
+    return Scope(names, {table.name: names}, tz, what=f"a column of `{table.name}`")
+
+
+def compile_row_filter(table: ir.Table, filters: ir.Filters, tz: ZoneInfo) -> RowFilter:
+    """``during`` and ``where`` of a metric or effect as one row predicate."""
+    where = compile_expr(filters.where, row_scope(table, tz)) if filters.where is not None else None
+    timed = filters.window is not None
+    if timed and table.time is None and table.period is None:
+        raise CompileError(
+            [error("RK953", f"table `{table.name}` has no `time:` or `period:`, so `during` cannot apply", table.span)]
+        )
+    time_col = table.time
+    period = table.period
+
+    def keep(row: Row, bounds: Bounds | None) -> bool:
+        if timed and bounds is not None:
+            start, end = bounds
+            if time_col is not None:
+                ts = row[time_col]
+                if not (start <= ts < end):
+                    return False
+            elif period is not None and not (row[period[0]] < end and row[period[1]] > start):
+                return False
+        return where is None or where(row) is True
+
+    return keep
+
+
+def compile_aggregate(program: ir.Program, agg: ir.Aggregate, tz: ZoneInfo) -> MetricFn:
+    table = program.table(agg.table)
+    if table is None:
+        raise CompileError([error("RK954", f"unknown table `{agg.table}`", agg.table_span or agg.span)])
+    keep = compile_row_filter(table, agg.filters, tz)
+    func = agg.func
+    if func is ir.AggregateFunc.COUNT:
+        return lambda rows, b: sum(1 for r in rows if keep(r, b))
+    if func is ir.AggregateFunc.TOTAL_TIME:
+        return _total_time(table, keep, agg)
+    column = agg.column or ""
+    declared = table.column(column)
+    if declared is None:
+        raise CompileError(
+            [error("RK954", f"unknown column `{column}` in `{table.name}`", agg.column_span or agg.span)]
+        )
+    kind = column_type(declared)
+
+    def values(rows: list[Row], b: Bounds | None) -> list[Any]:
+        return [v for r in rows if keep(r, b) and (v := r[column]) is not None]
+
+    if func is ir.AggregateFunc.COUNT_DISTINCT:
+        return lambda rows, b: len(set(values(rows, b)))
+    if func is ir.AggregateFunc.SUM:
+        zero: Any = 0 if kind == "int" else Decimal(0)
+        return lambda rows, b: sum(values(rows, b), zero)
+    if func is ir.AggregateFunc.MIN:
+        return lambda rows, b: min(values(rows, b), default=None)
+    if func is ir.AggregateFunc.MAX:
+        return lambda rows, b: max(values(rows, b), default=None)
+    return _average(values)
+
+
+def _average(values: Callable[[list[Row], Bounds | None], list[Any]]) -> MetricFn:
+    def average(rows: list[Row], b: Bounds | None) -> Decimal | None:
+        found = values(rows, b)
+        if not found:
+            return None
+        return Decimal(sum(found, Decimal(0))) / Decimal(len(found))
+
+    return average
+
+
+def _total_time(table: ir.Table, keep: RowFilter, agg: ir.Aggregate) -> MetricFn:
+    if table.period is None:
+        raise CompileError(
+            [error("RK953", f"`total time` needs a table with `period:`; `{table.name}` has none", agg.span)]
+        )
+    start_col, end_col = table.period
+
+    def total(rows: list[Row], b: Bounds | None) -> Decimal:
+        result = Decimal(0)
+        for row in rows:
+            if not keep(row, b):
+                continue
+            start, end = row[start_col], row[end_col]
+            if b is not None:
+                start, end = max(start, b[0]), min(end, b[1])
+            if end > start:
+                result += seconds(end - start)
+        return result
+
+    return total

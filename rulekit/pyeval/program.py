@@ -1,0 +1,473 @@
+"""A program compiled to closures, and the evaluation of one participant.
+
+Everything that does not depend on the facts is done once, in :class:`PyProgram`'s
+constructor: names are resolved, windows turned into bound functions, literals into
+comparable values, metrics ordered so ratios follow their parts. A decision then only
+runs closures over the facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Literal, NamedTuple
+from zoneinfo import ZoneInfo
+
+from rulekit import ir
+from rulekit.diagnostics import error
+from rulekit.facts import (
+    Facts,
+    FactsError,
+    Row,
+    TableShape,
+    check_periods,
+    member_key_of,
+    participant_key_of,
+    read_facts,
+    required_columns,
+    table_shape,
+)
+from rulekit.money import minor_unit, round_money
+from rulekit.pyeval import rewards as arithmetic
+from rulekit.pyeval.exprs import MEMBERS, CompileError, Fn, Scope, compile_expr
+from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, compile_aggregate, compile_row_filter, compile_window
+from rulekit.pyeval.types import ValueType, column_type, currency, is_member_metric, metric_type
+from rulekit.pyeval.values import ratio
+from rulekit.timeutil import zone
+
+ZERO = Decimal(0)
+
+
+class EffectOutcome(NamedTuple):
+    """One per-order effect: the commission charged or the subsidy paid on one order.
+
+    A named tuple, not a dataclass: it is built on the decision hot path.
+    """
+
+    name: str
+    kind: Literal["commission", "subsidy"]
+    order_id: str
+    applies: bool  # the waiver rate applied / the order was subsidised
+    rate: Decimal | None  # commission rate as a fraction; None for subsidies
+    amount: Decimal
+    base: Decimal  # the column the effect is computed on (item total, shipping fee)
+
+
+class OrderDecision(NamedTuple):
+    """The fast-path result of :meth:`PyProgram.decide_order`."""
+
+    participant_id: str
+    order_id: str
+    eligible: bool
+    qualified: bool
+    effects: tuple[EffectOutcome, ...]
+
+    @property
+    def commission(self) -> Decimal:
+        return sum((e.amount for e in self.effects if e.kind == "commission"), ZERO)
+
+    @property
+    def subsidy(self) -> Decimal:
+        return sum((e.amount for e in self.effects if e.kind == "subsidy"), ZERO)
+
+
+@dataclass
+class Evaluation:
+    """One participant evaluated: metrics (ratios as exact fractions), clause outcomes."""
+
+    participant_id: str
+    row: Row
+    metrics: dict[str, Any]
+    members: dict[str, dict[str, Any]]
+    member_rows: dict[str, Row]
+    outcomes: list[tuple[ir.Clause, bool, bool]]  # (clause, holds, judged)
+    eligible: bool
+    disqualified: bool
+    qualified: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _MetricStep:
+    metric: ir.Metric
+    per_member: bool
+    aggregate: MetricFn | None  # None for ratios
+    table: str | None
+    window: str | None
+
+
+class CompiledEffect:
+    """A commission or subsidy compiled for one event table: ``effect(row, participant,
+    eligible, qualified)`` gives the :class:`EffectOutcome` of one order."""
+
+    def __init__(
+        self,
+        reward: ir.Commission | ir.Subsidy,
+        table: ir.Table,
+        matches: Callable[[Row, Bounds | None], bool],
+        window: BoundsFn | None,
+        code: str,
+    ) -> None:
+        self.reward = reward
+        self.table = table
+        self.matches = matches  # during + where
+        self.window = window
+        self.order_key = table.key[0] if table.key else None
+        self._zero = round_money(ZERO, code)
+        self._quantum = minor_unit(code)
+        self._code = code
+        if isinstance(reward, ir.Commission):
+            self._rate: Decimal | None = reward.rate.fraction
+            self._standard = reward.standard.fraction if reward.standard else None
+
+    def __call__(self, row: Row, participant: Row, eligible: bool, qualified: bool) -> EffectOutcome:
+        reward = self.reward
+        bounds = self.window(participant) if self.window is not None else None
+        base: Decimal = row[reward.column]
+        order_id = str(row[self.order_key]) if self.order_key else ""
+        if isinstance(reward, ir.Commission):
+            applies = eligible and self.matches(row, bounds)
+            rate = self._rate if applies else self._standard
+            amount = (base * rate).quantize(self._quantum, ROUND_HALF_EVEN) if rate is not None else self._zero
+            return EffectOutcome(reward.name, "commission", order_id, applies, rate, amount, base)
+        applies = qualified and self.matches(row, bounds)
+        paid = arithmetic.subsidy_for_order(reward, base, self._code) if applies else self._zero
+        return EffectOutcome(reward.name, "subsidy", order_id, applies, None, paid, base)
+
+
+class PyProgram:
+    """An ``ir.Program`` compiled to Python closures for single decisions."""
+
+    def __init__(self, program: ir.Program) -> None:
+        self.ir = program
+        # Texts and values derived from the program alone, filled in lazily by callers.
+        self.cache: dict[Any, Any] = {}
+        header = program.header
+        tz = zone(header.timezone) if header and header.timezone else None
+        if program.participant is None or program.table(program.participant.table) is None:
+            raise CompileError([error("RK955", "the program has no participant table", _span(program))])
+        self.tz: ZoneInfo = tz or ZoneInfo("UTC")
+        self.currency = currency(program)
+        self.participant_table = program.participant.table
+        self.participant_key = participant_key_of(program)
+        self.member_table = program.member.table if program.member else None
+        self.member_key = member_key_of(program)
+        self.shapes: dict[str, TableShape] = {
+            t.name: table_shape(t, required_columns(program, t), self.currency) for t in program.tables
+        }
+        self.windows: dict[str, BoundsFn] = {w.name: compile_window(w, self.tz) for w in program.windows}
+        self._steps = self._plan_metrics()
+        self._needed = self._clause_needs()
+        self._participant_scope, self._member_scope = self._scopes()
+        self.clauses: list[tuple[ir.Clause, Fn, Fn | None]] = [
+            (
+                c,
+                compile_expr(c.condition, self._participant_scope),
+                compile_expr(c.guard, self._participant_scope) if c.guard is not None else None,
+            )
+            for c in program.clauses
+        ]
+        self.effects: list[CompiledEffect] = [
+            self._compile_effect(r) for r in program.rewards if isinstance(r, ir.Commission | ir.Subsidy)
+        ]
+        self._uses_members = any(_has_quantifier(c.condition) or _has_quantifier(c.guard) for c in program.clauses)
+        self._prepare_fast_path()
+
+    def _prepare_fast_path(self) -> None:
+        """What :meth:`decide_order` needs, looked up once."""
+        tables = self.effect_tables()
+        self._fast_table = tables[0] if len(tables) == 1 else None
+        self._fast_effects = [e for e in self.effects if e.table.name == self._fast_table]
+        # Clauses that read no metric and no member can run on the participant row as it is.
+        self._simple = not self._needed and not self._uses_members
+        by_kind = [(c.kind, cond, guard) for c, cond, guard in self.clauses]
+        self._eligible = [cond for kind, cond, _ in by_kind if kind is ir.ClauseKind.ELIGIBLE]
+        self._gates = [cond for kind, cond, _ in by_kind if kind is ir.ClauseKind.GATE]
+        self._disqualify = [(cond, guard) for kind, cond, guard in by_kind if kind is ir.ClauseKind.DISQUALIFY]
+
+    # ------------------------------------------------------------------ compilation
+
+    def _plan_metrics(self) -> list[_MetricStep]:
+        """Metrics in an order where every ratio follows its parts."""
+        program, steps, done = self.ir, [], set[str]()
+
+        def visit(name: str, trail: tuple[str, ...]) -> None:
+            metric = program.metric(name)
+            if metric is None or name in done:
+                return
+            if name in trail:
+                raise CompileError([error("RK956", f"metric `{name}` is defined in terms of itself", metric.span)])
+            definition = metric.definition
+            if isinstance(definition, ir.Ratio):
+                for part in (definition.numerator, definition.denominator):
+                    if program.metric(part) is None:
+                        raise CompileError([error("RK954", f"unknown metric `{part}`", definition.span)])
+                    visit(part, (*trail, name))
+                steps.append(_MetricStep(metric, is_member_metric(metric, program), None, None, None))
+            else:
+                window = definition.filters.window
+                if window is not None and window not in self.windows:
+                    span = definition.filters.window_span or definition.span
+                    raise CompileError([error("RK954", f"unknown window `{window}`", span)])
+                fn = compile_aggregate(program, definition, self.tz)
+                steps.append(_MetricStep(metric, definition.filters.per is not None, fn, definition.table, window))
+            done.add(name)
+
+        for metric in program.metrics:
+            visit(metric.name, ())
+        return steps
+
+    def _clause_needs(self) -> set[str]:
+        """Metrics the clauses use, with the parts of ratios: all a qualification needs."""
+        names: set[str] = set()
+        for clause in self.ir.clauses:
+            names |= set(_names(clause.condition)) | (set(_names(clause.guard)) if clause.guard else set())
+        stack = [n for n in names if self.ir.metric(n) is not None]
+        needed: set[str] = set()
+        while stack:
+            name = stack.pop()
+            if name in needed:
+                continue
+            needed.add(name)
+            metric = self.ir.metric(name)
+            if metric is not None and isinstance(metric.definition, ir.Ratio):
+                stack += [metric.definition.numerator, metric.definition.denominator]
+        return needed
+
+    def _scopes(self) -> tuple[Scope, Scope | None]:
+        program = self.ir
+        tables: dict[str, dict[str, ValueType]] = {
+            t.name: {c.name: column_type(c) for c in t.columns} for t in program.tables
+        }
+        participant_names: dict[str, ValueType] = dict(tables[self.participant_table])
+        member_names: dict[str, ValueType] = dict(participant_names)
+        if self.member_table is not None and self.member_table in tables:
+            member_names.update(tables[self.member_table])
+        for step in self._steps:
+            kind = metric_type(program, step.metric)
+            member_names[step.metric.name] = kind
+            if not step.per_member:
+                participant_names[step.metric.name] = kind
+        visible = {self.participant_table: tables[self.participant_table]}
+        member_scope = None
+        if program.member is not None:
+            member_tables = {**visible, self.member_table or "": tables.get(self.member_table or "", {})}
+            member_scope = Scope(member_names, member_tables, self.tz, what=f"inside a `{program.member.noun}` test")
+        noun = program.member.noun if program.member else None
+        scope = Scope(participant_names, visible, self.tz, member_scope, noun, what="a participant column or metric")
+        return scope, member_scope
+
+    def _compile_effect(self, reward: ir.Commission | ir.Subsidy) -> CompiledEffect:
+        table = self.ir.table(reward.table)
+        if table is None:
+            raise CompileError([error("RK954", f"unknown table `{reward.table}`", reward.span)])
+        window = reward.filters.window
+        if window is not None and window not in self.windows:
+            raise CompileError(
+                [error("RK954", f"unknown window `{window}`", reward.filters.window_span or reward.span)]
+            )
+        matches = compile_row_filter(table, reward.filters, self.tz)
+        return CompiledEffect(reward, table, matches, self.windows[window] if window else None, self.currency)
+
+    # ------------------------------------------------------------------- evaluation
+
+    def read(self, facts: Any) -> Facts:
+        """Check and convert decision facts (raises :class:`FactsError`)."""
+        return read_facts(self.ir, self.shapes, facts, self.participant_key)
+
+    def evaluate(self, facts: Facts, *, only_needed: bool = False) -> Evaluation:
+        """Metrics and clause outcomes of one participant.
+
+        ``only_needed`` computes just the metrics the clauses use (an order decision).
+        """
+        prow = facts.participant
+        member_rows = self._member_rows(facts)
+        metrics: dict[str, Any] = {}
+        members: dict[str, dict[str, Any]] = {mid: {} for mid in member_rows}
+        grouped: dict[str, dict[str, list[Row]]] = {}
+        for step in self._steps:
+            if only_needed and step.metric.name not in self._needed:
+                continue
+            self._run_step(step, facts, prow, metrics, members, grouped)
+        env: dict[str, Any] = dict(prow)
+        env.update(metrics)
+        if self._uses_members:
+            env[MEMBERS] = [{**env, **member_rows[mid], **members[mid]} for mid in member_rows]
+        outcomes = []
+        for clause, condition, guard in self.clauses:
+            outcomes.append((clause, condition(env) is True, guard is None or guard(env) is True))
+        return _summarise(self._pid(prow), prow, metrics, members, member_rows, outcomes)
+
+    def _pid(self, prow: Row) -> str:
+        return str(prow.get(self.participant_key or "", "")) if self.participant_key else ""
+
+    def _member_rows(self, facts: Facts) -> dict[str, Row]:
+        if self.member_key is None:
+            return {}
+        return {str(row[self.member_key]): row for row in facts.members}
+
+    def _run_step(
+        self,
+        step: _MetricStep,
+        facts: Facts,
+        prow: Row,
+        metrics: dict[str, Any],
+        members: dict[str, dict[str, Any]],
+        grouped: dict[str, dict[str, list[Row]]],
+    ) -> None:
+        name = step.metric.name
+        definition = step.metric.definition
+        if isinstance(definition, ir.Ratio):
+            if step.per_member:
+                for values in members.values():
+                    top = values.get(definition.numerator, metrics.get(definition.numerator))
+                    bottom = values.get(definition.denominator, metrics.get(definition.denominator))
+                    values[name] = ratio(top, bottom)
+            else:
+                metrics[name] = ratio(metrics.get(definition.numerator), metrics.get(definition.denominator))
+            return
+        assert step.aggregate is not None and step.table is not None
+        bounds = self.windows[step.window](prow) if step.window else None
+        rows = facts.tables.get(step.table, [])
+        if not step.per_member:
+            metrics[name] = step.aggregate(rows, bounds)
+            return
+        by_member = grouped.get(step.table)
+        if by_member is None:
+            by_member = grouped[step.table] = _group(rows, self.member_key)
+        for mid, values in members.items():
+            values[name] = step.aggregate(by_member.get(mid, []), bounds)
+
+    def order_effects(self, evaluation: Evaluation, table: str, rows: list[Row]) -> list[EffectOutcome]:
+        """The per-order effects of ``rows`` of ``table`` for an evaluated participant."""
+        found = []
+        for effect in self.effects:
+            if effect.table.name != table:
+                continue
+            for row in rows:
+                found.append(effect(row, evaluation.row, evaluation.eligible, evaluation.qualified))
+        return found
+
+    def effect_tables(self) -> list[str]:
+        return list(dict.fromkeys(e.table.name for e in self.effects))
+
+    def decide_order(self, participant_row: Mapping[str, Any], order_row: Mapping[str, Any]) -> OrderDecision:
+        """Fast path: the per-order effects of one order of one participant.
+
+        Rows are raw facts (converted and checked here). Metrics the clauses need are
+        computed over this one order only, so a program whose eligibility depends on a
+        participant's other events should use full facts with ``decide``.
+        """
+        if self._fast_table is None:
+            raise FactsError("decide_order needs a program with per-order effects on exactly one table")
+        table, shape = self._fast_table, self.shapes[self._fast_table]
+        prow = self.shapes[self.participant_table].row(participant_row, None)
+        row = shape.row(order_row, None)
+        if shape.period is not None:
+            check_periods(shape, [row], single=True)
+        key = self.participant_key
+        if key is not None and key in row and row[key] != prow[key]:
+            raise FactsError(f"the order belongs to {key} {row[key]!r}, not {prow[key]!r}", table, key, None)
+        if self._simple:
+            eligible, qualified = self._qualify_row(prow)
+        else:
+            evaluation = self.evaluate(Facts(prow, [], {table: [row]}, {table: row}), only_needed=True)
+            eligible, qualified = evaluation.eligible, evaluation.qualified
+        effects = tuple([effect(row, prow, eligible, qualified) for effect in self._fast_effects])
+        order_id = effects[0].order_id if effects else ""
+        pid = str(prow[key]) if key is not None else ""
+        return OrderDecision(pid, order_id, eligible, qualified, effects)
+
+    def _qualify_row(self, env: Row) -> tuple[bool, bool]:
+        """Eligibility and qualification when the clauses read participant columns only."""
+        eligible = all(fn(env) is True for fn in self._eligible)
+        if not eligible:
+            return False, False
+        if not all(fn(env) is True for fn in self._gates):
+            return True, False
+        for condition, guard in self._disqualify:
+            if condition(env) is True and (guard is None or guard(env) is True):
+                return True, False
+        return True, True
+
+    def participant_rewards(self, evaluation: Evaluation) -> list[tuple[ir.Reward, Decimal]]:
+        """Per-participant rewards before pool/budget limits (qualifying participants only).
+
+        Prizes depend on the whole population and subsidies on the orders, so they
+        are left to the caller.
+        """
+        if not evaluation.qualified:
+            return []
+        found: list[tuple[ir.Reward, Decimal]] = []
+        for reward in self.ir.rewards:
+            if isinstance(reward, ir.Rebate):
+                raw = arithmetic.rebate_raw(reward, evaluation.metrics.get(reward.base))
+            elif isinstance(reward, ir.Bonus):
+                raw = arithmetic.bonus_raw(reward, evaluation.metrics.get(reward.metric))
+            elif isinstance(reward, ir.Milestone):
+                raw = arithmetic.milestone_raw(reward, evaluation.metrics.get(reward.metric))
+            else:
+                continue
+            found.append((reward, arithmetic.capped(raw, reward.limits, self.currency)))
+        return found
+
+
+def _summarise(
+    pid: str,
+    prow: Row,
+    metrics: dict[str, Any],
+    members: dict[str, dict[str, Any]],
+    member_rows: dict[str, Row],
+    outcomes: list[tuple[ir.Clause, bool, bool]],
+) -> Evaluation:
+    eligible = all(h for c, h, _ in outcomes if c.kind is ir.ClauseKind.ELIGIBLE)
+    gates = all(h for c, h, _ in outcomes if c.kind is ir.ClauseKind.GATE)
+    disqualified = any(h and j for c, h, j in outcomes if c.kind is ir.ClauseKind.DISQUALIFY)
+    warnings = [c.name for c, h, j in outcomes if c.kind is ir.ClauseKind.WARN and h and j]
+    qualified = eligible and gates and not disqualified
+    return Evaluation(pid, prow, metrics, members, member_rows, outcomes, eligible, disqualified, qualified, warnings)
+
+
+def _group(rows: list[Row], key: str | None) -> dict[str, list[Row]]:
+    grouped: dict[str, list[Row]] = {}
+    if key is None:
+        return grouped
+    for row in rows:
+        value = row.get(key)
+        if value is not None:
+            grouped.setdefault(str(value), []).append(row)
+    return grouped
+
+
+def _names(expr: ir.Expr | None) -> Iterator[str]:
+    if expr is None:
+        return
+    if isinstance(expr, ir.NameRef):
+        yield expr.name
+    elif isinstance(expr, ir.Compare):
+        yield from _names(expr.left)
+        yield from _names(expr.right)
+    elif isinstance(expr, ir.InList | ir.Not):
+        yield from _names(expr.operand)
+    elif isinstance(expr, ir.BoolOp):
+        for operand in expr.operands:
+            yield from _names(operand)
+    elif isinstance(expr, ir.Quantified):
+        yield from _names(expr.body)
+
+
+def _has_quantifier(expr: ir.Expr | None) -> bool:
+    if isinstance(expr, ir.Quantified):
+        return True
+    if isinstance(expr, ir.BoolOp):
+        return any(_has_quantifier(o) for o in expr.operands)
+    if isinstance(expr, ir.Not | ir.InList):
+        return _has_quantifier(expr.operand)
+    if isinstance(expr, ir.Compare):
+        return _has_quantifier(expr.left) or _has_quantifier(expr.right)
+    return False
+
+
+def _span(program: ir.Program) -> ir.Span:
+    return program.header.span if program.header else ir.Span.unknown(program.path)

@@ -1,0 +1,71 @@
+"""Literals as comparable Python values, and exact ratios.
+
+Comparisons must be exact (``docs/semantics.md``): a percentage becomes a
+:class:`~fractions.Fraction` (``30%`` is ``3/10``), a duration its seconds as
+``Decimal``, money its ``Decimal`` amount. ``Decimal`` and ``Fraction`` compare
+exactly with each other, so ``Fraction(7, 20) > Fraction(3, 10)`` needs no rounding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from rulekit import ir
+
+Comparable = Decimal | Fraction | int | str | bool | dt.date | dt.datetime
+
+_RATIO_PLACES = 6
+
+COMPARE_OPS: dict[ir.CompareOp, Callable[[Any, Any], Any]] = {
+    ir.CompareOp.EQ: operator.eq,
+    ir.CompareOp.NE: operator.ne,
+    ir.CompareOp.LT: operator.lt,
+    ir.CompareOp.LE: operator.le,
+    ir.CompareOp.GT: operator.gt,
+    ir.CompareOp.GE: operator.ge,
+}
+
+
+def literal_value(literal: ir.Literal) -> Comparable:
+    """The value a literal compares as."""
+    if isinstance(literal, ir.Money):
+        return literal.amount
+    if isinstance(literal, ir.Percent):
+        return Fraction(literal.value) / 100
+    if isinstance(literal, ir.Duration):
+        return literal.total_seconds
+    if isinstance(literal, ir.Number):
+        return literal.value
+    return literal.value
+
+
+def ratio(numerator: object, denominator: object) -> Fraction | None:
+    """``a / b`` exactly; ``None`` when either is null or ``b`` is zero."""
+    if numerator is None or denominator is None:
+        return None
+    if not isinstance(numerator, int | Decimal | Fraction) or not isinstance(denominator, int | Decimal | Fraction):
+        return None
+    if denominator == 0:
+        return None
+    return Fraction(numerator) / Fraction(denominator)
+
+
+def report_ratio(value: Fraction | None) -> Decimal | None:
+    """A ratio as reported in results: ``Decimal`` rounded half-even to 6 places."""
+    if value is None:
+        return None
+    scaled = round(value * 10**_RATIO_PLACES)  # Fraction.__round__ rounds half to even, exactly
+    return Decimal(scaled).scaleb(-_RATIO_PLACES)
+
+
+def seconds(delta: dt.timedelta) -> Decimal:
+    """A timedelta as exact ``Decimal`` seconds (``total_seconds()`` is a float)."""
+    whole = delta.days * 86400 + delta.seconds
+    if delta.microseconds:
+        return Decimal(whole) + Decimal(delta.microseconds).scaleb(-6)
+    return Decimal(whole)

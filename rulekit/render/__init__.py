@@ -1,0 +1,101 @@
+"""Policy documents rendered from a rule file: ``render_document(program, "html", "en-GB")``.
+
+The IR becomes a worded view-model (:mod:`rulekit.render.context`), which Jinja2
+templates shipped in ``rulekit/templates`` lay out as Markdown or standalone HTML. A
+folder passed as ``templates_dir`` overrides any template of the same name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from rulekit import ir
+from rulekit.render import context
+from rulekit.render.formatting import LOCALES, Formatter, UnknownLocaleError
+from rulekit.render.model import Document
+
+__all__ = ["FORMATS", "LOCALES", "UnknownFormatError", "UnknownLocaleError", "build_document", "render_document"]
+
+# Output format -> the template that renders it.
+FORMATS: dict[str, str] = {"md": "document.md.j2", "html": "document.html.j2"}
+
+
+class UnknownFormatError(ValueError):
+    """The requested output format is not one rulekit renders."""
+
+
+class _Raw(str):
+    """Text a Markdown template has already escaped or formatted on purpose."""
+
+    __slots__ = ()
+
+
+def build_document(program: ir.Program, locale: str) -> Document:
+    """The worded view-model of ``program`` for ``locale`` (``en-US`` or ``en-GB``)."""
+    currency = program.header.currency if program.header is not None and program.header.currency else "USD"
+    return context.build(program, Formatter(locale, currency))
+
+
+def render_document(program: ir.Program, fmt: str, locale: str, templates_dir: str | Path | None = None) -> str:
+    """Render ``program`` as ``md`` or ``html`` for ``locale``; deterministic (no timestamps).
+
+    Raises :class:`UnknownFormatError` or :class:`UnknownLocaleError` for bad options,
+    and :class:`jinja2.TemplateError` when an override template is broken.
+    """
+    if fmt not in FORMATS:
+        raise UnknownFormatError(f"unknown format `{fmt}`; expected one of {', '.join(FORMATS)}")
+    document = build_document(program, locale)
+    template = _environment(fmt, templates_dir).get_template(FORMATS[fmt])
+    text = template.render(doc=document)
+    return text.rstrip("\n") + "\n"
+
+
+def _environment(fmt: str, templates_dir: str | Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if templates_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+    loaders.append(jinja2.PackageLoader("rulekit", "templates"))
+    html = fmt == "html"
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=html,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=None if html else _markdown_finalize,
+    )
+    env.filters["md"] = md_escape
+    env.filters["cell"] = md_cell
+    env.filters["code"] = md_code
+    return env
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>"})
+
+
+def md_escape(value: object) -> str:
+    """Escape the characters that would turn rule-file text into Markdown markup."""
+    if isinstance(value, _Raw | Markup):
+        return str(value)
+    return _Raw(str(value).translate(_MD_SPECIAL))
+
+
+def md_cell(value: object) -> str:
+    """Escape a table cell: Markdown escapes plus the pipe that would split the cell."""
+    return _Raw(md_escape(value).replace("|", "\\|"))
+
+
+def md_code(value: object) -> str:
+    """A Markdown code span; code spans take no escapes, so pick a fence the text lacks."""
+    text = str(value)
+    fence = "``" if "`" in text else "`"
+    return _Raw(f"{fence}{text}{fence}")
+
+
+def _markdown_finalize(value: object) -> str:
+    """Every ``{{ … }}`` in a Markdown template is escaped unless a filter already did it."""
+    return md_escape(value)

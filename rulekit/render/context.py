@@ -1,0 +1,467 @@
+"""Build the document view-model (:mod:`rulekit.render.model`) from a program's IR.
+
+Sections follow what a reader asks: who may take part, when, what they must do, how
+performance is measured, how winners are chosen, what can be earned, what gets them
+warned or disqualified, when and how they are paid, and a worked example.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from babel.numbers import get_currency_name
+
+from rulekit import ir, timeutil
+from rulekit.render import examples, rewards
+from rulekit.render.formatting import Formatter
+from rulekit.render.model import Document, Fact, Item, Section
+from rulekit.render.words import Subject, Words, an, humanize, negate, slug
+
+_SINGLE_COMPARE = (ir.CompareOp.GT, ir.CompareOp.GE, ir.CompareOp.LT, ir.CompareOp.LE)
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def sentence(text: str) -> str:
+    """Capitalised, ending with a full stop."""
+    text = capitalize(text.strip())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def title_of(name: str, text: ir.Text) -> str:
+    return capitalize(text.label or humanize(name))
+
+
+def program_zone(program: ir.Program) -> ZoneInfo | None:
+    header = program.header
+    return timeutil.zone(header.timezone) if header is not None and header.timezone else None
+
+
+def zone_phrase(program: ir.Program, fmt: Formatter) -> str:
+    """``Eastern Time (America/New_York)``: the everyday name and the exact zone."""
+    tz = program_zone(program)
+    if tz is None:
+        return "local time (the rule file names no valid time zone)"
+    return f"{fmt.zone_name(tz)} ({tz.key})"
+
+
+def build(program: ir.Program, fmt: Formatter) -> Document:
+    """The whole document for ``program``, formatted with ``fmt``."""
+    words = Words(program, fmt)
+    header = program.header
+    name = header.name if header is not None else "program"
+    sections = [
+        _participation(program, words),
+        _windows(program, words),
+        _requirements(program, words),
+        _measures(program, words),
+        rewards.ranking_section(program, words),
+        rewards.rewards_section(program, words),
+        _conduct(program, words),
+        _payment(program, words),
+        examples.section(program, words),
+    ]
+    return Document(
+        name=name,
+        title=(header.title if header is not None and header.title else humanize(name)),
+        locale=fmt.locale,
+        description=header.text.description if header is not None else None,
+        notes=header.text.notes if header is not None else (),
+        facts=_facts(program, words),
+        sections=tuple(s for s in sections if s is not None),
+    )
+
+
+# ---------------------------------------------------------------------- at a glance
+
+
+def _facts(program: ir.Program, words: Words) -> tuple[Fact, ...]:
+    fmt, header = words.fmt, program.header
+    facts: list[Fact] = []
+    if header is not None and header.market:
+        facts.append(Fact("Market", fmt.territory(header.market)))
+    if header is not None and header.currency:
+        currency_name = get_currency_name(header.currency, locale=fmt.babel_locale)
+        facts.append(Fact("Currency", f"{currency_name} ({header.currency})"))
+    facts.append(Fact("Time zone", zone_phrase(program, fmt)))
+    for window in program.windows:
+        facts.append(Fact(title_of(window.name, window.text), window_summary(program, window, words)))
+    facts.extend(rewards.facts(program, words))
+    due = payment_due(program, words)
+    if due is not None:
+        facts.append(Fact("Payment", due))
+    return tuple(facts)
+
+
+# ---------------------------------------------------------------------- participation
+
+
+def _participation(program: ir.Program, words: Words) -> Section:
+    p = words.participant
+    intro = [f"The program is open to {p}s. Each {p} takes part, qualifies and is paid on its own."]
+    if words.member is not None:
+        intro.append(
+            f"Each {p} has {words.member}s; rules that speak of “every {words.member}” or "
+            f"“at least one {words.member}” look at the {words.member}s of that {p}."
+        )
+    eligible = program.clauses_of(ir.ClauseKind.ELIGIBLE)
+    if eligible:
+        intro.append(
+            f"{capitalize(an(p))} may take part only if it meets every condition below; failing any one excludes it."
+        )
+    else:
+        intro.append(f"Every {p} may take part; the rule file sets no conditions.")
+    items = [_eligible_item(c, words) for c in eligible]
+    return Section("who", "Who may take part", tuple(intro), tuple(items))
+
+
+def _eligible_item(clause: ir.Clause, words: Words) -> Item:
+    subject = Subject.of(words.participant)
+    sentences = [
+        sentence(f"required: {words.expr(clause.condition, subject)}"),
+        sentence(f"excluded when {words.expr(negate(clause.condition), subject)}"),
+    ]
+    boundary = boundary_note(clause.condition, words, triggers=False)
+    return Item(
+        f"eligible-{slug(clause.name)}",
+        title_of(clause.name, clause.text),
+        tuple(sentences) + ((boundary,) if boundary else ()),
+        clause.text.description,
+        clause.text.notes,
+    )
+
+
+def boundary_note(expr: ir.Expr, words: Words, *, triggers: bool) -> str | None:
+    """ "Exactly 14 hours is not enough": what happens at the threshold itself."""
+    if isinstance(expr, ir.Quantified) and isinstance(expr.body, ir.Compare):
+        expr = expr.body
+    if not isinstance(expr, ir.Compare) or expr.op not in _SINGLE_COMPARE:
+        return None
+    if not isinstance(expr.right, ir.Money | ir.Percent | ir.Duration | ir.Number):
+        return None
+    value = words.value(expr.right)
+    holds = expr.op in (ir.CompareOp.GE, ir.CompareOp.LE)
+    if triggers:
+        return f"Exactly {value} {'triggers' if holds else 'does not trigger'} this rule."
+    return f"Exactly {value} is {'enough' if holds else 'not enough'}."
+
+
+# -------------------------------------------------------------------------- windows
+
+
+def window_bounds(program: ir.Program, window: ir.AbsoluteWindow) -> tuple[dt.datetime, dt.datetime] | None:
+    """The window's ``[start, end)`` as aware UTC instants, when the zone is valid."""
+    tz = program_zone(program)
+    return timeutil.absolute_bounds(window, tz) if tz is not None else None
+
+
+def window_summary(program: ir.Program, window: ir.Window, words: Words) -> str:
+    """One line for the "at a glance" table."""
+    fmt = words.fmt
+    if isinstance(window, ir.RelativeWindow):
+        return (
+            f"the first {fmt.duration(window.length)} from each {words.participant}'s “{humanize(window.anchor)}” time"
+        )
+    start, end = window.start, window.end
+    first = fmt.date(start.date) if start.time is None else fmt.datetime(start.start())
+    last = fmt.date(end.date) if end.time is None else fmt.datetime(end.start())
+    state = "included" if window.end_inclusive else "not included"
+    return f"{first} to {last} ({'last day' if end.time is None else 'end time'} {state})"
+
+
+def _windows(program: ir.Program, words: Words) -> Section | None:
+    if not program.windows:
+        return None
+    intro = (f"All dates and times are in {zone_phrase(program, words.fmt)} unless stated otherwise.",)
+    items = [_window_item(program, w, words) for w in program.windows]
+    return Section("when", "When", intro, tuple(items))
+
+
+def _window_item(program: ir.Program, window: ir.Window, words: Words) -> Item:
+    sentences = (
+        _relative_sentences(window, words)
+        if isinstance(window, ir.RelativeWindow)
+        else _absolute_sentences(program, window, words)
+    )
+    return Item(
+        f"window-{slug(window.name)}",
+        title_of(window.name, window.text),
+        sentences,
+        window.text.description,
+        window.text.notes,
+    )
+
+
+def _absolute_sentences(program: ir.Program, window: ir.AbsoluteWindow, words: Words) -> tuple[str, ...]:
+    fmt, phrase = words.fmt, capitalize(words.window_phrase(window.name))
+    start, end = window.start, window.end
+    begins = f"the start of {fmt.date(start.date)}" if start.time is None else fmt.datetime(start.start())
+    if end.time is None and window.end_inclusive:
+        last = fmt.date(end.date)
+        span = f"{phrase} runs from {begins} to the end of {last}; the last day, {last}, is included."
+    elif end.time is None:
+        last = fmt.date(end.date)
+        span = f"{phrase} runs from {begins} until the start of {last}; {last} itself is not included."
+    else:
+        moment = "is included" if window.end_inclusive else "is not included"
+        span = f"{phrase} runs from {begins} to {fmt.datetime(end.start())}; that last moment {moment}."
+    out = [span]
+    local_start, local_end = window.local_bounds()
+    if start.time is None and end.time is None:
+        out.append(f"It covers {fmt.number((local_end - local_start).days)} days.")
+    bounds = window_bounds(program, window)
+    if bounds is not None:
+        utc_start, utc_end = (b.replace(tzinfo=None) for b in bounds)
+        out.append(f"In UTC it runs from {fmt.datetime(utc_start)} up to, but not including, {fmt.datetime(utc_end)}.")
+    return tuple(out)
+
+
+def _relative_sentences(window: ir.RelativeWindow, words: Words) -> tuple[str, ...]:
+    fmt, p = words.fmt, words.participant
+    length = fmt.duration(window.length)
+    out = [
+        f"For each {p}, {words.window_phrase(window.name)} is the first {length} "
+        f"from its “{humanize(window.anchor)}” time."
+    ]
+    if window.length.unit in (ir.TimeUnit.DAYS, ir.TimeUnit.WEEKS):
+        out.append(f"It ends at the same local time of day, {length} later on the calendar.")
+    return tuple(out)
+
+
+# --------------------------------------------------------------------- requirements
+
+
+def _requirements(program: ir.Program, words: Words) -> Section:
+    p = words.participant
+    gates = program.clauses_of(ir.ClauseKind.GATE)
+    if not gates:
+        intro = (f"Beyond the conditions to take part, {an(p)} has nothing further to achieve to qualify.",)
+    else:
+        intro = (f"To qualify for rewards, {an(p)} that may take part must also meet every requirement below.",)
+    items = []
+    subject = Subject.of(p)
+    for gate in gates:
+        text = [sentence(f"required: {words.expr(gate.condition, subject)}")]
+        text.append(sentence(f"fails when {words.expr(negate(gate.condition), subject)}"))
+        boundary = boundary_note(gate.condition, words, triggers=False)
+        if boundary:
+            text.append(boundary)
+        items.append(
+            Item(
+                f"gate-{slug(gate.name)}",
+                title_of(gate.name, gate.text),
+                tuple(text),
+                gate.text.description,
+                gate.text.notes,
+            )
+        )
+    ranked = "are ranked and " if program.rankings else ""
+    after = (
+        f"{capitalize(an(p))} qualifies when it may take part, meets every requirement and is not disqualified "
+        f"(see Warnings and disqualification). Only qualifying {p}s {ranked}receive rewards.",
+    )
+    return Section("requirements", "What participants must do", intro, tuple(items), after)
+
+
+# ------------------------------------------------------------------------ measures
+
+
+def _measures(program: ir.Program, words: Words) -> Section | None:
+    if not program.metrics:
+        return None
+    intro = ("Each measure below is calculated from the platform's records, exactly as described.",)
+    items = [
+        Item(
+            f"metric-{slug(m.name)}",
+            title_of(m.name, m.text),
+            metric_definition(m, words),
+            m.text.description,
+            m.text.notes,
+        )
+        for m in program.metrics
+    ]
+    return Section("measures", "How performance is measured", intro, tuple(items))
+
+
+_AGGREGATE_WORDS: dict[ir.AggregateFunc, str] = {
+    ir.AggregateFunc.SUM: "the sum of the {col} of its {rows}",
+    ir.AggregateFunc.MIN: "the smallest {col} among its {rows}",
+    ir.AggregateFunc.MAX: "the largest {col} among its {rows}",
+    ir.AggregateFunc.AVERAGE: "the average {col} of its {rows}",
+    ir.AggregateFunc.COUNT: "the number of its {rows}",
+    ir.AggregateFunc.COUNT_DISTINCT: "the number of different {col} values among its {rows}",
+    ir.AggregateFunc.TOTAL_TIME: "the total time its {rows} last",
+}
+
+
+def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
+    """Precise sentences from the metric definition: aggregate, table, window, filter, per member."""
+    p = words.participant
+    definition = metric.definition
+    if isinstance(definition, ir.Ratio):
+        num, den = words.measure(definition.numerator), words.measure(definition.denominator)
+        return (
+            f"For each {p}: its {num} divided by its {den}.",
+            f"There is no value while its {den} is 0; limits are compared exactly, without rounding.",
+        )
+    who = f"each {definition.filters.per} of {an(p)}" if definition.filters.per else f"each {p}"
+    rows = words.rows_noun(definition.table)
+    core = _AGGREGATE_WORDS[definition.func].format(col=humanize(definition.column or ""), rows=rows)
+    where = definition.filters.where
+    main = f"For {who}: {core}{_window_clause(definition, words)}"
+    if where is not None:
+        main += f", counting only {rows} {words.expr(where, Subject.rows())}"
+    return (main + ".", *_clipping(definition, words))
+
+
+def _window_clause(definition: ir.Aggregate, words: Words) -> str:
+    name = definition.filters.window
+    if name is None:
+        return ""
+    table = words.program.table(definition.table)
+    phrase = words.window_phrase(name)
+    if table is not None and table.period is not None:
+        return f" inside {phrase}" if definition.func is ir.AggregateFunc.TOTAL_TIME else f" that overlap {phrase}"
+    if table is not None and table.time is not None:
+        return f" within {phrase} (by their “{humanize(table.time)}” time)"
+    return f" during {phrase}"
+
+
+def _clipping(definition: ir.Aggregate, words: Words) -> tuple[str, ...]:
+    """For time in intervals: what counts of a session that crosses the window's edge."""
+    table = words.program.table(definition.table)
+    if definition.filters.window is None or table is None or table.period is None:
+        return ()
+    if definition.func is not ir.AggregateFunc.TOTAL_TIME:
+        return ()
+    row = words.row_noun(definition.table)
+    start, end = (humanize(c) for c in table.period)
+    return (
+        f"{capitalize(an(row))} lasts from its “{start}” to its “{end}” time; one that crosses the start or end of "
+        "the window counts only its part inside.",
+    )
+
+
+# ------------------------------------------------------------------------- conduct
+
+
+def _conduct(program: ir.Program, words: Words) -> Section:
+    p = words.participant
+    warns = program.clauses_of(ir.ClauseKind.WARN)
+    dqs = program.clauses_of(ir.ClauseKind.DISQUALIFY)
+    intro: list[str] = []
+    if warns:
+        intro.append(
+            f"A warning is recorded and reported to the {p}; it does not by itself stop the {p} from qualifying."
+        )
+    if dqs:
+        intro.append(
+            f"A disqualified {p} is not ranked and receives no rewards, even if it meets every other condition."
+        )
+    if not warns and not dqs:
+        intro.append(
+            f"The rule file has no warning or disqualification rules: {an(p)} is never warned or disqualified."
+        )
+    items = [_conduct_item(c, words, "is warned") for c in warns]
+    items += [_conduct_item(c, words, "is disqualified") for c in dqs]
+    return Section("conduct", "Warnings and disqualification", tuple(intro), tuple(items))
+
+
+def _conduct_item(clause: ir.Clause, words: Words, outcome: str) -> Item:
+    subject = Subject.of(words.participant)
+    text = [sentence(f"the {words.participant} {outcome} when {words.expr(clause.condition, subject)}")]
+    boundary = boundary_note(clause.condition, words, triggers=True)
+    if boundary:
+        text.append(boundary)
+    if clause.guard is not None:
+        text.append(
+            sentence(
+                f"this rule is judged only once {words.expr(clause.guard, subject)} (the minimum sample); "
+                "until then it does not apply"
+            )
+        )
+    prefix = "warn" if clause.kind is ir.ClauseKind.WARN else "disqualify"
+    return Item(
+        f"{prefix}-{slug(clause.name)}",
+        title_of(clause.name, clause.text),
+        tuple(text),
+        clause.text.description,
+        clause.text.notes,
+    )
+
+
+# ------------------------------------------------------------------------- payment
+
+
+def due_details(program: ir.Program) -> tuple[dt.date, dt.date, list[tuple[dt.date, str]]] | None:
+    """(last day of the anchor window, due date, weekday holidays skipped) when computable."""
+    due = timeutil.due_date(program)
+    payout, header, tz = program.payout, program.header, program_zone(program)
+    if due is None or payout is None or payout.due is None or header is None or tz is None:
+        return None
+    window = program.window(payout.due.after)
+    if not isinstance(window, ir.AbsoluteWindow):
+        return None
+    last = timeutil.last_local_day(timeutil.absolute_bounds(window, tz)[1], tz)
+    skipped: list[tuple[dt.date, str]] = []
+    if payout.due.business and header.calendar:
+        skipped = timeutil.holidays_between(last + dt.timedelta(days=1), due, header.calendar)
+    return last, due, skipped
+
+
+def payment_due(program: ir.Program, words: Words) -> str | None:
+    """``bank transfer, due Friday, March 25, 2022`` for the at-a-glance table."""
+    payout = program.payout
+    if payout is None:
+        return None
+    details = due_details(program)
+    when = f"due {words.fmt.weekday_date(details[1])}" if details else None
+    return ", ".join(x for x in (payout.channel, when) if x) or None
+
+
+def _payment(program: ir.Program, words: Words) -> Section:
+    p, payout = words.participant, program.payout
+    if payout is None:
+        return Section("payment", "Payment", (f"The rule file does not say when or how {p}s are paid.",))
+    intro = [f"Rewards are paid via {payout.channel}." if payout.channel else "The rule file names no payment channel."]
+    intro.append(
+        f"{capitalize(an(p))}'s payment is the sum of all its rewards; commissions are charges reported beside it."
+    )
+    if payout.due is not None:
+        intro.extend(_due_sentences(program, payout.due, words))
+    return Section("payment", "Payment", tuple(intro), (), payout.text.notes)
+
+
+def _due_sentences(program: ir.Program, due: ir.Due, words: Words) -> list[str]:
+    fmt, header = words.fmt, program.header
+    unit = "business day" if due.business else "day"
+    phrase = words.window_phrase(due.after)
+    ordinal = f"{due.amount}{_ordinal_suffix(due.amount)}"
+    details = due_details(program)
+    if details is None:
+        return [f"Payment is due on the {ordinal} {unit} after the last day of {phrase}."]
+    last, date, skipped = details
+    out = [
+        f"Payment is due on {fmt.weekday_date(date)}: "
+        f"the {ordinal} {unit} after {fmt.date(last)}, the last day of {phrase}."
+    ]
+    if due.business and header is not None and header.calendar:
+        country = fmt.territory(timeutil.CALENDARS.get(header.calendar, (header.calendar, None))[0])
+        out.append(f"Business days are Monday to Friday, except {country} public holidays.")
+        if skipped:
+            named = ", ".join(f"{name} ({fmt.date(day)})" for day, name in skipped)
+            out.append(f"The count skips these public holidays: {named}.")
+        else:
+            out.append(
+                f"No public holiday fell between {fmt.date(last)} and the due date, so only weekends were skipped."
+            )
+    return out
+
+
+def _ordinal_suffix(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

@@ -1,0 +1,276 @@
+"""Rule-file expressions and names in plain English.
+
+A small renderer over the IR, generic enough that any program reads as sentences:
+comparisons become "more than", "at least", "is"; quantifiers become "every host",
+"at least one host"; in-lists, ``and``/``or``/``not`` follow. :func:`negate` pushes a
+``not`` inwards (De Morgan) so "who may not take part" reads as positive statements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rulekit import ir
+from rulekit.render.formatting import Formatter
+
+_UPPER_WORDS = frozenset({"id", "uv", "gmv", "sku", "url", "uk", "us"})
+
+_OP_WORDS: dict[ir.CompareOp, str] = {
+    ir.CompareOp.GT: "is more than",
+    ir.CompareOp.GE: "is at least",
+    ir.CompareOp.LT: "is less than",
+    ir.CompareOp.LE: "is at most",
+    ir.CompareOp.EQ: "is",
+    ir.CompareOp.NE: "is not",
+}
+
+_INVERSE: dict[ir.CompareOp, ir.CompareOp] = {
+    ir.CompareOp.GT: ir.CompareOp.LE,
+    ir.CompareOp.GE: ir.CompareOp.LT,
+    ir.CompareOp.LT: ir.CompareOp.GE,
+    ir.CompareOp.LE: ir.CompareOp.GT,
+    ir.CompareOp.EQ: ir.CompareOp.NE,
+    ir.CompareOp.NE: ir.CompareOp.EQ,
+}
+
+_COUNTING = (ir.AggregateFunc.COUNT, ir.AggregateFunc.COUNT_DISTINCT)
+
+
+def humanize(name: str) -> str:
+    """``account_id`` -> ``account ID``; ``products_shown`` -> ``products shown``."""
+    return " ".join(w.upper() if w.lower() in _UPPER_WORDS else w for w in name.split("_") if w)
+
+
+def singular(noun: str) -> str:
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    if noun.endswith("s") and not noun.endswith("ss"):
+        return noun[:-1]
+    return noun
+
+
+def plural(noun: str) -> str:
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
+
+
+def join_words(parts: list[str], conjunction: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} {conjunction} {parts[-1]}"
+
+
+def an(phrase: str) -> str:
+    """``an account``, ``a host``: the indefinite article by the first letter (close enough for nouns)."""
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
+def slug(name: str) -> str:
+    """An HTML/Markdown anchor: ``partner_agency`` -> ``partner-agency``."""
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+
+
+def flag_name(name: str) -> str:
+    """``click_farming_flag`` reads as "click farming"."""
+    words = humanize(name)
+    return words[: -len(" flag")] if words.endswith(" flag") else words
+
+
+def quote(text: str) -> str:
+    return f"“{text}”"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a condition talks about: ``possessive`` prefixes a measure ("the account's"),
+    ``is_`` and ``is_not`` state a yes/no flag ("the account is marked …")."""
+
+    possessive: str
+    is_: str
+    is_not: str
+
+    @staticmethod
+    def of(noun: str) -> Subject:
+        return Subject(f"the {noun}'s", f"the {noun} is", f"the {noun} is not")
+
+    @staticmethod
+    def rows() -> Subject:
+        """For ``where`` filters, read after a plural noun: "orders that are not marked …"."""
+        return Subject("whose", "that are", "that are not")
+
+
+def negate(expr: ir.Expr) -> ir.Expr:
+    """The logical opposite of ``expr``, with the ``not`` pushed as far in as it goes."""
+    match expr:
+        case ir.Compare(op=op, left=left, right=right):
+            return ir.Compare(_INVERSE[op], left, right)
+        case ir.InList(operand=operand, options=options, negated=negated):
+            return ir.InList(operand, options, not negated)
+        case ir.BoolOp(op=op, operands=operands):
+            flipped = ir.BoolOperator.OR if op is ir.BoolOperator.AND else ir.BoolOperator.AND
+            return ir.BoolOp(flipped, tuple(negate(o) for o in operands))
+        case ir.Not(operand=operand):
+            return operand
+        case ir.Bool(value=value):
+            return ir.Bool(not value)
+        case ir.Quantified(quantifier=ir.Quantifier.EVERY, noun=noun, body=body):
+            return ir.Quantified(ir.Quantifier.ANY, noun, negate(body))
+        case ir.Quantified(quantifier=ir.Quantifier.ANY, noun=noun, body=body):
+            return ir.Quantified(ir.Quantifier.NO, noun, body)
+        case ir.Quantified(quantifier=ir.Quantifier.NO, noun=noun, body=body):
+            return ir.Quantified(ir.Quantifier.ANY, noun, body)
+    return ir.Not(expr)
+
+
+class Words:
+    """Turns names, values and expressions of one program into English."""
+
+    def __init__(self, program: ir.Program, fmt: Formatter) -> None:
+        self.program = program
+        self.fmt = fmt
+
+    # ------------------------------------------------------------------ nouns
+    @property
+    def participant(self) -> str:
+        return self.program.participant.noun if self.program.participant else "participant"
+
+    @property
+    def member(self) -> str | None:
+        return self.program.member.noun if self.program.member else None
+
+    def row_noun(self, table: str) -> str:
+        """What one row of ``table`` is called: the entity noun, or the singular table name."""
+        for entity in (self.program.participant, self.program.member):
+            if entity is not None and entity.table == table:
+                return entity.noun
+        return singular(humanize(table))
+
+    def rows_noun(self, table: str) -> str:
+        return plural(self.row_noun(table))
+
+    def window_phrase(self, name: str) -> str:
+        """``the activity window``, ``the offer period``."""
+        window = self.program.window(name)
+        text = window.text.label if window is not None and window.text.label else humanize(name)
+        text = text if text.endswith(("period", "window")) else f"{text} window"
+        # A relative window is different for every participant: "the merchant's free period".
+        return f"the {self.participant}'s {text}" if isinstance(window, ir.RelativeWindow) else f"the {text}"
+
+    def measure(self, name: str) -> str:
+        """A metric by its label ("net GMV"), counts as "number of …"; a column by its name."""
+        metric = self.program.metric(name)
+        if metric is None:
+            return humanize(name)
+        label = metric.text.label or humanize(name)
+        counting = isinstance(metric.definition, ir.Aggregate) and metric.definition.func in _COUNTING
+        if counting and not label.lower().startswith(("number", "count", "how many")):
+            return f"number of {label}"
+        return label
+
+    def is_flag(self, name: str) -> bool:
+        """A bare name that is a yes/no column reads as "is marked …"."""
+        if self.program.metric(name) is not None:
+            return False
+        return any((c := t.column(name)) is not None and c.type is ir.ColumnType.BOOL for t in self.program.tables)
+
+    # ----------------------------------------------------------------- values
+    def value(self, literal: ir.Literal) -> str:
+        match literal:
+            case ir.Money():
+                return self.fmt.money(literal)
+            case ir.Percent():
+                return self.fmt.percent(literal)
+            case ir.Duration():
+                return self.fmt.duration(literal)
+            case ir.Number(value=value):
+                return self.fmt.number(value)
+            case ir.String(value=value):
+                return quote(value)
+            case ir.Bool(value=value):
+                return "yes" if value else "no"
+            case ir.DateValue(value=value):
+                return self.fmt.date(value)
+        raise TypeError(f"not a literal: {literal!r}")  # pragma: no cover - the IR has no other literals
+
+    def operand(self, expr: ir.Expr, subject: Subject) -> str:
+        match expr:
+            case ir.NameRef(name=name):
+                return f"{subject.possessive} {self.measure(name)}"
+            case ir.QualifiedRef(table=table, column=column):
+                return f"the {self.row_noun(table)}'s {humanize(column)}"
+            case ir.Money() | ir.Percent() | ir.Duration() | ir.Number() | ir.String() | ir.Bool() | ir.DateValue():
+                return self.value(expr)
+        return f"({self.expr(expr, subject)})"
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, expr: ir.Expr, subject: Subject) -> str:
+        """``expr`` as a clause of a sentence about ``subject``."""
+        match expr:
+            case ir.NameRef(name=name) if self.is_flag(name):
+                return f"{subject.is_} marked {quote(flag_name(name))}"
+            case ir.Compare(
+                op=ir.CompareOp.EQ | ir.CompareOp.NE as op, left=ir.NameRef(name=name), right=ir.Bool(value=v)
+            ):
+                positive = v if op is ir.CompareOp.EQ else not v
+                return f"{subject.is_ if positive else subject.is_not} marked {quote(flag_name(name))}"
+            case ir.Compare(op=op, left=left, right=right):
+                return f"{self.operand(left, subject)} {_OP_WORDS[op]} {self.operand(right, subject)}"
+            case ir.InList(operand=operand, options=options, negated=negated):
+                verb = "is not one of" if negated else "is one of"
+                values = join_words([self.value(o) for o in options], "or")
+                return f"{self.operand(operand, subject)} {verb} {values}"
+            case ir.BoolOp(op=op, operands=operands):
+                return self._bool_op(op, operands, subject)
+            case ir.Not(operand=ir.NameRef(name=name)) if self.is_flag(name):
+                return f"{subject.is_not} marked {quote(flag_name(name))}"
+            case ir.Not(operand=ir.Quantified(quantifier=ir.Quantifier.AT_LEAST) as q):
+                return self._at_least(q, "fewer than")
+            case ir.Not(operand=operand):
+                pushed = negate(operand)
+                if isinstance(pushed, ir.Not):
+                    return f"it is not the case that {self.expr(operand, subject)}"
+                return self.expr(pushed, subject)
+            case ir.Quantified():
+                return self._quantified(expr)
+            case ir.Bool(value=value):
+                return "always" if value else "never"
+        return self.operand(expr, subject)
+
+    def _bool_op(self, op: ir.BoolOperator, operands: tuple[ir.Expr, ...], subject: Subject) -> str:
+        parts = []
+        for operand in operands:
+            text = self.expr(operand, subject)
+            # A nested and/or of the other kind keeps its grouping visible.
+            parts.append(f"({text})" if isinstance(operand, ir.BoolOp) and operand.op is not op else text)
+        return join_words(parts, op.value)
+
+    def _noun(self, q: ir.Quantified) -> str:
+        """The member noun in the singular ("at least 2 hosts have" names it ``hosts``)."""
+        return q.noun if q.noun == self.member else singular(q.noun)
+
+    def _at_least(self, q: ir.Quantified, bound: str) -> str:
+        noun, count = self._noun(q), q.count or 1
+        many = noun if count == 1 else plural(noun)
+        body = self.expr(q.body, Subject.of(noun))
+        return f"{bound} {self.fmt.number(count)} {many} meet the condition that {body}"
+
+    def _quantified(self, q: ir.Quantified) -> str:
+        noun = self._noun(q)
+        simple = isinstance(q.body, ir.Compare | ir.InList | ir.NameRef) or (
+            isinstance(q.body, ir.Not) and isinstance(q.body.operand, ir.NameRef)
+        )
+        lead = {
+            ir.Quantifier.EVERY: f"every {noun}",
+            ir.Quantifier.ANY: f"at least one {noun}",
+            ir.Quantifier.NO: f"no {noun}",
+        }.get(q.quantifier)
+        if simple and lead is not None:
+            return self.expr(q.body, Subject(f"{lead}'s", f"{lead} is", f"{lead} is not"))
+        if q.quantifier is ir.Quantifier.AT_LEAST:
+            return self._at_least(q, "at least")
+        body = self.expr(q.body, Subject.of(noun))
+        if q.quantifier is ir.Quantifier.NO:
+            return f"there is no {noun} for which {body}"
+        return f"for {lead}, {body}"

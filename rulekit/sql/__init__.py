@@ -1,0 +1,1 @@
+"""SQL building blocks for the settlement engine: sqlglot expression trees, never strings."""

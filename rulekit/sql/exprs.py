@@ -1,0 +1,154 @@
+"""Rule-file expressions as SQL: names, literals, comparisons, three-valued logic.
+
+A numeric value is an :class:`Operand`: a numerator and, for ratios and averages,
+a denominator. Comparisons cross-multiply (``a/b > 30%`` is ``a > 0.3 × b`` when
+``b > 0``), so no division — and no floating point — ever happens in SQL. Durations
+are carried as microseconds so that total time stays an exact integer.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlglot import exp
+
+from rulekit import ir
+from rulekit.sql import build as b
+
+MICROS = 1_000_000
+
+
+class CompileError(Exception):
+    """The program uses a construct the SQL engine cannot evaluate (a checker should have said so)."""
+
+
+@dataclass(frozen=True)
+class Operand:
+    """A value in SQL; ``den`` is set for exact fractions (ratios, averages)."""
+
+    num: exp.Expression
+    den: exp.Expression | None = None
+
+
+# Resolves a bare name to an operand in the current scope, or None when unknown.
+Resolver = Callable[[str], Operand | None]
+# Resolves a quantifier to a boolean SQL expression (participant scope only).
+QuantResolver = Callable[[ir.Quantified], exp.Expression]
+
+
+@dataclass(frozen=True)
+class Scope:
+    resolve: Resolver
+    quantified: QuantResolver | None = None
+    what: str = "expression"
+
+
+def literal(value: ir.Literal) -> exp.Expression:
+    """A literal in the units SQL compares in: percent → fraction, duration → microseconds."""
+    if isinstance(value, ir.Money):
+        return b.dec(value.amount)
+    if isinstance(value, ir.Percent):
+        return b.dec(value.fraction)
+    if isinstance(value, ir.Duration):
+        return b.dec(value.total_seconds * MICROS)
+    if isinstance(value, ir.Number):
+        return b.dec(value.value) if value.value != value.value.to_integral_value() else b.integer(int(value.value))
+    if isinstance(value, ir.String):
+        return b.string(value.value)
+    if isinstance(value, ir.Bool):
+        return b.boolean(value.value)
+    return b.date(value.value)
+
+
+def operand(expr: ir.Expr, scope: Scope) -> Operand:
+    """A value-producing expression (a name or a literal) as an operand."""
+    if isinstance(expr, ir.NameRef):
+        found = scope.resolve(expr.name)
+        if found is None:
+            raise CompileError(f"unknown name {expr.name!r} in {scope.what}")
+        return found
+    if isinstance(expr, ir.QualifiedRef):
+        found = scope.resolve(expr.column)
+        if found is None:
+            raise CompileError(f"unknown name {expr.table}.{expr.column} in {scope.what}")
+        return found
+    if isinstance(expr, ir.Money | ir.Percent | ir.Duration | ir.Number | ir.String | ir.Bool | ir.DateValue):
+        return Operand(literal(expr))
+    return Operand(condition(expr, scope))
+
+
+def condition(expr: ir.Expr, scope: Scope) -> exp.Expression:
+    """A boolean SQL expression with SQL's three-valued logic (NULL means unknown)."""
+    if isinstance(expr, ir.Compare):
+        return compare(expr.op, operand(expr.left, scope), operand(expr.right, scope))
+    if isinstance(expr, ir.BoolOp):
+        parts = [condition(e, scope) for e in expr.operands]
+        return b.and_(*parts) if expr.op is ir.BoolOperator.AND else b.or_(*parts)
+    if isinstance(expr, ir.Not):
+        return b.not_(condition(expr.operand, scope))
+    if isinstance(expr, ir.InList):
+        node = exp.In(
+            this=b.paren(_plain(operand(expr.operand, scope))), expressions=[literal(o) for o in expr.options]
+        )
+        return b.not_(node) if expr.negated else node
+    if isinstance(expr, ir.Quantified):
+        if scope.quantified is None:
+            raise CompileError(f"'{expr.quantifier.value} {expr.noun}' is not allowed in {scope.what}")
+        return scope.quantified(expr)
+    return _plain(operand(expr, scope))
+
+
+def _plain(value: Operand) -> exp.Expression:
+    if value.den is not None:
+        raise CompileError("a ratio cannot be used here")
+    return value.num
+
+
+_OPS: dict[ir.CompareOp, type[exp.Binary]] = {
+    ir.CompareOp.EQ: exp.EQ,
+    ir.CompareOp.NE: exp.NEQ,
+    ir.CompareOp.LT: exp.LT,
+    ir.CompareOp.LE: exp.LTE,
+    ir.CompareOp.GT: exp.GT,
+    ir.CompareOp.GE: exp.GTE,
+}
+_FLIPPED: dict[ir.CompareOp, ir.CompareOp] = {
+    ir.CompareOp.EQ: ir.CompareOp.EQ,
+    ir.CompareOp.NE: ir.CompareOp.NE,
+    ir.CompareOp.LT: ir.CompareOp.GT,
+    ir.CompareOp.LE: ir.CompareOp.GE,
+    ir.CompareOp.GT: ir.CompareOp.LT,
+    ir.CompareOp.GE: ir.CompareOp.LE,
+}
+
+
+def binary(op: ir.CompareOp, left: exp.Expression, right: exp.Expression) -> exp.Expression:
+    return typing.cast(exp.Expression, _OPS[op](this=b.paren(left), expression=b.paren(right)))
+
+
+def compare(op: ir.CompareOp, left: Operand, right: Operand) -> exp.Expression:
+    """``left op right`` exactly; fractions compare as ``n1·d2 op n2·d1`` (flipped when ``d1·d2 < 0``).
+
+    A zero or null denominator makes the fraction null, so the comparison is unknown.
+    """
+    if left.den is None and right.den is None:
+        return binary(op, left.num, right.num)
+    one = b.integer(1)
+    d1, d2 = left.den or one, right.den or one
+    lhs = exp.Mul(this=b.paren(left.num), expression=b.paren(d2))
+    rhs = exp.Mul(this=b.paren(right.num), expression=b.paren(d1))
+    sign = exp.Mul(this=b.paren(d1), expression=b.paren(d2))
+    return b.case(
+        [
+            (exp.GT(this=sign, expression=b.integer(0)), binary(op, lhs, rhs)),
+            (exp.LT(this=sign.copy(), expression=b.integer(0)), binary(_FLIPPED[op], lhs.copy(), rhs.copy())),
+        ],
+        b.null(),
+    )
+
+
+def as_decimal_literal(value: Decimal) -> exp.Expression:
+    return b.dec(value)

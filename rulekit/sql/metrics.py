@@ -1,0 +1,373 @@
+"""Metrics as SQL: one CTE per aggregate metric, then a participant frame and a member frame.
+
+* ``pv`` (participant values): one row per participant with its columns
+  (``c__<column>``) and metrics (``m__<metric>``, plus ``d__<metric>`` for the
+  denominator of ratios and averages);
+* ``mv`` (member values): the same per member, for ``per <member>`` metrics.
+
+Windows: absolute windows are UTC instants computed in Python (``rulekit.timeutil``)
+and embedded as literals; relative windows are computed per participant from the
+anchor column, advancing the *local* calendar date for days and weeks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlglot import exp
+
+from rulekit import ir, timeutil
+from rulekit.data import member_key, participant_key
+from rulekit.sql import build as b
+from rulekit.sql.exprs import MICROS, CompileError, Operand, Scope, condition
+
+PID = "__pid"
+MID = "__mid"
+E, P = "e", "p"  # aliases: the event table and the participant table of a metric CTE
+
+
+def metric_col(name: str) -> str:
+    return f"m__{name}"
+
+
+def den_col(name: str) -> str:
+    return f"d__{name}"
+
+
+def column_col(name: str) -> str:
+    return f"c__{name}"
+
+
+@dataclass
+class Context:
+    """What every part of the compiler needs to know about the program."""
+
+    program: ir.Program
+    tz: ZoneInfo
+    tz_name: str
+    currency: str
+    pk: str
+    ptable: ir.Table
+    mk: str | None = None
+    mtable: ir.Table | None = None
+    ctes: list[tuple[str, exp.Select]] = field(default_factory=list)
+
+    @staticmethod
+    def of(program: ir.Program) -> Context:
+        header = program.header
+        tz_name = header.timezone if header and header.timezone else "UTC"
+        tz = timeutil.zone(tz_name)
+        if tz is None:
+            raise CompileError(f"unknown time zone {tz_name!r}")
+        pk = participant_key(program)
+        ptable = program.table(program.participant.table) if program.participant else None
+        if pk is None or ptable is None:
+            raise CompileError("the program declares no participant table with a key")
+        mtable = program.table(program.member.table) if program.member else None
+        currency = header.currency if header and header.currency else "USD"
+        return Context(program, tz, tz_name, currency, pk, ptable, member_key(program), mtable)
+
+    def add(self, name: str, query: exp.Select) -> None:
+        self.ctes.append((name, query))
+
+    def is_member_metric(self, metric: ir.Metric) -> bool:
+        d = metric.definition
+        if isinstance(d, ir.Aggregate):
+            return d.filters.per is not None
+        parts = [self.program.metric(d.numerator), self.program.metric(d.denominator)]
+        return any(m is not None and self.is_member_metric(m) for m in parts)
+
+
+def is_duration_column(tbl: ir.Table, name: str) -> bool:
+    column = tbl.column(name)
+    return column is not None and column.type is ir.ColumnType.DURATION
+
+
+def column_value(tbl: ir.Table, name: str, alias: str) -> exp.Expression:
+    """A column in SQL units: durations (seconds in the data) become microseconds."""
+    ref = b.col(name, alias)
+    if is_duration_column(tbl, name):
+        return exp.Mul(this=ref, expression=b.integer(MICROS))
+    return ref
+
+
+# ------------------------------------------------------------------------ windows
+
+
+def window_bounds(ctx: Context, name: str) -> tuple[exp.Expression, exp.Expression]:
+    """``[start, end)`` of a window as naive-UTC SQL timestamps."""
+    window = ctx.program.window(name)
+    if window is None:
+        raise CompileError(f"unknown window {name!r}")
+    if isinstance(window, ir.AbsoluteWindow):
+        start, end = timeutil.absolute_bounds(window, ctx.tz)
+        return b.timestamp(start), b.timestamp(end)
+    anchor_table = ctx.ptable if ctx.ptable.column(window.anchor) else None
+    if anchor_table is None:
+        raise CompileError(f"window {name}: the anchor {window.anchor!r} is not a participant column")
+    anchor = b.col(window.anchor, P)
+    return anchor, relative_end(anchor, window.length, ctx.tz_name)
+
+
+def relative_end(anchor: exp.Expression, length: ir.Duration, tz: str) -> exp.Expression:
+    """SQL for ``timeutil.relative_end``: days/weeks move the local date, keeping local time.
+
+    DuckDB (ICU) resolves an ambiguous local time to its *second* occurrence; the
+    semantics take the first, so when the instant one hour earlier shows the same
+    wall-clock time, that earlier instant is used.
+    """
+    if length.unit not in (ir.TimeUnit.DAYS, ir.TimeUnit.WEEKS):
+        return exp.Add(this=anchor, expression=b.interval(int(length.total_seconds * MICROS), "MICROSECOND"))
+    days = length.amount * (7 if length.unit is ir.TimeUnit.WEEKS else 1)
+    whole = int(days)
+    local = b.at_time_zone(b.at_time_zone(anchor, "UTC"), tz)
+    shifted: exp.Expression = exp.Add(this=local, expression=b.interval(whole, "DAY"))
+    rest = int(((days - whole) * 86400 * MICROS).to_integral_value())
+    if rest:
+        shifted = exp.Add(this=shifted, expression=b.interval(rest, "MICROSECOND"))
+    instant = b.at_time_zone(exp.Paren(this=shifted), tz)
+    earlier = exp.Sub(this=instant, expression=b.interval(1, "HOUR"))
+    same_wall = exp.EQ(this=b.at_time_zone(exp.Paren(this=earlier), tz), expression=shifted.copy())
+    first = b.case([(same_wall, earlier.copy())], instant.copy())
+    return b.at_time_zone(first, "UTC")
+
+
+def during(ctx: Context, tbl: ir.Table, window: str) -> exp.Expression:
+    """Rows of ``tbl`` (alias ``e``) inside the window: points in ``[start, end)``, overlapping periods."""
+    start, end = window_bounds(ctx, window)
+    if tbl.time:
+        ts = b.col(tbl.time, E)
+        return b.and_(exp.GTE(this=ts, expression=start), exp.LT(this=ts.copy(), expression=end))
+    if tbl.period:
+        s, e = b.col(tbl.period[0], E), b.col(tbl.period[1], E)
+        return b.and_(exp.LT(this=s, expression=end), exp.GT(this=e, expression=start))
+    raise CompileError(f"'during {window}' on table {tbl.name}, which declares no time or period")
+
+
+# ------------------------------------------------------------------------ row scope
+
+
+def row_scope(ctx: Context, tbl: ir.Table) -> Scope:
+    """Names in a ``where``: columns of the event row, then of its participant."""
+
+    def resolve(name: str) -> Operand | None:
+        if tbl.column(name):
+            return Operand(column_value(tbl, name, E))
+        if ctx.ptable.column(name):
+            return Operand(column_value(ctx.ptable, name, P))
+        return None
+
+    return Scope(resolve, None, f"the filter of a {tbl.name} row")
+
+
+def event_filter(ctx: Context, tbl: ir.Table, filters: ir.Filters) -> exp.Expression:
+    """``during`` and ``where`` of a metric or per-order reward, as one condition."""
+    parts: list[exp.Expression] = []
+    if filters.window:
+        parts.append(during(ctx, tbl, filters.window))
+    if filters.where is not None:
+        parts.append(b.is_true(condition(filters.where, row_scope(ctx, tbl))))
+    return b.and_(*parts)
+
+
+def event_source(ctx: Context, tbl: ir.Table) -> exp.Select:
+    """``FROM <tbl> e JOIN <participants> p ON e.pk = p.pk`` (linking every event to its participant)."""
+    if not tbl.column(ctx.pk):
+        raise CompileError(f"table {tbl.name} has no {ctx.pk} column to link it to a participant")
+    on = exp.EQ(this=b.col(ctx.pk, E), expression=b.col(ctx.pk, P))
+    return exp.Select().from_(b.table(tbl.name, E)).join(b.table(ctx.ptable.name, P), on=on)
+
+
+# ------------------------------------------------------------------------ aggregates
+
+
+def _aggregate(ctx: Context, agg: ir.Aggregate, tbl: ir.Table) -> tuple[exp.Expression, exp.Expression | None]:
+    func = agg.func
+    if func is ir.AggregateFunc.COUNT:
+        return b.count_star(), None
+    if func is ir.AggregateFunc.TOTAL_TIME:
+        return _total_time(ctx, agg, tbl), None
+    if agg.column is None or not tbl.column(agg.column):
+        raise CompileError(f"{func.value}: table {tbl.name} has no column {agg.column!r}")
+    value = column_value(tbl, agg.column, E)
+    if func is ir.AggregateFunc.COUNT_DISTINCT:
+        return exp.Count(this=exp.Distinct(expressions=[value])), None
+    if func is ir.AggregateFunc.SUM:
+        return exp.Sum(this=value), None
+    if func is ir.AggregateFunc.MIN:
+        return exp.Min(this=value), None
+    if func is ir.AggregateFunc.MAX:
+        return exp.Max(this=value), None
+    return exp.Sum(this=value), exp.Count(this=value.copy())  # average: an exact fraction
+
+
+def _total_time(ctx: Context, agg: ir.Aggregate, tbl: ir.Table) -> exp.Expression:
+    """Microseconds of period time, clipped to the window: ``max(0, min(end, E) - max(start, S))``."""
+    if tbl.period is None:
+        raise CompileError(f"'total time in {tbl.name}': the table declares no period")
+    lo: exp.Expression = b.col(tbl.period[0], E)
+    hi: exp.Expression = b.col(tbl.period[1], E)
+    if agg.filters.window:
+        start, end = window_bounds(ctx, agg.filters.window)
+        lo, hi = b.greatest(lo, start), b.least(hi, end)
+    return exp.Sum(this=b.greatest(b.micros_between(lo, hi), b.integer(0)))
+
+
+def _metric_cte(ctx: Context, metric: ir.Metric, agg: ir.Aggregate) -> str:
+    tbl = ctx.program.table(agg.table)
+    if tbl is None:
+        raise CompileError(f"metric {metric.name}: unknown table {agg.table!r}")
+    value, den = _aggregate(ctx, agg, tbl)
+    projections: list[exp.Expression] = [b.alias(b.col(ctx.pk, P), PID)]
+    group: list[exp.Expression] = [b.col(ctx.pk, P)]
+    if agg.filters.per is not None:
+        if ctx.mk is None or not tbl.column(ctx.mk):
+            raise CompileError(f"metric {metric.name}: 'per {agg.filters.per}' needs a {ctx.mk} column in {tbl.name}")
+        projections.append(b.alias(b.col(ctx.mk, E), MID))
+        group.append(b.col(ctx.mk, E))
+    projections.append(b.alias(value, "v"))
+    if den is not None:
+        projections.append(b.alias(den, "d"))
+    query = event_source(ctx, tbl).select(*projections)
+    query = query.where(event_filter(ctx, tbl, agg.filters)).group_by(*group)
+    name = f"metric__{metric.name}"
+    ctx.add(name, query)
+    return name
+
+
+_ZERO_WHEN_EMPTY = {
+    ir.AggregateFunc.COUNT,
+    ir.AggregateFunc.COUNT_DISTINCT,
+    ir.AggregateFunc.SUM,
+    ir.AggregateFunc.TOTAL_TIME,
+}
+
+
+@dataclass
+class Frame:
+    """Builds the projection of a values frame (``pv`` or ``mv``)."""
+
+    ctx: Context
+    member: bool
+    joins: list[tuple[str, str]] = field(default_factory=list)  # (cte, alias)
+    values: dict[str, Operand] = field(default_factory=dict)
+
+    def metric(self, metric: ir.Metric) -> Operand:
+        if metric.name in self.values:
+            return self.values[metric.name]
+        d = metric.definition
+        if isinstance(d, ir.Ratio):
+            num, den = self._part(d.numerator), self._part(d.denominator)
+            if num.den is not None or den.den is not None:
+                raise CompileError(f"metric {metric.name}: a ratio of ratios is not supported")
+            value = Operand(num.num, den.num)
+        else:
+            cte = _metric_cte(self.ctx, metric, d)
+            alias = f"j{len(self.joins)}"
+            self.joins.append((cte, alias))
+            v: exp.Expression = b.col("v", alias)
+            if d.func in _ZERO_WHEN_EMPTY:
+                v = b.coalesce(v, b.integer(0))
+            d_col = b.coalesce(b.col("d", alias), b.integer(0)) if d.func is ir.AggregateFunc.AVERAGE else None
+            value = Operand(v, d_col)
+        self.values[metric.name] = value
+        return value
+
+    def _part(self, name: str) -> Operand:
+        metric = self.ctx.program.metric(name)
+        if metric is None:
+            raise CompileError(f"unknown metric {name!r}")
+        if self.ctx.is_member_metric(metric) != self.member:
+            raise CompileError(f"metric {name!r} mixes {self.ctx.mk or 'member'} and participant values")
+        return self.metric(metric)
+
+
+def participant_frame(ctx: Context) -> list[str]:
+    """The ``pv`` CTE; returns the participant-level metric names it holds."""
+    frame = Frame(ctx, member=False)
+    names = [m.name for m in ctx.program.metrics if not ctx.is_member_metric(m)]
+    for name in names:
+        metric = ctx.program.metric(name)
+        assert metric is not None
+        frame.metric(metric)
+    projections: list[exp.Expression] = [b.alias(b.col(ctx.pk, P), PID)]
+    projections += [b.alias(b.col(c.name, P), column_col(c.name)) for c in ctx.ptable.columns]
+    projections += _value_columns(frame)
+    query = exp.Select(expressions=projections).from_(b.table(ctx.ptable.name, P))
+    for cte, alias in frame.joins:
+        query = query.join(
+            b.table(cte, alias), on=exp.EQ(this=b.col(PID, alias), expression=b.col(ctx.pk, P)), join_type="left"
+        )
+    ctx.add("pv", query)
+    return names
+
+
+def member_frame(ctx: Context) -> list[str]:
+    """The ``mv`` CTE (only when there are members); returns the member metric names."""
+    if ctx.mtable is None or ctx.mk is None:
+        return []
+    frame = Frame(ctx, member=True)
+    names = [m.name for m in ctx.program.metrics if ctx.is_member_metric(m)]
+    for name in names:
+        metric = ctx.program.metric(name)
+        assert metric is not None
+        frame.metric(metric)
+    m = "m"
+    projections: list[exp.Expression] = [b.alias(b.col(ctx.pk, m), PID), b.alias(b.col(ctx.mk, m), MID)]
+    projections += [b.alias(b.col(c.name, m), column_col(c.name)) for c in ctx.mtable.columns]
+    projections += _value_columns(frame)
+    query = exp.Select(expressions=projections).from_(b.table(ctx.mtable.name, m))
+    on_participant = exp.EQ(this=b.col(ctx.pk, m), expression=b.col(ctx.pk, P))
+    query = query.join(b.table(ctx.ptable.name, P), on=on_participant)
+    for cte, alias in frame.joins:
+        on = b.and_(
+            exp.EQ(this=b.col(PID, alias), expression=b.col(ctx.pk, m)),
+            exp.EQ(this=b.col(MID, alias), expression=b.col(ctx.mk, m)),
+        )
+        query = query.join(b.table(cte, alias), on=on, join_type="left")
+    ctx.add("mv", query)
+    return names
+
+
+def _value_columns(frame: Frame) -> list[exp.Expression]:
+    out: list[exp.Expression] = []
+    for name, value in frame.values.items():
+        out.append(b.alias(value.num, metric_col(name)))
+        if value.den is not None:
+            out.append(b.alias(value.den, den_col(name)))
+    return out
+
+
+def frame_scope(ctx: Context, alias: str, table: ir.Table, metric_names: list[str], fallback: Scope | None) -> Scope:
+    """Names in a values frame: metrics, then the frame's columns, then ``fallback``."""
+    fractions = {
+        m.name
+        for m in ctx.program.metrics
+        if isinstance(m.definition, ir.Ratio)
+        or (isinstance(m.definition, ir.Aggregate) and m.definition.func is ir.AggregateFunc.AVERAGE)
+    }
+
+    def resolve(name: str) -> Operand | None:
+        if name in metric_names:
+            den = b.col(den_col(name), alias) if name in fractions else None
+            return Operand(b.col(metric_col(name), alias), den)
+        if table.column(name):
+            ref: exp.Expression = b.col(column_col(name), alias)
+            if is_duration_column(table, name):
+                ref = exp.Mul(this=ref, expression=b.integer(MICROS))
+            return Operand(ref)
+        return fallback.resolve(name) if fallback else None
+
+    return Scope(resolve, None, "a clause")
+
+
+def seconds(micros: int | Decimal) -> Decimal:
+    """Microseconds as exact ``Decimal`` seconds."""
+    return Decimal(micros) / MICROS
+
+
+def utc_naive(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
