@@ -123,7 +123,15 @@ def _sessions(account: Account, host_id: str, hours: Decimal, first: bool) -> li
         day += 1
     if first and account.idle_hours:
         start = WINDOW_START + dt.timedelta(days=day + 1, hours=2)
-        rows.append([account.account_id, host_id, ts(start), ts(start + dt.timedelta(seconds=int(account.idle_hours * 3600))), 0])
+        rows.append(
+            [
+                account.account_id,
+                host_id,
+                ts(start),
+                ts(start + dt.timedelta(seconds=int(account.idle_hours * 3600))),
+                0,
+            ]
+        )
     return rows
 
 

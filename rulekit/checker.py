@@ -101,6 +101,9 @@ def check_source(source: str, path: str = "<string>") -> CheckReport:
     """Parse and check rule-file text."""
     try:
         parsed = parse(source, path)
+    except RecursionError:
+        program = ir.Program(None, source=source, path=path)
+        return CheckReport(program, source, (_too_deep(path),), None)
     except Exception as exc:  # the parser reports problems as diagnostics; this is a last resort
         program = ir.Program(None, source=source, path=path)
         return CheckReport(program, source, (_internal(program, parse, exc),), None)
@@ -111,6 +114,8 @@ def check_file(path: str) -> CheckReport:
     """Read, parse and check a file. Never raises: unreadable files are RK003."""
     try:
         parsed, source = parse_file(path)
+    except RecursionError:
+        return CheckReport(ir.Program(None, path=path), "", (_too_deep(path),), None)
     except Exception as exc:
         program = ir.Program(None, path=path)
         return CheckReport(program, "", (_internal(program, parse_file, exc),), None)
@@ -128,6 +133,15 @@ def _report(program: ir.Program, source: str, parse_diagnostics: tuple[Diagnosti
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     # The same finding can be reached twice (a name used in two roles); report it once.
     return list(dict.fromkeys(diagnostics))
+
+
+def _too_deep(path: str) -> Diagnostic:
+    return error(
+        "RK001",
+        "expressions are nested too deeply to read",
+        ir.Span(path, 1, 1, 1, 2),
+        "split the condition into several clauses or metrics",
+    )
 
 
 def _internal(program: ir.Program, where: Callable[..., object], exc: Exception) -> Diagnostic:

@@ -72,10 +72,10 @@ def compile_settlement(program: ir.Program) -> CompiledSettlement:
             order_ctes.append((subsidy_cte(ctx, reward, "status"), f"o{len(order_ctes)}"))
     if order_ctes:
         stages.add(_order_columns(program, order_ctes), order_ctes)
-    final = b.select(exp.Star()).from_(b.table(stages.current)).order_by(b.col(PID))
+    final = b.select(exp.Star()).from_(ctx.ref(stages.current)).order_by(b.col(PID))
     members = None
-    if "mv" in {name for name, _ in ctx.ctes}:
-        members = b.select(exp.Star()).from_(b.table("mv")).order_by(b.col(PID), b.col(MID))
+    if ctx.has("mv"):
+        members = b.select(exp.Star()).from_(ctx.ref("mv")).order_by(b.col(PID), b.col(MID))
     return CompiledSettlement(_with(ctx, final), _with(ctx, members) if members else None, tuple(pnames), tuple(mnames))
 
 
@@ -149,7 +149,7 @@ def _quantifier_cte(ctx: Context, pnames: list[str], mnames: list[str]) -> dict[
         satisfied = b.sum_(b.case([(body, b.integer(1))], b.integer(0)))
         columns += [b.alias(satisfied, f"qt{index}"), b.alias(b.count_star(), f"qn{index}")]
     on = exp.EQ(this=b.col(PID, "pv"), expression=b.col(PID, "mv"))
-    query = b.select(*columns).from_(b.table("mv")).join(b.table("pv"), on=on).group_by(b.col(PID, "mv"))
+    query = b.select(*columns).from_(ctx.ref("mv")).join(ctx.ref("pv"), on=on).group_by(b.col(PID, "mv"))
     ctx.add("qv", query)
     return {q: i for i, q in enumerate(found)}
 
@@ -178,10 +178,10 @@ def _clauses_cte(ctx: Context, pnames: list[str], quantified: dict[ir.Quantified
         columns.append(b.alias(b.is_true(condition(clause.condition, scope)), holds_col(clause.name)))
         guard = b.is_true(condition(clause.guard, scope)) if clause.guard is not None else b.boolean(True)
         columns.append(b.alias(guard, judged_col(clause.name)))
-    query = b.select(*columns).from_(b.table("pv"))
+    query = b.select(*columns).from_(ctx.ref("pv"))
     if quantified:
         on = exp.EQ(this=b.col(PID, "qv"), expression=b.col(PID, "pv"))
-        query = query.join(b.table("qv"), on=on, join_type="left")
+        query = query.join(ctx.ref("qv"), on=on, join_type="left")
     ctx.add("clauses", query)
 
 
@@ -206,7 +206,7 @@ def _status_cte(ctx: Context) -> None:
         b.alias(gates, "gates"),
         b.alias(disq, "disqualified"),
         b.alias(b.and_(eligible.copy(), gates.copy(), b.not_(disq.copy())), "qualified"),
-    ).from_(b.table("clauses", c))
+    ).from_(ctx.ref("clauses", c))
     ctx.add("status", query)
 
 

@@ -166,7 +166,7 @@ def _first_line(exc: BaseException) -> str:
 def _read_one(name: str, source: Source) -> tuple[pa.Table, InputInfo]:
     if isinstance(source, duckdb.DuckDBPyConnection):
         try:
-            arrow = source.table(name).fetch_arrow_table()
+            arrow = source.table(name).to_arrow_table()
         except duckdb.CatalogException as exc:
             raise _MissingError("missing table: the DuckDB connection has no such table") from exc
         return arrow, InputInfo(name, "<duckdb>", arrow_sha256(arrow), arrow.num_rows)
@@ -191,7 +191,7 @@ def _read_file(name: str, folder: Path) -> tuple[pa.Table, InputInfo]:
             rel = con.read_parquet(str(path))
         else:
             rel = con.read_json(str(path))
-        arrow = rel.fetch_arrow_table()
+        arrow = rel.to_arrow_table()
     finally:
         con.close()
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -434,7 +434,7 @@ def _duplicates(con: duckdb.DuckDBPyConnection, tbl: ir.Table, dups: exp.Select)
     if not row or not row[0]:
         return []
     key = ", ".join(tbl.key)
-    problem = f"duplicate {key}; the first row of each key is used, later rows are not"
+    problem = f"duplicate {key}; rows not used (the first row of each key, in input order, is kept)"
     example = _example(con, tbl.name, int(row[1]))
     return [DataIssue(table=tbl.name, column=key, problem=problem, rows=int(row[0]), example=example)]
 

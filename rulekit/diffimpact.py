@@ -19,7 +19,7 @@ from typing import Any
 
 from rulekit import ir
 from rulekit.diff import format_amount
-from rulekit.results import ParticipantResult, Settlement
+from rulekit.results import DataIssue, ParticipantResult, Settlement
 
 ZERO = Decimal(0)
 
@@ -117,7 +117,7 @@ def compare_settlements(old: Settlement, new: Settlement) -> Impact:
         impact = _participant(pid, old_by.get(pid), new_by.get(pid), money)
         if impact.effects:
             impacts.append(impact)
-    issues = tuple(dict.fromkeys(_issues("old", old) + _issues("new", new)))
+    issues = _issues(old, new)
     return Impact(
         currency=currency,
         participants=tuple(impacts),
@@ -133,13 +133,24 @@ def _total(participants: Iterable[ParticipantResult], amount: Callable[[Particip
     return sum((amount(p) or ZERO for p in participants), ZERO)
 
 
-def _issues(side: str, settlement: Settlement) -> list[str]:
+def _issues(old: Settlement, new: Settlement) -> tuple[str, ...]:
+    """Data-quality findings of both settlements; one found by a single version says which."""
+    before = [_issue(i) for i in old.data_quality]
+    after = [_issue(i) for i in new.data_quality]
     out = []
-    for issue in settlement.data_quality:
-        where = f"{issue.table}.{issue.column}" if issue.column else issue.table
-        example = f" (e.g. {issue.example})" if issue.example else ""
-        out.append(f"{side} version: {where}: {issue.problem}, {issue.rows} row(s){example}")
-    return out
+    for text in dict.fromkeys(before + after):
+        if text not in after:
+            text = f"old version only: {text}"
+        elif text not in before:
+            text = f"new version only: {text}"
+        out.append(text)
+    return tuple(out)
+
+
+def _issue(issue: DataIssue) -> str:
+    where = f"{issue.table}.{issue.column}" if issue.column else issue.table
+    example = f" (e.g. {issue.example})" if issue.example else ""
+    return f"{where}: {issue.problem}, {issue.rows} row(s){example}"
 
 
 def _money(currency: str) -> Callable[[Decimal | None], str]:

@@ -173,7 +173,7 @@ class TableShape:
 
     def row(self, raw: Any, index: int | None) -> Row:
         """Convert one raw row; ``index`` is reported in errors (``None`` for a single row)."""
-        if not isinstance(raw, Mapping):
+        if type(raw) is not dict and not isinstance(raw, Mapping):
             raise FactsError(f"a row must be an object of column values, got {_shown(raw)}", self.name, None, index)
         out: Row = {}
         for name, convert, required in self.columns:

@@ -67,7 +67,12 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
     diagnostics: list[Diagnostic] = []
     items: list[Any] = []
     for chunk in _chunks(source):
-        item, problems = _parse_chunk(chunk, path)
+        try:
+            item, problems = _parse_chunk(chunk, path)
+        except RecursionError:  # thousands of nested `not` or `(`: a diagnostic, not a crash
+            span = ir.Span(path, chunk.first_line, 1, chunk.first_line, 2)
+            hint = "split the condition into several clauses or metrics"
+            item, problems = None, [error("RK001", "expressions are nested too deeply to read", span, hint)]
         diagnostics.extend(problems)
         if item is not None:
             items.append(item)

@@ -86,6 +86,7 @@ def _awkward_inputs(tmp_path: Path) -> dict[str, Path]:
         "truncated": APOLLO.read_bytes()[:1234],
         "huge": b"# padding\n" * 600_000,
         "deep": b"eligible x: " + b"(" * 5000 + b"true" + b")" * 5000 + b"\n",
+        "nested": b"program p:\n  market: US\neligible x: " + b"not " * 3000 + b"true\n",
     }
     paths = {}
     for name, content in files.items():

@@ -222,3 +222,46 @@ def test_reward_without_budget_is_unbounded() -> None:
     report = check_source(APOLLO.replace("  budget: $50,000  # ASSUMPTION\n  overflow: scale down\n", ""))
     assert [d.code for d in report.diagnostics] == ["RK418"]
     assert report.ok and report.max_payout is None
+
+
+# ------------------------------------------------------------------------ types
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "ok"),
+    [
+        (t.ValueType(t.Kind.MONEY, "USD"), t.ValueType(t.Kind.MONEY, "USD"), True),
+        (t.ValueType(t.Kind.MONEY, "USD"), t.DURATION, False),
+        (t.COUNT, t.ValueType(t.Kind.INT), True),
+        (t.COUNT, t.ValueType(t.Kind.MONEY, "USD"), False),
+        (t.RATIO, t.ValueType(t.Kind.PERCENT), True),
+        (t.RATIO, t.ValueType(t.Kind.DECIMAL), True),
+        (t.RATIO, t.COUNT, False),  # a share against a count is a unit mistake
+        (t.ValueType(t.Kind.TIMESTAMP), t.ValueType(t.Kind.DATE), True),
+        (t.ValueType(t.Kind.PERCENT), t.ValueType(t.Kind.INT), False),
+        (t.UNKNOWN, t.BOOL, True),  # an unresolved name never adds a second error
+    ],
+)
+def test_comparable(left: t.ValueType, right: t.ValueType, ok: bool) -> None:
+    assert t.comparable(left, right) is ok
+    assert t.comparable(right, left) is ok
+
+
+def test_clean_program_with_every_reward_kind() -> None:
+    source = _SMALL + (
+        "\ntable orders:\n  order_id: string\n  account_id: string\n  ts: timestamp\n  gmv: money\n"
+        "  key: order_id\n  time: ts\n\n"
+        "metric order_count = count orders\nmetric gmv_total = sum gmv in orders\n\n"
+        "rebate r: whole-tier brackets of gmv_total\n  from $0: 1%\n  from $1,000: 2%\n"
+        "  cap: $50 per account\n  budget: $200\n  overflow: scale down\n\n"
+        "bonus b: $1 per unit of order_count\n  pool cap: $30\n  overflow: first come\n\n"
+        "milestone m: order_count, highest\n  bronze at 10: $5\n  silver at 20: $10\n"
+        "  budget: $70\n  overflow: scale down\n\n"
+        "subsidy s: 50% of gmv in orders where gmv > $10\n  cap per order: $2\n  max orders: 3 per account\n"
+        "  budget: $100\n  overflow: first come\n\n"
+        "commission c: 1% of gmv in orders\n  standard rate: 2%\n"
+    )
+    report = check_source(source)
+    assert report.diagnostics == ()
+    # prize 600 + rebate 200 + bonus 30 + milestone 70 + subsidy 100; the commission is a charge
+    assert report.max_payout == ir.Money(Decimal("1000"), "USD")

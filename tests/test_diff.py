@@ -27,7 +27,8 @@ from rulekit.diff import (
 )
 from rulekit.diffimpact import compare_settlements, render_impact
 from rulekit.parser import parse
-from rulekit.results import ClauseOutcome, ParticipantResult, RewardAmount, Settlement
+from rulekit.results import ClauseOutcome, DataIssue, ParticipantResult, RewardAmount, Settlement
+from rulekit.settle import settle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "diff"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -343,6 +344,37 @@ def test_impact_of_identical_settlements_is_empty() -> None:
     assert "no participant's outcome changes" in render_impact(impact)
 
 
+def test_impact_reports_commission_and_shared_data_issues_once() -> None:
+    def uk(due: str, waived: str, issues: list[DataIssue]) -> Settlement:
+        merchant = ParticipantResult(
+            id="M1",
+            eligible=True,
+            qualified=True,
+            disqualified=False,
+            commission_due=Decimal(due),
+            commission_waived=Decimal(waived),
+        )
+        return Settlement(
+            program="uk", currency="GBP", timezone="Europe/London", participants=[merchant], data_quality=issues
+        )
+
+    both = DataIssue(table="orders", column="currency", problem="money in another currency", rows=1, example="row 3")
+    only_new = DataIssue(table="orders", column=None, problem="duplicate key", rows=2)
+    impact = compare_settlements(uk("4.50", "3.50", [both]), uk("9.60", "0.00", [both, only_new]))
+    (merchant,) = impact.participants
+    assert [e.summary for e in merchant.effects] == [
+        "commission due: £4.50 -> £9.60",
+        "commission waived: £3.50 -> £0.00",
+    ]
+    assert not merchant.payout_changed
+    assert impact.data_issues == (
+        "orders.currency: money in another currency, 1 row(s) (e.g. row 3)",
+        "new version only: orders: duplicate key, 2 row(s)",
+    )
+    # 9.60 - 4.50 = 5.10 more commission charged.
+    assert "Total commission: £4.50 -> £9.60 (+£5.10)" in render_impact(impact)
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -392,9 +424,75 @@ def test_cli_bad_format_is_a_usage_error() -> None:
     assert result.exit_code == 2
 
 
+def test_cli_data_that_cannot_be_settled_exits_two(tmp_path: Path) -> None:
+    folder = FIXTURES / "uk_commission"
+    args = ["diff", str(folder / "old.rules"), str(folder / "new.rules"), "--data", str(tmp_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "cannot settle the data" in result.stderr
+    assert "merchants: missing table" in result.stderr
+
+
 def test_cli_data_folder_must_exist(tmp_path: Path) -> None:
     folder = FIXTURES / "rebate"
     args = ["diff", str(folder / "old.rules"), str(folder / "new.rules"), "--data", str(tmp_path / "missing")]
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "not a folder" in result.stderr
+
+
+# ------------------------------------------------------------ impact on example data
+
+EXAMPLE_DATA = ROOT / "examples" / "apollo"
+PRIZE_AND_WINDOW = (
+    (
+        "window activity: from 2022-02-14 to 2022-02-27 inclusive",
+        "window activity: from 2022-02-14 to 2022-02-28 inclusive",
+    ),
+    ("  rank 1: $4,000", "  rank 1: $3,500"),
+)
+
+
+def _impact_blocks(text: str) -> dict[str, list[str]]:
+    """Participant id -> its effect lines, read back from the human impact section."""
+    section = text.split("Impact on ", 1)[1].splitlines()[1:]
+    blocks: dict[str, list[str]] = {}
+    current = ""
+    for line in section:
+        if line.startswith("    "):
+            blocks[current].append(line.strip())
+        elif line.startswith("  "):
+            current = line.strip()
+            blocks[current] = []
+    return blocks
+
+
+def test_cli_impact_on_example_data_names_exactly_the_accounts_whose_payout_changes(tmp_path: Path) -> None:
+    old_path = tmp_path / "old.rules"
+    new_path = tmp_path / "new.rules"
+    old_path.write_text(APOLLO, encoding="utf-8")
+    new_path.write_text(edited(APOLLO, *PRIZE_AND_WINDOW), encoding="utf-8")
+
+    # Independently: settle both versions and compare each participant's total payout.
+    old_settlement = settle(program(APOLLO), EXAMPLE_DATA)
+    new_settlement = settle(program(new_path.read_text(encoding="utf-8")), EXAMPLE_DATA)
+    before = {p.id: p.total_payout for p in old_settlement.participants}
+    after = {p.id: p.total_payout for p in new_settlement.participants}
+    assert before.keys() == after.keys()
+    expected = {pid for pid in before if before[pid] != after[pid]}
+    assert expected, "lowering the first prize must change someone's payout"
+
+    text_run = runner.invoke(app, ["diff", str(old_path), str(new_path), "--data", str(EXAMPLE_DATA)])
+    assert text_run.exit_code == 1, text_run.output
+    head, _, _ = text_run.stdout.partition("\nImpact on ")
+    assert "  ~ end: 27 Feb 2022 (inclusive) -> 28 Feb 2022 (inclusive)" in head
+    assert "  ~ rank 1: $4,000 -> $3,500" in head
+    assert head.rstrip().endswith("2 changes.")
+    blocks = _impact_blocks(text_run.stdout)
+    named = {pid for pid, lines in blocks.items() if any(line.startswith("payout: ") for line in lines)}
+    assert named == expected
+    old_total, new_total = sum(before.values()), sum(after.values())
+    assert f"Total payout: ${old_total:,} -> ${new_total:,}" in text_run.stdout
+
+    # The library API agrees with the same independent set.
+    assert set(compare_settlements(old_settlement, new_settlement).payout_changed_ids) == expected

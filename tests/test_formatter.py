@@ -215,7 +215,7 @@ def _variation(canonical: str, rnd: random.Random) -> str:
 
 
 @pytest.mark.parametrize("path", CAMPAIGNS, ids=lambda p: p.name)
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.large_base_example])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.large_base_example])
 @given(rnd=st.randoms(use_true_random=False))
 def test_respaced_campaigns_format_back_to_the_canonical_text(path: Path, rnd: random.Random) -> None:
     canonical = path.read_text(encoding="utf-8")
@@ -305,3 +305,25 @@ def test_every_example_in_docs_language_parses_and_is_canonical() -> None:
         assert parse(block).diagnostics == (), block
     # The complete program at the top is shown in the canonical layout.
     assert format_source(blocks[0]).formatted == blocks[0]
+
+
+_JUNK = [*':()$%,."\t #=/\\', "\n", "\n\n", "\n  ", "\n  # c\n", "# c"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_damaged_files_never_crash_and_formatted_output_is_a_fixed_point(data: st.DataObject) -> None:
+    lines = data.draw(st.sampled_from(CAMPAIGNS)).read_text(encoding="utf-8").splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line[:1].isalpha()]
+    first = data.draw(st.sampled_from(starts))
+    source = "".join(lines[first : first + data.draw(st.integers(1, 30))])
+    for _ in range(data.draw(st.integers(1, 2))):
+        gaps = [i for i, char in enumerate(source) if char in " \n"]
+        at = data.draw(st.sampled_from(gaps))
+        source = source[:at] + data.draw(st.sampled_from(_JUNK)) + source[at:]
+    result = format_source(source, "damaged.rules")
+    if result.formatted is None:
+        assert result.diagnostics and all(d.code != "RK901" for d in result.diagnostics)
+        return
+    assert parse(result.formatted).program == parse(source).program
+    assert format_source(result.formatted).formatted == result.formatted

@@ -721,3 +721,12 @@ def test_unreadable_and_non_text_files_are_diagnostics(tmp_path: Path) -> None:
     binary.write_bytes(b"program a:\n\xff\xfe\n")
     result, _ = parse_file(str(binary))
     assert [(d.code, d.span.line) for d in result.diagnostics] == [("RK003", 2)]
+
+
+def test_absurdly_deep_nesting_is_a_diagnostic_not_a_crash() -> None:
+    source = "metric m = count t\n\neligible e: " + "not " * 20_000 + "a\n"
+    result = parse(source)
+    assert [(d.code, d.span.line, d.message) for d in result.diagnostics] == [
+        ("RK001", 3, "expressions are nested too deeply to read")
+    ]
+    assert [m.name for m in result.program.metrics] == ["m"]  # the other items still parse

@@ -188,7 +188,10 @@ def test_apollo_due_date_from_the_us_calendar(apollo: ir.Program, locale: str) -
     window = apollo.window(payout.due.after)
     assert isinstance(window, ir.AbsoluteWindow)
     due, skipped = business_days_after(window.end.date, payout.due.amount, "US")
-    assert f"{long_date(due, locale)}: the {payout.due.amount}th business day after {long_date(window.end.date, locale)}" in doc
+    assert (
+        f"{long_date(due, locale)}: the {payout.due.amount}th business day after {long_date(window.end.date, locale)}"
+        in doc
+    )
     assert f"paid via {payout.channel}" in doc
     if not skipped:
         assert "No public holiday fell between" in doc
@@ -365,11 +368,16 @@ def test_words_negation_and_quantifiers() -> None:
     limit = ir.Compare(ir.CompareOp.LE, ir.NameRef("net_gmv"), ir.Money(Decimal("500.5"), "USD"))
     assert words.expr(limit, subject) == "the account's net GMV is at most $500.50"
     assert words.expr(negate(limit), subject) == "the account's net GMV is more than $500.50"
-    nobody = ir.Quantified(ir.Quantifier.NO, "host", ir.Compare(ir.CompareOp.EQ, ir.NameRef("idle_live_time"), ir.Number(Decimal(0))))
+    nobody = ir.Quantified(
+        ir.Quantifier.NO, "host", ir.Compare(ir.CompareOp.EQ, ir.NameRef("idle_live_time"), ir.Number(Decimal(0)))
+    )
     assert words.expr(nobody, subject) == "no host's idle live time is 0"
     either = ir.BoolOp(
         ir.BoolOperator.OR,
-        (ir.NameRef("click_farming_flag"), ir.Compare(ir.CompareOp.LT, ir.NameRef("order_count"), ir.Number(Decimal(3)))),
+        (
+            ir.NameRef("click_farming_flag"),
+            ir.Compare(ir.CompareOp.LT, ir.NameRef("order_count"), ir.Number(Decimal(3))),
+        ),
     )
     assert words.expr(ir.Not(either), subject) == (
         "the account is not marked “click farming” and the account's number of orders is at least 3"
@@ -486,3 +494,40 @@ def test_cli_broken_override_template_exit_1(tmp_path: Path) -> None:
     result = runner.invoke(app, ["docs", str(APOLLO), "--templates", str(tmp_path)])
     assert result.exit_code == 1
     assert "template error" in result.stderr and "document.md.j2:1" in result.stderr
+
+
+# ------------------------------------------------------------------ other programs
+
+
+@pytest.mark.parametrize(
+    ("mode", "low_rebate"),
+    [
+        # marginal: 10,000 x 1% + (50,000 - 10,000) x 2% = 100 + 800 = 900
+        ("marginal", "$900"),
+        # whole-tier: 50,000 reaches the 2% bracket, so 50,000 x 2% = 1,000
+        ("whole-tier", "$1,000"),
+    ],
+)
+def test_bracket_rebates_render_and_compute(mode: str, low_rebate: str) -> None:
+    source = APOLLO.read_text(encoding="utf-8")
+    old = next(line for line in source.splitlines() if line.startswith("rebate gmv_rebate:"))
+    program = program_of(
+        source.replace(old, f"rebate gmv_rebate: {mode} brackets of net_gmv\n  from $0: 1%\n  from $10,000: 2%")
+    )
+    doc = flat(render_document(program, "md", "en-US"))
+    assert "| Net GMV from | Rate |" in doc and "| $0 | 1% |" in doc and "| $10,000 | 2% |" in doc
+    # The example bases: the cap ($2,000) bites at 2,000 / 2% = 100,000; 1.5x and 0.5x of it.
+    assert "finishes at rank 6 with net GMV of $50,000" in doc
+    assert f"The account is paid {low_rebate} by bank transfer" in doc
+    # rank 2: $2,500 prize + the capped $2,000 rebate
+    assert "The account is paid $4,500 by bank transfer" in doc
+
+
+def test_every_fixture_program_renders_without_crashing() -> None:
+    """Programs with errors are never rendered by the CLI, but the renderer must not crash on odd IR either."""
+    fixtures = sorted((ROOT / "tests" / "fixtures").rglob("*.rules"))
+    assert fixtures
+    for path in fixtures:
+        program = parse(path.read_text(encoding="utf-8", errors="replace"), str(path)).program
+        render_document(program, "md", "en-GB")
+        html5lib.HTMLParser(strict=True).parse(render_document(program, "html", "en-US"))

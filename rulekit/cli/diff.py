@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -64,7 +64,7 @@ def _impact(old: ir.Program, new: ir.Program, data: Path) -> Impact:
     return compare_settlements(before, after)
 
 
-def _fail(message: str) -> typer.Exit:
+def _fail(message: str) -> NoReturn:
     err.print(f"rulekit diff: {message}", markup=False, emoji=False)
     raise typer.Exit(EXIT_USAGE)
 

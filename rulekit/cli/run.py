@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import typer
@@ -71,6 +72,10 @@ def run(
         raise typer.Exit(EXIT_FINDINGS) from None
     except CompileError as exc:
         err.print(f"cannot settle {file.name}: {exc}", markup=False)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    except duckdb.Error as exc:  # e.g. an amount too large for an exact decimal
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        err.print(f"cannot settle {file.name}: the settlement query failed on this data: {first}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
     if out_path is not None:
         _write(settlement, out_path)

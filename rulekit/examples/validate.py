@@ -213,7 +213,8 @@ def _clause(c: _Checker, item: ir.Expectation, wanted: ir.ClauseKind | None) -> 
         c.add(UNKNOWN_CLAUSE, f"unknown clause `{name}`", _name_span(item), suggest(name, pool))
         return None
     if wanted is not None and clause.kind is not wanted:
-        message = f"`{name}` is a `{clause.kind.value}` clause, not a `{wanted.value}` clause"
+        article = "an" if clause.kind.value[0] in "aeiou" else "a"
+        message = f"`{name}` is {article} `{clause.kind.value}` clause, not a `{wanted.value}` clause"
         c.add(UNKNOWN_CLAUSE, message, _name_span(item), "use `passes NAME` or `fails NAME` for any clause")
         return None
     return clause

@@ -183,7 +183,8 @@ def _or(parts: list[Fn]) -> Fn:
 
 
 def _quantified(expr: ir.Quantified, scope: Scope) -> Fn:
-    if scope.members is None or (scope.member_noun is not None and expr.noun != scope.member_noun):
+    nouns = {scope.member_noun, f"{scope.member_noun}s"} if scope.member_noun else set()
+    if scope.members is None or expr.noun not in nouns:  # `at least 2 hosts have`: the plural
         known = f"`{scope.member_noun}`" if scope.member_noun else "no members"
         raise CompileError([error("RK952", f"`{expr.noun}` is not the member noun here ({known})", expr.span)])
     body = compile_expr(expr.body, scope.members)

@@ -98,8 +98,8 @@ class _MetricStep:
 
 
 class CompiledEffect:
-    """A commission or subsidy compiled for one event table: ``effect(row, participant,
-    eligible, qualified)`` gives the :class:`EffectOutcome` of one order."""
+    """A commission or subsidy compiled for one event table: ``effect.run(row,
+    participant, eligible, qualified)`` gives the :class:`EffectOutcome` of one order."""
 
     def __init__(
         self,
@@ -117,23 +117,38 @@ class CompiledEffect:
         self._zero = round_money(ZERO, code)
         self._quantum = minor_unit(code)
         self._code = code
-        if isinstance(reward, ir.Commission):
-            self._rate: Decimal | None = reward.rate.fraction
-            self._standard = reward.standard.fraction if reward.standard else None
+        # ``run(row, participant, eligible, qualified)``: a closure specialised for the kind.
+        self.run = self._commission() if isinstance(reward, ir.Commission) else self._subsidy()
 
-    def __call__(self, row: Row, participant: Row, eligible: bool, qualified: bool) -> EffectOutcome:
+    def _commission(self) -> Callable[[Row, Row, bool, bool], EffectOutcome]:
         reward = self.reward
-        bounds = self.window(participant) if self.window is not None else None
-        base: Decimal = row[reward.column]
-        order_id = str(row[self.order_key]) if self.order_key else ""
-        if isinstance(reward, ir.Commission):
-            applies = eligible and self.matches(row, bounds)
-            rate = self._rate if applies else self._standard
-            amount = (base * rate).quantize(self._quantum, ROUND_HALF_EVEN) if rate is not None else self._zero
-            return EffectOutcome(reward.name, "commission", order_id, applies, rate, amount, base)
-        applies = qualified and self.matches(row, bounds)
-        paid = arithmetic.subsidy_for_order(reward, base, self._code) if applies else self._zero
-        return EffectOutcome(reward.name, "subsidy", order_id, applies, None, paid, base)
+        assert isinstance(reward, ir.Commission)
+        name, column, key, window, matches = reward.name, reward.column, self.order_key, self.window, self.matches
+        rate, standard = reward.rate.fraction, (reward.standard.fraction if reward.standard else None)
+        quantum, zero = self._quantum, self._zero
+
+        def commission(row: Row, participant: Row, eligible: bool, qualified: bool) -> EffectOutcome:
+            base: Decimal = row[column]
+            applies = eligible and matches(row, window(participant) if window is not None else None)
+            used = rate if applies else standard
+            amount = (base * used).quantize(quantum, ROUND_HALF_EVEN) if used is not None else zero
+            return EffectOutcome(name, "commission", str(row[key]) if key else "", applies, used, amount, base)
+
+        return commission
+
+    def _subsidy(self) -> Callable[[Row, Row, bool, bool], EffectOutcome]:
+        reward = self.reward
+        assert isinstance(reward, ir.Subsidy)
+        name, column, key, window, matches = reward.name, reward.column, self.order_key, self.window, self.matches
+        code, zero = self._code, self._zero
+
+        def subsidy(row: Row, participant: Row, eligible: bool, qualified: bool) -> EffectOutcome:
+            base: Decimal = row[column]
+            applies = qualified and matches(row, window(participant) if window is not None else None)
+            paid = arithmetic.subsidy_for_order(reward, base, code) if applies else zero
+            return EffectOutcome(name, "subsidy", str(row[key]) if key else "", applies, None, paid, base)
+
+        return subsidy
 
 
 class PyProgram:
@@ -346,7 +361,7 @@ class PyProgram:
             if effect.table.name != table:
                 continue
             for row in rows:
-                found.append(effect(row, evaluation.row, evaluation.eligible, evaluation.qualified))
+                found.append(effect.run(row, evaluation.row, evaluation.eligible, evaluation.qualified))
         return found
 
     def effect_tables(self) -> list[str]:
@@ -374,7 +389,7 @@ class PyProgram:
         else:
             evaluation = self.evaluate(Facts(prow, [], {table: [row]}, {table: row}), only_needed=True)
             eligible, qualified = evaluation.eligible, evaluation.qualified
-        effects = tuple([effect(row, prow, eligible, qualified) for effect in self._fast_effects])
+        effects = tuple([effect.run(row, prow, eligible, qualified) for effect in self._fast_effects])
         order_id = effects[0].order_id if effects else ""
         pid = str(prow[key]) if key is not None else ""
         return OrderDecision(pid, order_id, eligible, qualified, effects)

@@ -237,10 +237,14 @@ def _relative_sentences(window: ir.RelativeWindow, words: Words) -> tuple[str, .
 def _requirements(program: ir.Program, words: Words) -> Section:
     p = words.participant
     gates = program.clauses_of(ir.ClauseKind.GATE)
+    intro: tuple[str, ...]
     if not gates:
         intro = (f"Beyond the conditions to take part, {an(p)} has nothing further to achieve to qualify.",)
     else:
-        intro = (f"To qualify for rewards, {an(p)} that may take part must also meet every requirement below.",)
+        intro = (
+            f"To qualify for rewards, {an(p)} that may take part must also meet every requirement below.",
+            "Each measure named here is defined exactly in How performance is measured.",
+        )
     items = []
     subject = Subject.of(p)
     for gate in gates:

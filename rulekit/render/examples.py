@@ -56,7 +56,7 @@ def _rebate_bases(rebate: ir.Rebate) -> tuple[Decimal, Decimal]:
 def _rebate_step(rebate: ir.Rebate, base: Decimal, program: ir.Program, words: Words) -> tuple[str, Decimal]:
     fmt, currency = words.fmt, rewards.currency_of(program)
     raw = rewards.rebate_amount(rebate, base, currency)
-    how = f"{fmt.percent(rebate.rate)} of {fmt.money(base, currency)}" if rebate.rate else "the bracket rates"
+    how = f"{fmt.percent(rebate.rate)} of {fmt.money(base, currency)}" if rebate.rate else "the brackets' total"
     cap = rebate.limits.per_participant
     if cap is not None and raw > cap.amount:
         noun = rebate.limits.per_participant_noun or words.participant
@@ -110,7 +110,8 @@ def _ranked_example(
     fmt, p, currency = words.fmt, words.participant, rewards.currency_of(program)
     situation = f"a qualifying {p}" + (f" finishes at rank {fmt.number(rank)}" if prize is not None else "")
     if rebate is not None:
-        situation += f" with {words.measure(rebate.base)} of {fmt.money(base, currency)}"
+        joiner = " with" if prize is not None else " has"
+        situation += f"{joiner} {words.measure(rebate.base)} of {fmt.money(base, currency)}"
     steps = [f"Suppose {situation}."]
     total = Decimal(0)
     if prize is not None:

@@ -261,7 +261,7 @@ def _milestone_text(milestone: ir.Milestone, program: ir.Program, words: Words) 
     text = [f"A qualifying {p} reaches a tier when its {measure} is at least the tier's threshold; {how}."]
     text.extend(_cap_sentence(milestone.limits, words, "milestone reward"))
     text.extend(_pool_sentences(milestone.limits, words, "milestone rewards", f"in order of {p}"))
-    return text, Table(("Tier", f"{capitalize_first(measure)} at least", "Reward"), rows)
+    return text, Table(("Tier", f"{capitalize_first(measure)} at least", "Reward"), rows) if rows else None
 
 
 def _order_condition(filters: ir.Filters, table: str, words: Words) -> str:

@@ -165,7 +165,7 @@ class Words:
             return humanize(name)
         label = metric.text.label or humanize(name)
         counting = isinstance(metric.definition, ir.Aggregate) and metric.definition.func in _COUNTING
-        if counting and not label.lower().startswith(("number", "count", "how many")):
+        if counting and not any(word in label.lower() for word in ("number", "count", "how many")):
             return f"number of {label}"
         return label
 

@@ -13,8 +13,13 @@ from decimal import Decimal
 
 from sqlglot import exp
 
-MONEY_TYPE = "DECIMAL(38, 6)"
-DECIMAL_TYPE = "DECIMAL(38, 9)"
+# One exact type for every amount. DuckDB silently drops decimal places when it
+# combines two DECIMAL types whose digits do not fit in 38 (LEAST(DECIMAL(38,8),
+# DECIMAL(38,0)) is DECIMAL(38,0)), so amounts share this type, products are cast
+# back to it (:func:`mul`) and literals use the narrowest type that holds them.
+AMOUNT_TYPE = "DECIMAL(38, 12)"
+MONEY_TYPE = AMOUNT_TYPE
+DECIMAL_TYPE = AMOUNT_TYPE
 # Integers in SQL are BIGINT; sums of them are HUGEINT in DuckDB and stay exact.
 
 
@@ -48,7 +53,14 @@ def dec(value: Decimal | int) -> exp.Expression:
     exponent = d.as_tuple().exponent
     scale = max(0, -exponent) if isinstance(exponent, int) else 0
     text = format(d, "f")
-    return cast(exp.Literal.number(text), f"DECIMAL(38, {min(scale, 18)})")
+    scale = min(scale, 12)
+    whole_digits = len(format(abs(d).to_integral_value(rounding="ROUND_FLOOR"), "f").lstrip("0"))
+    return cast(exp.Literal.number(text), f"DECIMAL({min(38, max(1, whole_digits) + scale)}, {scale})")
+
+
+def mul(left: exp.Expression, right: exp.Expression) -> exp.Expression:
+    """``left × right`` as an exact amount (cast back to :data:`AMOUNT_TYPE`, see above)."""
+    return cast(exp.Mul(this=paren(left), expression=paren(right)), AMOUNT_TYPE)
 
 
 def integer(value: int) -> exp.Expression:

@@ -138,9 +138,7 @@ def compare(op: ir.CompareOp, left: Operand, right: Operand) -> exp.Expression:
         return binary(op, left.num, right.num)
     one = b.integer(1)
     d1, d2 = left.den or one, right.den or one
-    lhs = exp.Mul(this=b.paren(left.num), expression=b.paren(d2))
-    rhs = exp.Mul(this=b.paren(right.num), expression=b.paren(d1))
-    sign = exp.Mul(this=b.paren(d1), expression=b.paren(d2))
+    lhs, rhs, sign = b.mul(left.num, d2), b.mul(right.num, d1), b.mul(d1, d2)
     return b.case(
         [
             (exp.GT(this=sign, expression=b.integer(0)), binary(op, lhs, rhs)),

@@ -26,7 +26,8 @@ from rulekit.sql.exprs import MICROS, CompileError, Operand, Scope, condition
 
 PID = "__pid"
 MID = "__mid"
-E, P = "e", "p"  # aliases: the event table and the participant table of a metric CTE
+E, P = "e", "p"
+CTE_PREFIX = "__rk_"  # aliases: the event table and the participant table of a metric CTE
 
 
 def metric_col(name: str) -> str:
@@ -71,7 +72,15 @@ class Context:
         return Context(program, tz, tz_name, currency, pk, ptable, member_key(program), mtable)
 
     def add(self, name: str, query: exp.Select) -> None:
-        self.ctes.append((name, query))
+        """Add a CTE; its SQL name is prefixed so it can never shadow an input table."""
+        self.ctes.append((CTE_PREFIX + name, query))
+
+    def ref(self, name: str, alias: str | None = None) -> exp.Table:
+        """A reference to the CTE ``name``, aliased to ``name`` unless told otherwise."""
+        return b.table(CTE_PREFIX + name, alias or name)
+
+    def has(self, name: str) -> bool:
+        return any(n == CTE_PREFIX + name for n, _ in self.ctes)
 
     def is_member_metric(self, metric: ir.Metric) -> bool:
         d = metric.definition
@@ -299,7 +308,7 @@ def participant_frame(ctx: Context) -> list[str]:
     query = exp.Select(expressions=projections).from_(b.table(ctx.ptable.name, P))
     for cte, alias in frame.joins:
         query = query.join(
-            b.table(cte, alias), on=exp.EQ(this=b.col(PID, alias), expression=b.col(ctx.pk, P)), join_type="left"
+            ctx.ref(cte, alias), on=exp.EQ(this=b.col(PID, alias), expression=b.col(ctx.pk, P)), join_type="left"
         )
     ctx.add("pv", query)
     return names
@@ -327,7 +336,7 @@ def member_frame(ctx: Context) -> list[str]:
             exp.EQ(this=b.col(PID, alias), expression=b.col(ctx.pk, m)),
             exp.EQ(this=b.col(MID, alias), expression=b.col(ctx.mk, m)),
         )
-        query = query.join(b.table(cte, alias), on=on, join_type="left")
+        query = query.join(ctx.ref(cte, alias), on=on, join_type="left")
     ctx.add("mv", query)
     return names
 

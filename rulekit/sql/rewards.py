@@ -96,10 +96,10 @@ class Stages:
         self.count = 0
 
     def add(self, columns: list[exp.Expression], joins: list[tuple[str, str]] | None = None) -> None:
-        query = b.select(exp.Column(this=exp.Star(), table=b.ident(S)), *columns).from_(b.table(self.current, S))
+        query = b.select(exp.Column(this=exp.Star(), table=b.ident(S)), *columns).from_(self.ctx.ref(self.current, S))
         for cte, alias in joins or []:
             on = exp.EQ(this=b.col(PID, alias), expression=b.col(PID, S))
-            query = query.join(b.table(cte, alias), on=on, join_type="left")
+            query = query.join(self.ctx.ref(cte, alias), on=on, join_type="left")
         self.count += 1
         self.current = f"stage{self.count}"
         self.ctx.add(self.current, query)
@@ -247,7 +247,7 @@ def _raw_amount(reward: ir.Rebate | ir.Bonus | ir.Milestone, value: Operand, cur
     base = value.num
     positive = exp.GT(this=base, expression=b.integer(0))
     if isinstance(reward, ir.Bonus):
-        amount: exp.Expression = exp.Mul(this=b.dec(reward.unit_amount.amount), expression=b.paren(base.copy()))
+        amount: exp.Expression = b.mul(b.dec(reward.unit_amount.amount), base.copy())
     else:
         amount = _rebate(reward, base.copy())
     return b.case([(b.is_true(positive), amount)], b.integer(0))
@@ -255,7 +255,7 @@ def _raw_amount(reward: ir.Rebate | ir.Bonus | ir.Milestone, value: Operand, cur
 
 def _rebate(rebate: ir.Rebate, base: exp.Expression) -> exp.Expression:
     if rebate.rate is not None:
-        return exp.Mul(this=b.paren(base), expression=b.dec(rebate.rate.fraction))
+        return b.mul(base, b.dec(rebate.rate.fraction))
     brackets = sorted(rebate.brackets, key=lambda br: br.threshold.amount)
     if not brackets:
         return b.integer(0)
@@ -263,7 +263,7 @@ def _rebate(rebate: ir.Rebate, base: exp.Expression) -> exp.Expression:
         whens = [
             (
                 exp.GTE(this=base.copy(), expression=b.dec(br.threshold.amount)),
-                exp.Mul(this=base.copy(), expression=b.dec(br.rate.fraction)),
+                b.mul(base.copy(), b.dec(br.rate.fraction)),
             )
             for br in reversed(brackets)
         ]
@@ -274,7 +274,7 @@ def _rebate(rebate: ir.Rebate, base: exp.Expression) -> exp.Expression:
         if index + 1 < len(brackets):
             top = b.least(top, b.dec(brackets[index + 1].threshold.amount))
         piece = b.greatest(exp.Sub(this=top, expression=b.dec(br.threshold.amount)), b.integer(0))
-        total = exp.Add(this=total, expression=exp.Mul(this=piece, expression=b.dec(br.rate.fraction)))
+        total = exp.Add(this=total, expression=b.mul(piece, b.dec(br.rate.fraction)))
     return total
 
 
@@ -306,7 +306,7 @@ def _order_table(ctx: Context, reward: ir.Commission | ir.Subsidy) -> ir.Table:
 
 def _with_status(ctx: Context, tbl: ir.Table, status: str) -> exp.Select:
     on = exp.EQ(this=b.col(PID, "st"), expression=b.col(ctx.pk, E))
-    return event_source(ctx, tbl).join(b.table(status, "st"), on=on)
+    return event_source(ctx, tbl).join(ctx.ref(status, "st"), on=on)
 
 
 def commission_cte(ctx: Context, commission: ir.Commission, status: str) -> str:
@@ -317,15 +317,13 @@ def commission_cte(ctx: Context, commission: ir.Commission, status: str) -> str:
     rate = b.dec(commission.rate.fraction)
     standard = b.dec(commission.standard.fraction) if commission.standard else b.integer(0)
     charged = b.case(
-        [(applies, round_minor(exp.Mul(this=cost, expression=rate), ctx.currency))],
-        round_minor(exp.Mul(this=cost.copy(), expression=standard), ctx.currency),
+        [(applies, round_minor(b.mul(cost, rate), ctx.currency))],
+        round_minor(b.mul(cost.copy(), standard), ctx.currency),
     )
     waived: exp.Expression = b.integer(0)
     if commission.standard is not None and commission.standard.fraction > commission.rate.fraction:
         gap = b.dec(commission.standard.fraction - commission.rate.fraction)
-        waived = b.case(
-            [(applies.copy(), round_minor(exp.Mul(this=cost.copy(), expression=gap), ctx.currency))], b.integer(0)
-        )
+        waived = b.case([(applies.copy(), round_minor(b.mul(cost.copy(), gap), ctx.currency))], b.integer(0))
     query = _with_status(ctx, tbl, status).select(
         b.alias(b.col(ctx.pk, E), PID),
         b.alias(b.coalesce(b.sum_(charged), b.integer(0)), due_col(commission.name)),
@@ -366,13 +364,13 @@ def subsidy_cte(ctx: Context, subsidy: ir.Subsidy, status: str) -> str:
         b.col("t", o),
         b.col("k", o),
         b.alias(b.case([(within, b.col("amt", o))], b.integer(0)), "before"),
-    ).from_(b.table(first, o))
+    ).from_(ctx.ref(first, o))
     second = f"subsidy2__{subsidy.name}"
     ctx.add(second, limited)
     paid = _order_budget(ctx, subsidy.limits, o)
     third = f"subsidy3__{subsidy.name}"
     ctx.add(
-        third, b.select(exp.Column(this=exp.Star(), table=b.ident(o)), b.alias(paid, "paid")).from_(b.table(second, o))
+        third, b.select(exp.Column(this=exp.Star(), table=b.ident(o)), b.alias(paid, "paid")).from_(ctx.ref(second, o))
     )
     summary = (
         b.select(
@@ -386,7 +384,7 @@ def subsidy_cte(ctx: Context, subsidy: ir.Subsidy, status: str) -> str:
                 orders_col(subsidy.name),
             ),
         )
-        .from_(b.table(third, o))
+        .from_(ctx.ref(third, o))
         .group_by(b.col(PID, o))
     )
     name = f"subsidy__{subsidy.name}"
@@ -397,7 +395,7 @@ def subsidy_cte(ctx: Context, subsidy: ir.Subsidy, status: str) -> str:
 def _order_subsidy(ctx: Context, subsidy: ir.Subsidy, cost: exp.Expression) -> exp.Expression:
     """One order's subsidy in minor units: full / share / fixed, cap per order, never above the cost."""
     if subsidy.kind is ir.SubsidyKind.PERCENT and isinstance(subsidy.amount, ir.Percent):
-        amount: exp.Expression = exp.Mul(this=cost.copy(), expression=b.dec(subsidy.amount.fraction))
+        amount: exp.Expression = b.mul(cost.copy(), b.dec(subsidy.amount.fraction))
     elif subsidy.kind is ir.SubsidyKind.FIXED and isinstance(subsidy.amount, ir.Money):
         amount = b.dec(subsidy.amount.amount)
     else:
