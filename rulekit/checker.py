@@ -71,6 +71,13 @@ _CHECKS: tuple[Callable[[Context], None], ...] = (
 )
 
 
+def _check_examples(ctx: Context) -> None:
+    # Imported here: the examples package pulls in the engines, which `check` alone never needs.
+    from rulekit.examples.validate import check_examples
+
+    ctx.diagnostics.extend(check_examples(ctx.program))
+
+
 @dataclass(frozen=True)
 class CheckReport:
     """A checked file: its program, its source text and every diagnostic, by position."""
@@ -89,7 +96,7 @@ class CheckReport:
 def check_program(program: ir.Program) -> list[Diagnostic]:
     """Every semantic problem of ``program`` (not its syntax errors), sorted by position."""
     ctx = Context(program)
-    for check in _CHECKS:
+    for check in (*_CHECKS, _check_examples):
         try:
             check(ctx)
         except Exception as exc:  # a checker bug must not hide the other checks' findings

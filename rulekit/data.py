@@ -36,6 +36,7 @@ from rulekit.results import DataIssue
 from rulekit.sql import build as b
 
 ROW = "__rk_row"  # 0-based input order of a row, kept for examples and tie-breaks
+PARQUET_ROW = "file_row_number"  # the row number column DuckDB's read_parquet adds on request
 FILE_SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
 
 SQL_TYPES: dict[ir.ColumnType, str] = {
@@ -99,8 +100,11 @@ def load_tables(program: ir.Program, source: Source) -> LoadedData:
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     raws, inputs, fatal = _read_all(program, source)
-    for name, arrow in raws.items():
-        con.register(_raw(name), arrow)
+    for name, raw in raws.items():
+        if isinstance(raw, Path):
+            con.execute(_parquet_view(name, raw).sql("duckdb"))
+        else:
+            con.register(_raw(name), raw)
     for tbl in program.tables:
         if tbl.name in raws:
             fatal += _check_columns(con, tbl)
@@ -113,7 +117,27 @@ def load_tables(program: ir.Program, source: Source) -> LoadedData:
         issues += _clean(con, program, tbl)
         row = fetch_one(con, b.select(b.count_star()).from_(b.table(tbl.name)))
         used[tbl.name] = int(row[0]) if row else 0
+    _release_raw(con, raws)
     return LoadedData(con, tuple(inputs), tuple(issues), used)
+
+
+def _release_raw(con: duckdb.DuckDBPyConnection, raws: Mapping[str, pa.Table | Path]) -> None:
+    """Drop the typed views and the raw inputs once the clean tables exist: the connection no
+    longer holds the Arrow tables it was given, so their memory can go back."""
+    for name, raw in raws.items():
+        con.execute(exp.Drop(this=b.table(_typed(name)), kind="VIEW", exists=True).sql("duckdb"))
+        if isinstance(raw, Path):
+            con.execute(exp.Drop(this=b.table(_raw(name)), kind="VIEW", exists=True).sql("duckdb"))
+        else:
+            con.unregister(_raw(name))
+
+
+def _parquet_view(name: str, path: Path) -> exp.Create:
+    """A view over a Parquet file, numbered in file order: DuckDB reads the file where the raw
+    table is used, and only the clean table is ever held in memory (no Arrow copy)."""
+    number = b.alias(b.col(PARQUET_ROW), ROW)
+    query = b.select(exp.Star(except_=[b.col(PARQUET_ROW)]), number).from_(_parquet_scan(path, numbered=True))
+    return exp.Create(this=b.table(_raw(name)), kind="VIEW", expression=query, replace=True)
 
 
 # ------------------------------------------------------------------------ reading
@@ -127,8 +151,10 @@ def _typed(name: str) -> str:
     return f"__typed_{name}"
 
 
-def _read_all(program: ir.Program, source: Source) -> tuple[dict[str, pa.Table], list[InputInfo], list[DataIssue]]:
-    raws: dict[str, pa.Table] = {}
+def _read_all(
+    program: ir.Program, source: Source
+) -> tuple[dict[str, pa.Table | Path], list[InputInfo], list[DataIssue]]:
+    raws: dict[str, pa.Table | Path] = {}
     inputs: list[InputInfo] = []
     fatal: list[DataIssue] = []
     if isinstance(source, str | Path) and not Path(source).is_dir():
@@ -144,7 +170,10 @@ def _read_all(program: ir.Program, source: Source) -> tuple[dict[str, pa.Table],
             problem = f"cannot read the table: {_first_line(exc)}"
             fatal.append(DataIssue(table=tbl.name, column=None, problem=problem, rows=0))
             continue
-        raws[tbl.name] = arrow.append_column(ROW, pa.array(range(arrow.num_rows), pa.int64()))
+        if isinstance(arrow, Path):
+            raws[tbl.name] = arrow
+        else:
+            raws[tbl.name] = arrow.append_column(ROW, pa.array(range(arrow.num_rows), pa.int64()))
         inputs.append(info)
     return raws, inputs, fatal
 
@@ -163,7 +192,7 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def _read_one(name: str, source: Source) -> tuple[pa.Table, InputInfo]:
+def _read_one(name: str, source: Source) -> tuple[pa.Table | Path, InputInfo]:
     if isinstance(source, duckdb.DuckDBPyConnection):
         try:
             arrow = source.table(name).to_arrow_table()
@@ -178,13 +207,20 @@ def _read_one(name: str, source: Source) -> tuple[pa.Table, InputInfo]:
     return _read_file(name, Path(source))
 
 
-def _read_file(name: str, folder: Path) -> tuple[pa.Table, InputInfo]:
+def _read_file(name: str, folder: Path) -> tuple[pa.Table | Path, InputInfo]:
+    """A table file as Arrow, or for Parquet the checked path itself (read later through a view)."""
     path = next((folder / f"{name}{s}" for s in FILE_SUFFIXES if (folder / f"{name}{s}").is_file()), None)
     if path is None:
         raise _MissingError(f"missing table: no {name}.parquet, {name}.csv or {name}.json in {folder}")
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET TimeZone = 'UTC'")
+        if path.suffix == ".parquet":
+            rel = con.read_parquet(str(path))
+            if PARQUET_ROW not in rel.columns:
+                # The footer is read here, so a file that is not Parquet is a fatal problem now.
+                row = con.execute(b.select(b.count_star()).from_(_parquet_scan(path)).sql("duckdb")).fetchone()
+                return path.resolve(), InputInfo(name, path.name, _file_sha256(path), int(row[0]) if row else 0)
         if path.suffix == ".csv":
             rel = con.read_csv(str(path), header=True, all_varchar=True)
         elif path.suffix == ".parquet":
@@ -194,8 +230,23 @@ def _read_file(name: str, folder: Path) -> tuple[pa.Table, InputInfo]:
         arrow = rel.to_arrow_table()
     finally:
         con.close()
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return arrow, InputInfo(name, path.name, digest, arrow.num_rows)
+    return arrow, InputInfo(name, path.name, _file_sha256(path), arrow.num_rows)
+
+
+def _parquet_scan(path: Path, *, numbered: bool = False) -> exp.Table:
+    args: list[exp.Expression] = [b.string(str(path))]
+    if numbered:
+        args.append(exp.EQ(this=b.col(PARQUET_ROW), expression=b.boolean(True)))
+    return exp.Table(this=exp.Anonymous(this="read_parquet", expressions=args))
+
+
+def _file_sha256(path: Path) -> str:
+    """sha256 of a file, read in blocks (an input can be larger than the memory to spare)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def to_arrow_table(frame: Any) -> pa.Table:

@@ -71,16 +71,43 @@ def settle(program: ir.Program, data: LoadedData | Source, *, progress: Progress
     step(0)
     loaded = data if isinstance(data, LoadedData) else load_tables(program, data)
     step(1)
-    compiled = compile_settlement(program)
+    compiled, participants_sql, members_sql = _compiled(program)
     step(2)
-    rows = _fetch(loaded.connection, compiled.participants)
-    member_rows = _fetch(loaded.connection, compiled.members) if compiled.members is not None else []
+    rows = _fetch(loaded.connection, participants_sql)
+    member_rows = _fetch(loaded.connection, members_sql) if members_sql is not None else []
     step(3)
     return build_settlement(program, compiled, rows, member_rows, loaded)
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, query: Any) -> list[dict[str, Any]]:
-    cursor = con.execute(query.sql(dialect="duckdb"))
+# Values derived from a program alone, by program object: its compiled query (building the sqlglot
+# tree and printing it takes 0.1-0.2 s, as long as settling a small data set) and how each metric
+# is read. An entry holds the program itself, so its id cannot be reused while the entry exists.
+_DERIVED: dict[int, tuple[ir.Program, dict[Any, Any]]] = {}
+_DERIVED_KEPT = 16
+
+
+def _derived(program: ir.Program) -> dict[Any, Any]:
+    found = _DERIVED.get(id(program))
+    if found is None or found[0] is not program:
+        if len(_DERIVED) >= _DERIVED_KEPT:
+            _DERIVED.clear()
+        found = _DERIVED[id(program)] = (program, {})
+    return found[1]
+
+
+def _compiled(program: ir.Program) -> tuple[CompiledSettlement, str, str | None]:
+    """The settlement query of ``program`` and its DuckDB SQL (participants, members), built once."""
+    derived = _derived(program)
+    if "queries" not in derived:
+        compiled = compile_settlement(program)
+        members = compiled.members.sql(dialect="duckdb") if compiled.members is not None else None
+        derived["queries"] = (compiled, compiled.participants.sql(dialect="duckdb"), members)
+    found: tuple[CompiledSettlement, str, str | None] = derived["queries"]
+    return found
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
     names = [d[0] for d in cursor.description or []]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -99,7 +126,10 @@ def build_settlement(
     currency = header.currency if header and header.currency else "USD"
     due = timeutil.due_date(program)
     members = _members(program, compiled, member_rows)
-    results = [_participant(program, compiled, row, members.get(str(row[PID]), {}), currency, due) for row in rows]
+    memo: _ReasonMemo = {}
+    results = [
+        _participant(program, compiled, row, members.get(str(row[PID]), {}), currency, due, memo) for row in rows
+    ]
     results.sort(key=lambda r: (r.rank is None, r.rank or 0, r.id))
     return Settlement(
         program=header.name if header else "",
@@ -114,16 +144,14 @@ def build_settlement(
 
 def _metric_value(program: ir.Program, name: str, row: Mapping[str, Any], currency: str) -> Any:
     """A metric as the evaluators hold it: ``int`` counts, ``Decimal`` amounts and seconds, ``Fraction`` ratios."""
-    metric = program.metric(name)
-    assert metric is not None
+    shape, kind = _metric_shape(program, name)
     value = row.get(metric_col(name))
-    kind = metric_type(program, metric)
-    if isinstance(metric.definition, ir.Ratio):
+    if shape == "ratio":
         num, den = value, row.get(den_col(name))
         if num is None or den is None or den == 0:
             return None
         return Fraction(num) / Fraction(den)
-    if isinstance(metric.definition, ir.Aggregate) and metric.definition.func is ir.AggregateFunc.AVERAGE:
+    if shape == "average":
         den = row.get(den_col(name))
         if value is None or not den:
             return None
@@ -138,6 +166,22 @@ def _metric_value(program: ir.Program, name: str, row: Mapping[str, Any], curren
     if kind == "money" and isinstance(value, Decimal):
         return _tidy_money(value, currency)
     return value
+
+
+def _metric_shape(program: ir.Program, name: str) -> tuple[str, str]:
+    """(``ratio`` / ``average`` / ``value``, value type) of a metric, looked up once per program."""
+    derived = _derived(program)
+    key = ("metric", name)
+    if key not in derived:
+        metric = program.metric(name)
+        assert metric is not None
+        definition = metric.definition
+        shape = "ratio" if isinstance(definition, ir.Ratio) else "value"
+        if isinstance(definition, ir.Aggregate) and definition.func is ir.AggregateFunc.AVERAGE:
+            shape = "average"
+        derived[key] = (shape, metric_type(program, metric))
+    found: tuple[str, str] = derived[key]
+    return found
 
 
 def _tidy_money(value: Decimal, currency: str) -> Decimal:
@@ -173,12 +217,13 @@ def _participant(
     members: dict[str, dict[str, Any]],
     currency: str,
     due: dt.date | None,
+    memo: _ReasonMemo,
 ) -> ParticipantResult:
     ptable = program.table(program.participant.table) if program.participant else None
     columns = {c.name: row.get(column_col(c.name)) for c in (ptable.columns if ptable else ())}
     metrics = {m: _metric_value(program, m, row, currency) for m in compiled.participant_metrics}
     values = {**columns, **metrics}
-    clauses = [_clause(program, c, row, values, members) for c in program.clauses]
+    clauses = [_clause(program, c, row, values, members, memo) for c in program.clauses]
     qualified = bool(row["qualified"])
     rewards = _rewards(program, row, values, currency) if qualified else []
     total = sum((r.amount for r in rewards), Decimal(0).quantize(minor_unit(currency)))
@@ -226,16 +271,67 @@ def _primary_ranking(program: ir.Program) -> str | None:
     return program.rankings[0].name if program.rankings else None
 
 
+# Clause reasons already worded in this settlement, by clause, outcome and the values the wording
+# reads: most participants share the few distinct inputs of a clause such as `region = "US"`, and
+# wording a reason costs more than looking one up. Clauses over members are not memoised.
+_ReasonMemo = dict[Any, Any]
+
+
 def _clause(
     program: ir.Program,
     clause: ir.Clause,
     row: Mapping[str, Any],
     values: Mapping[str, Any],
     members: Mapping[str, Mapping[str, Any]],
+    memo: _ReasonMemo,
 ) -> ClauseOutcome:
     holds, judged = bool(row[holds_col(clause.name)]), bool(row[judged_col(clause.name)])
-    reason = clause_reason(program, clause, holds, judged, values, members)
+    inputs = memo.get(clause.name)
+    if inputs is None:
+        inputs = memo[clause.name] = _reason_inputs(program, clause)
+    # By class and text, not by value: Decimal("1.0") == Decimal("1.00") but they are worded differently.
+    key = (clause.name, holds, judged, *(_shown(values.get(n)) for n in inputs)) if inputs else None
+    reason = memo.get(key) if key is not None else None
+    if reason is None:
+        reason = clause_reason(program, clause, holds, judged, values, members)
+        if key is not None:
+            memo[key] = reason
     return ClauseOutcome(name=clause.name, kind=clause.kind.value, holds=holds, judged=judged, reason=reason)
+
+
+def _shown(value: Any) -> tuple[type, str]:
+    return value.__class__, str(value)
+
+
+def _reason_inputs(program: ir.Program, clause: ir.Clause) -> tuple[str, ...]:
+    """The names whose values the reason of a quantifier-free clause reads (a ratio reads its parts
+    too); empty when the clause has a quantifier, whose reason reads the members."""
+    names: list[str] = []
+
+    def walk(expr: ir.Expr | None) -> bool:
+        if isinstance(expr, ir.Quantified):
+            return False
+        if isinstance(expr, ir.NameRef | ir.QualifiedRef):
+            add(expr.name if isinstance(expr, ir.NameRef) else expr.column)
+        parts: list[ir.Expr] = []
+        if isinstance(expr, ir.Compare):
+            parts = [expr.left, expr.right]
+        elif isinstance(expr, ir.InList | ir.Not):
+            parts = [expr.operand]
+        elif isinstance(expr, ir.BoolOp):
+            parts = list(expr.operands)
+        return all(walk(part) for part in parts)
+
+    def add(name: str) -> None:
+        names.append(name)
+        metric = program.metric(name)
+        if metric is not None and isinstance(metric.definition, ir.Ratio):
+            add(metric.definition.numerator)
+            add(metric.definition.denominator)
+
+    if not (walk(clause.condition) and walk(clause.guard)):
+        return ()
+    return tuple(dict.fromkeys(names)) or ("",)  # a clause reading no name still has one reason per outcome
 
 
 def _rewards(

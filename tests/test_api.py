@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import rulekit
-import rulekit.cli  # noqa: F401  registers the commands
+import rulekit.cli  # registers the commands
 from rulekit.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent

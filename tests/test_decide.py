@@ -356,3 +356,88 @@ def test_every_host_must_pass(apollo: rulekit.CompiledProgram) -> None:
     assert gate.holds is False
     assert gate.reason == "effective live time of host h2: 12.5 hours — needs more than 14 hours"
     assert decision.metrics["host_count"] == 2
+
+
+# ------------------------------------------------------------- other reward shapes
+
+EXTRAS = """program extras:
+  market: US
+  currency: USD
+  timezone: "America/New_York"
+  calendar: US
+
+table sellers:
+  seller_id: string
+  key: seller_id
+
+table sales:
+  sale_id: string
+  seller_id: string
+  ts: timestamp
+  amount: money
+  key: sale_id
+  time: ts
+
+participant seller: sellers
+
+window month: from 2022-03-01 to 2022-03-31 inclusive
+
+metric gmv = sum amount in sales during month
+metric sale_count = count sales during month
+
+eligible some_sales: sale_count >= 1
+
+rebate tiered: marginal brackets of gmv
+  from $0: 1%
+  from $1,000: 2%
+  from $10,000: 3.5%
+
+rebate whole: whole-tier brackets of gmv
+  from $1,000: 2%
+  from $10,000: 3.5%
+  cap: $400 per seller
+
+bonus per_sale: $0.50 per unit of sale_count
+  cap: $1 per seller
+
+milestone ladder: gmv, highest
+  bronze at $1,000: $10
+  silver at $10,000: $50
+
+milestone steps: gmv, cumulative
+  bronze at $1,000: $10
+  silver at $10,000: $50
+  gold at $20,000: $100
+"""
+
+
+def test_brackets_bonus_and_milestones() -> None:
+    program = rulekit.loads(EXTRAS, "extras.rules")
+    sales = [
+        {"sale_id": "x1", "seller_id": "s1", "ts": "2022-03-10T12:00:00Z", "amount": "12000"},
+        {"sale_id": "x2", "seller_id": "s1", "ts": "2022-03-11T12:00:00Z", "amount": "345"},
+        {"sale_id": "x3", "seller_id": "s1", "ts": "2022-03-12T12:00:00Z", "amount": "0"},
+        # 2022-04-01 03:00Z is still 31 March in New York (EDT, UTC-4): inside the month.
+        {"sale_id": "x4", "seller_id": "s1", "ts": "2022-04-01T03:59:59Z", "amount": "0"},
+        {"sale_id": "x5", "seller_id": "s1", "ts": "2022-04-01T04:00:00Z", "amount": "999"},  # 1 April: outside
+    ]
+    decision = program.decide({"sellers": {"seller_id": "s1"}, "sales": sales})
+    assert decision.metrics == {"gmv": Decimal("12345"), "sale_count": 4}
+    paid = {r.name: r.amount for r in decision.rewards}
+    assert paid == {
+        # 1% × 1,000 + 2% × 9,000 + 3.5% × 2,345 = 10 + 180 + 82.075 = 272.075 → half-even 272.08
+        "tiered": Decimal("272.08"),
+        # 3.5% × 12,345 = 432.075, capped at $400
+        "whole": Decimal("400.00"),
+        # $0.50 × 4 sales = $2.00, capped at $1
+        "per_sale": Decimal("1.00"),
+        # $12,345 reaches silver ($10,000): the highest tier only
+        "ladder": Decimal("50.00"),
+        # bronze $10 + silver $50; gold needs $20,000
+        "steps": Decimal("60.00"),
+    }
+    tiered = next(r for r in decision.rewards if r.name == "tiered")
+    assert tiered.reason == (
+        "marginal rebate on gmv $12,345.00: 1% of $0–$1,000 + 2% of $1,000–$10,000 + 3.5% of $10,000–$12,345.00"
+        " = $272.08"
+    )

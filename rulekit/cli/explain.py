@@ -12,11 +12,14 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import typer
 
 from rulekit.api import RuleFileError, load
 from rulekit.cli.app import EXIT_FINDINGS, app, err
+from rulekit.data import DataError, describe
 from rulekit.explain import UnknownParticipantError, explain_participant, find_participant
+from rulekit.sql.exprs import CompileError as SqlCompileError
 
 
 class OutputFormat(enum.Enum):
@@ -39,8 +42,14 @@ def explain(
         raise typer.Exit(EXIT_FINDINGS) from None
     try:
         settlement = program.settle(str(data))
-    except _data_errors() as exc:
-        err.print(f"{data}: {exc}", markup=False)
+    except DataError as exc:
+        err.print(f"cannot settle {file.name}: the data in {data} has problems:", markup=False)
+        for issue in exc.issues:
+            err.print(f"  {describe(issue)}", markup=False)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    except (SqlCompileError, duckdb.Error) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        err.print(f"cannot settle {file.name}: {first}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
     try:
         row = find_participant(settlement, participant_id)
@@ -55,12 +64,3 @@ def explain(
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         typer.echo(explain_participant(program.ir, row))
-
-
-def _data_errors() -> tuple[type[Exception], ...]:
-    """The batch loader's data error, when it is available."""
-    try:
-        from rulekit.data import DataError
-    except ImportError:  # pragma: no cover - the loader is part of the package
-        return (OSError,)
-    return (DataError, OSError)

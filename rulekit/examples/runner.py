@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rulekit import ir
-from rulekit.diagnostics import Diagnostic, has_errors, sort_key
+from rulekit.diagnostics import Diagnostic, has_errors
 from rulekit.examples.compare import Outcome, compare_order, compare_participant
 from rulekit.examples.coverage import Coverage, Observations, coverage
 from rulekit.examples.engine import DefaultEngine, Engine
 from rulekit.examples.model import Cast, cast_of, order_tables
 from rulekit.examples.tables import arrow_tables, participant_facts
-from rulekit.examples.validate import check_examples
 from rulekit.results import Decision, OrderEffect, Settlement
 
 
@@ -68,8 +67,7 @@ def run_examples(program: ir.Program, engine: Engine | None = None) -> tuple[tup
 
 def run_file(path: str, engine: Engine | None = None) -> FileReport:
     """Check a rule file and, when it has no errors, run its examples."""
-    program, source, diagnostics = _load(path)
-    diagnostics = tuple(sorted((*diagnostics, *check_examples(program)), key=sort_key))
+    program, source, diagnostics = _load(path)  # check_file already includes the example checks
     if has_errors(diagnostics):
         return FileReport(path, source, diagnostics)
     results, cover = run_examples(program, engine)

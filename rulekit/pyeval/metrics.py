@@ -71,7 +71,7 @@ def compile_row_filter(table: ir.Table, filters: ir.Filters, tz: ZoneInfo) -> Ro
             start, end = bounds
             if time_col is not None:
                 ts = row[time_col]
-                if not (start <= ts <= end):
+                if not (start <= ts < end):
                     return False
             elif period is not None and not (row[period[0]] < end and row[period[1]] > start):
                 return False

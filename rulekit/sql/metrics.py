@@ -240,12 +240,33 @@ def _metric_cte(ctx: Context, metric: ir.Metric, agg: ir.Aggregate) -> str:
     projections.append(b.alias(value, "v"))
     if den is not None:
         projections.append(b.alias(den, "d"))
-    query = event_source(ctx, tbl).select(*projections)
-    query = query.where(event_filter(ctx, tbl, agg.filters)).group_by(*group)
+    keep = event_filter(ctx, tbl, agg.filters)
+    if _reads_participant(keep):
+        query = event_source(ctx, tbl).select(*projections)
+    else:
+        # The filter reads the event row only: group the events by their own participant key and
+        # skip the join (a hash join over every event row). Events of unknown participants drop out
+        # where the frames left-join this CTE, exactly as the inner join would have dropped them.
+        query = _unjoined(ctx, tbl, projections, group)
+    query = query.where(keep).group_by(*group)
     name = f"metric__{metric.name}"
     ctx.add(name, query)
     return name
 
+
+def _reads_participant(condition: exp.Expression) -> bool:
+    return any(column.table == P for column in condition.find_all(exp.Column))
+
+
+def _unjoined(ctx: Context, tbl: ir.Table, projections: list[exp.Expression], group: list[exp.Expression]) -> exp.Select:
+    """``FROM <tbl> e`` with the participant key read from the event row instead of ``p``."""
+    if not tbl.column(ctx.pk):
+        raise CompileError(f"table {tbl.name} has no {ctx.pk} column to link it to a participant")
+    for expression in [*projections, *group]:
+        for column in expression.find_all(exp.Column):
+            if column.table == P:
+                column.set("table", b.ident(E))
+    return exp.Select().from_(b.table(tbl.name, E)).select(*projections)
 
 _ZERO_WHEN_EMPTY = {
     ir.AggregateFunc.COUNT,

@@ -1,0 +1,194 @@
+"""Explanations of settlement rows and decisions, and `rulekit explain`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import rulekit
+import rulekit.cli  # registers the commands
+from rulekit.cli.app import app
+from rulekit.explain import UnknownParticipantError, explain_decision, explain_participant, find_participant
+from rulekit.results import ClauseOutcome, ParticipantResult, RewardAmount, Settlement
+
+ROOT = Path(__file__).resolve().parent.parent
+APOLLO_PATH = ROOT / "campaigns" / "apollo.rules"
+UK_PATH = ROOT / "campaigns" / "uk_shop.rules"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def apollo() -> rulekit.CompiledProgram:
+    return rulekit.load(APOLLO_PATH)
+
+
+def outcome(name: str, kind: str, holds: bool, reason: str, judged: bool = True) -> ClauseOutcome:
+    return ClauseOutcome(name=name, kind=kind, holds=holds, judged=judged, reason=reason)  # type: ignore[arg-type]
+
+
+def winner() -> ParticipantResult:
+    return ParticipantResult(
+        id="a1",
+        eligible=True,
+        qualified=True,
+        disqualified=False,
+        warnings=["idle_streaming"],
+        clauses=[
+            outcome("partner_agency", "eligible", True, 'kind is "agency"'),
+            outcome("live_hours", "gate", True, "effective live time of host h1: 16 hours — more than 14 hours"),
+            outcome("idle_streaming", "warn", True, "idle live time of host h1: 3 hours — over the 2 hours limit"),
+            outcome("click_farming", "disqualify", False, "click farming flag: no"),
+            outcome(
+                "high_refund_rate", "disqualify", False, "refund rate not judged: 4 orders, needs at least 20", False
+            ),
+        ],
+        rank=2,
+        rewards=[
+            RewardAmount(
+                name="leaderboard_cash",
+                kind="prize",
+                amount=Decimal("2000.00"),
+                before_limits=Decimal("2500.00"),
+                reason="rank 2 of 5: prize $2,500.00",
+            ),
+            RewardAmount(
+                name="gmv_rebate",
+                kind="rebate",
+                amount=Decimal("246.90"),
+                before_limits=Decimal("246.90"),
+                reason="rebate 2% of net GMV $12,345.00 = $246.90",
+            ),
+        ],
+        total_payout=Decimal("2246.90"),
+        payout_due=dt.date(2022, 3, 25),
+    )
+
+
+def test_explain_participant_goes_clause_by_clause(apollo: rulekit.CompiledProgram) -> None:
+    text = explain_participant(apollo.ir, winner())
+    lines = text.splitlines()
+    assert lines[0] == "account a1 — apollo (Apollo US Live Shopping Incentive)"
+    assert '  ✓ partner_agency: kind is "agency"' in lines
+    assert "  ✓ live_hours: effective live time of host h1: 16 hours — more than 14 hours" in lines
+    # A warning that fired is against the participant; a rule that did not fire is for it.
+    assert "  ✗ idle_streaming: idle live time of host h1: 3 hours — over the 2 hours limit" in lines
+    assert "  ✓ click_farming: click farming flag: no" in lines
+    assert "  · high_refund_rate (not judged): refund rate not judged: 4 orders, needs at least 20" in lines
+    assert "Rank: 2" in lines
+    assert "  leaderboard_cash (prize): $2,000.00 — rank 2 of 5: prize $2,500.00" in lines
+    # The pool cap took $500 away: both amounts are shown.
+    assert "    before pool/budget limits $2,500.00; after them $2,000.00" in lines
+    assert "Total payout: $2,246.90" in lines
+    assert "Payout: due 2022-03-25, by bank transfer" in lines
+    # Sections come in the order eligibility, gates, disqualification, warnings.
+    order = [lines.index(h) for h in ("Eligibility:", "Gates:", "Disqualification rules:", "Warnings:")]
+    assert order == sorted(order)
+
+
+def test_explain_participant_not_eligible(apollo: rulekit.CompiledProgram) -> None:
+    row = ParticipantResult(
+        id="m1",
+        eligible=False,
+        qualified=False,
+        disqualified=False,
+        clauses=[outcome("partner_agency", "eligible", False, 'kind is "individual" — needs "agency"')],
+    )
+    text = explain_participant(apollo.ir, row)
+    assert '  ✗ partner_agency: kind is "individual" — needs "agency"' in text.splitlines()
+    assert "Outcome: not eligible, does not qualify" in text
+    assert "Rank: not ranked" in text
+    assert "Rewards: none" in text
+    assert "Total payout: $0.00" in text
+
+
+def test_find_participant_suggests_a_close_id() -> None:
+    settlement = Settlement(program="p", currency="USD", timezone="UTC", participants=[winner()])
+    assert find_participant(settlement, "a1").id == "a1"
+    with pytest.raises(UnknownParticipantError) as caught:
+        find_participant(settlement, "a2")
+    assert caught.value.suggestion == "a1"
+    assert "did you mean `a1`?" in str(caught.value)
+    with pytest.raises(UnknownParticipantError) as caught:
+        find_participant(settlement, "zzzzzzzz")
+    assert caught.value.suggestion is None
+
+
+def test_explain_decision_lists_clauses_and_order_effects() -> None:
+    uk = rulekit.load(UK_PATH)
+    merchant = {"merchant_id": "m1", "region": "GB", "joined_at": "2022-01-01T10:00:00Z"}
+    order = {
+        "order_id": "o7",
+        "merchant_id": "m1",
+        "created_at": "2022-04-01T09:01:00Z",
+        "item_total": "20.00",
+        "shipping_fee": "6.50",
+        "currency": "GBP",
+        "refunded": False,
+    }
+    text = explain_decision(uk.ir, uk.decide({"merchants": merchant, "orders": order}))
+    assert '  ✓ uk_merchant: region is "GB"' in text
+    # 5% of £20.00 = £1.00: the order is a minute after the free period ended at 09:00 UTC.
+    assert "order o7, new_merchant_waiver (commission): 5% commission on item total £20.00 = £1.00" in text
+    assert "outside the free period" in text
+    assert "2022-04-01 09:00:00 UTC" in text
+    assert "order o7, free_shipping (subsidy): free shipping £4.99 on shipping fee £6.50, capped at £4.99" in text
+    assert "Note: free_shipping: at most 500 orders per merchant" in text
+
+
+# -------------------------------------------------------------------------------- CLI
+
+
+def write_uk_data(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "merchants.csv").write_text(
+        "merchant_id,region,joined_at\nm1,GB,2022-01-01 10:00:00\nm2,IE,2022-03-01 00:00:00\n"
+    )
+    (folder / "orders.csv").write_text(
+        "order_id,merchant_id,created_at,item_total,shipping_fee,currency,refunded\n"
+        "o1,m1,2022-04-01 08:59:00,12.50,6.50,GBP,false\n"
+        "o2,m1,2022-04-01 09:01:00,12.50,3.20,GBP,false\n"
+        "o3,m2,2022-04-01 09:01:00,37.90,3.20,GBP,false\n"
+    )
+
+
+def test_cli_explain(tmp_path: Path) -> None:
+    write_uk_data(tmp_path / "data")
+    result = runner.invoke(app, ["explain", str(UK_PATH), "--data", str(tmp_path / "data"), "--id", "m1"])
+    assert result.exit_code == 0, result.output
+    # o1 is inside the free period (0%), o2 a minute after it: 5% of £12.50 = £0.625 → £0.62.
+    assert "Commission: £0.62 due" in result.stdout
+    # Subsidies: o1 £6.50 capped at £4.99, o2 £3.20 in full: £8.19.
+    assert "Total payout: £8.19" in result.stdout
+    assert '✓ uk_merchant: region is "GB"' in result.stdout
+
+
+def test_cli_explain_json(tmp_path: Path) -> None:
+    write_uk_data(tmp_path / "data")
+    args = ["explain", str(UK_PATH), "--data", str(tmp_path / "data"), "--id", "m2", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["participant"]["eligible"] is False
+    assert data["participant"]["commission_due"] == "1.90"  # 5% of £37.90 = £1.895 → half-even £1.90
+    assert 'needs "GB"' in data["explanation"]
+
+
+def test_cli_explain_unknown_id_suggests(tmp_path: Path) -> None:
+    write_uk_data(tmp_path / "data")
+    result = runner.invoke(app, ["explain", str(UK_PATH), "--data", str(tmp_path / "data"), "--id", "m3"])
+    assert result.exit_code == 1
+    assert "no participant `m3`" in result.output
+    assert "did you mean" in result.output
+
+
+def test_cli_explain_missing_data_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(app, ["explain", str(UK_PATH), "--data", str(tmp_path / "empty"), "--id", "m1"])
+    assert result.exit_code == 1
+    assert "merchants" in result.output
+    assert "Traceback" not in result.output
