@@ -29,12 +29,12 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import common  # noqa: E402
+import common
 
-import rulekit  # noqa: E402
-from rulekit.compile_sql import compile_settlement  # noqa: E402
-from rulekit.data import LoadedData, load_tables  # noqa: E402
-from rulekit.settle import build_settlement, settle  # noqa: E402
+import rulekit
+from rulekit.compile_sql import compile_settlement
+from rulekit.data import LoadedData, load_tables
+from rulekit.settle import build_settlement, settle
 
 
 def check_agreement(program: rulekit.CompiledProgram, loaded: LoadedData) -> int:
@@ -171,8 +171,10 @@ def memory_all(folders: list[Path]) -> list[dict[str, Any]]:
 
 
 def print_memory(results: list[dict[str, Any]]) -> None:
-    print("\n| data | rulekit peak | rulekit after load | hand-written on Parquet | hand-written on tables "
-          "| rulekit / hand-written on tables |")
+    print(
+        "\n| data | rulekit peak | rulekit after load | hand-written on Parquet | hand-written on tables "
+        "| rulekit / hand-written on tables |"
+    )
     print("|---|---|---|---|---|---|")
     by_data: dict[str, dict[str, dict[str, Any]]] = {}
     for r in results:

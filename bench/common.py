@@ -106,7 +106,9 @@ def differences(ours: dict[str, Outcome], theirs: dict[str, Outcome], limit: int
         if a is None or b is None:
             out.append(f"{account}: only in {'hand-written' if a is None else 'rulekit'}")
         else:
-            fields = [f"{n} rulekit={x!r} hand-written={y!r}" for n, x, y in zip(OUTCOME_FIELDS, a, b, strict=True) if x != y]
+            fields = [
+                f"{n} rulekit={x!r} hand-written={y!r}" for n, x, y in zip(OUTCOME_FIELDS, a, b, strict=True) if x != y
+            ]
             out.append(f"{account}: " + "; ".join(fields))
         if len(out) >= limit:
             break

@@ -88,7 +88,10 @@ def sessions_sql(seed: int) -> str:
         f" + to_seconds(CAST(floor({(WINDOW_HOURS + 48) * 3600} * {_u('start', seed, key)}) AS BIGINT))"
     )
     length = f"to_seconds(CAST(3600 + floor(3 * 3600 * {_u('len', seed, key)}) AS BIGINT))"
-    shown = f"CASE WHEN {_u('idle', seed, key)} < 0.03 THEN 0 ELSE 1 + CAST(floor(8 * {_u('shown', seed, key)}) AS BIGINT) END"
+    shown = (
+        f"CASE WHEN {_u('idle', seed, key)} < 0.03 THEN 0"
+        f" ELSE 1 + CAST(floor(8 * {_u('shown', seed, key)}) AS BIGINT) END"
+    )
     return f"""
         WITH h AS (
             SELECT account_id, host_id, row_number() OVER (ORDER BY account_id, host_id) AS k FROM hosts

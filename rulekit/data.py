@@ -125,9 +125,9 @@ def _release_raw(con: duckdb.DuckDBPyConnection, raws: Mapping[str, pa.Table | P
     """Drop the typed views and the raw inputs once the clean tables exist: the connection no
     longer holds the Arrow tables it was given, so their memory can go back."""
     for name, raw in raws.items():
-        con.execute(exp.Drop(this=b.table(_typed(name)), kind="VIEW", exists=True).sql("duckdb"))
+        con.execute(exp.Drop(tables=[b.table(_typed(name))], kind="VIEW", exists=True).sql("duckdb"))
         if isinstance(raw, Path):
-            con.execute(exp.Drop(this=b.table(_raw(name)), kind="VIEW", exists=True).sql("duckdb"))
+            con.execute(exp.Drop(tables=[b.table(_raw(name))], kind="VIEW", exists=True).sql("duckdb"))
         else:
             con.unregister(_raw(name))
 

@@ -251,7 +251,8 @@ def _subject(name: str, ctx: _Ctx) -> str:
     if ctx.member is not None:
         return f"{words} of {ctx.member}: {shown}"
     if value_type == "count" and value is not None:
-        return f"{shown} {words}"
+        # "1 order", "12 orders": labels of counts are plural nouns.
+        return f"{shown} {words[:-1] if value == 1 and words.endswith('s') else words}"
     if value_type in ("string", "bool"):
         return f"{words} is {shown}"
     detail = _ratio_detail(name, ctx) if value_type == "ratio" else ""

@@ -192,3 +192,61 @@ def test_cli_explain_missing_data_exit_1(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "merchants" in result.output
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------------------- reasons
+
+
+def test_format_value_units(apollo: rulekit.CompiledProgram) -> None:
+    from fractions import Fraction
+
+    from rulekit.reasons import format_value
+
+    program = apollo.ir
+    assert format_value(program, "duration", Decimal(45000)) == "12.5 hours"  # 45,000 s / 3,600
+    assert format_value(program, "duration", Decimal(3600)) == "1 hour"
+    assert format_value(program, "duration", Decimal(50460)) == "14.02 hours"  # 14 h 1 min = 14.0166…
+    assert format_value(program, "ratio", Fraction(7, 19)) == "36.84%"  # 36.842…%
+    assert format_value(program, "ratio", Decimal("0.350000")) == "35%"
+    assert format_value(program, "money", Decimal("-1234.5")) == "-$1,234.50"
+    assert format_value(program, "string", "agency") == '"agency"'
+    assert format_value(program, "count", None) == "no value"
+
+
+def test_clause_reasons_in_words(apollo: rulekit.CompiledProgram) -> None:
+    from fractions import Fraction
+
+    from rulekit.reasons import clause_reason
+
+    program = apollo.ir
+    rule = next(c for c in program.clauses if c.name == "high_refund_rate")
+    within = {"refund_rate": Fraction(6, 20), "refunded_orders": 6, "order_count": 20}
+    assert (
+        clause_reason(program, rule, False, True, within, {})
+        == "refund rate 30% (6 of 20 orders) — within the 30% limit"
+    )
+    one = {"refund_rate": Fraction(1, 1), "refunded_orders": 1, "order_count": 1}
+    assert clause_reason(program, rule, True, False, one, {}) == "refund rate not judged: 1 order, needs at least 20"
+    gate = next(c for c in program.clauses if c.name == "live_hours")
+    members = {"h1": {"effective_live_time": Decimal(50400)}, "h2": {"effective_live_time": Decimal(50401)}}
+    # Only the failing host is named.
+    assert clause_reason(program, gate, False, True, {}, members) == (
+        "effective live time of host h1: 14 hours — needs more than 14 hours"
+    )
+    # 50,401 s also shows as 14 hours, so its exact seconds are added.
+    passing = {"h2": {"effective_live_time": Decimal(50401)}}
+    assert clause_reason(program, gate, True, True, {}, passing) == (
+        "effective live time of host h2: 14 hours (50,401 seconds) — more than 14 hours"
+    )
+    assert clause_reason(program, gate, True, True, {}, {}) == "there are no hosts (every host passes trivially)"
+
+
+def test_prize_reason_for_a_shared_rank(apollo: rulekit.CompiledProgram) -> None:
+    from rulekit.reasons import reward_reason
+
+    prize = next(r for r in apollo.ir.rewards if r.name == "leaderboard_cash")
+    # Ranks 3 and 4 tied: positions 3–4 share $1,500 + $1,000 = $2,500, $1,250 each.
+    text = reward_reason(
+        apollo.ir, prize, {}, amount=Decimal("1250"), before_limits=Decimal("1250"), rank=3, ranked=5, tied=2
+    )
+    assert text == "rank 3 of 5, tied with 1 other: positions 3–4 share $2,500, $1,250.00 each"

@@ -124,7 +124,10 @@ def _compare(expr: ir.Compare, scope: Scope) -> Fn:
             value = env[name]
             if value is None:
                 return None
-            return bool(op(value, c))
+            try:
+                return bool(op(value, c))
+            except TypeError:  # values of different kinds (the checker rejects these): unknown
+                return None
 
         return name_vs_constant
 
@@ -135,7 +138,10 @@ def _compare(expr: ir.Compare, scope: Scope) -> Fn:
         b = right(env)
         if b is None:
             return None
-        return bool(op(a, b))
+        try:
+            return bool(op(a, b))
+        except TypeError:
+            return None
 
     return general
 

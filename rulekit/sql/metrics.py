@@ -258,7 +258,9 @@ def _reads_participant(condition: exp.Expression) -> bool:
     return any(column.table == P for column in condition.find_all(exp.Column))
 
 
-def _unjoined(ctx: Context, tbl: ir.Table, projections: list[exp.Expression], group: list[exp.Expression]) -> exp.Select:
+def _unjoined(
+    ctx: Context, tbl: ir.Table, projections: list[exp.Expression], group: list[exp.Expression]
+) -> exp.Select:
     """``FROM <tbl> e`` with the participant key read from the event row instead of ``p``."""
     if not tbl.column(ctx.pk):
         raise CompileError(f"table {tbl.name} has no {ctx.pk} column to link it to a participant")
@@ -267,6 +269,7 @@ def _unjoined(ctx: Context, tbl: ir.Table, projections: list[exp.Expression], gr
             if column.table == P:
                 column.set("table", b.ident(E))
     return exp.Select().from_(b.table(tbl.name, E)).select(*projections)
+
 
 _ZERO_WHEN_EMPTY = {
     ir.AggregateFunc.COUNT,
