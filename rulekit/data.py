@@ -118,7 +118,22 @@ def load_tables(program: ir.Program, source: Source) -> LoadedData:
         row = fetch_one(con, b.select(b.count_star()).from_(b.table(tbl.name)))
         used[tbl.name] = int(row[0]) if row else 0
     _release_raw(con, raws)
+    for tbl in program.tables:
+        if tbl.name in raws and not _orders_by_input(program, tbl):
+            con.execute(_drop_row_number(tbl.name).sql("duckdb"))
     return LoadedData(con, tuple(inputs), tuple(issues), used)
+
+
+def _orders_by_input(program: ir.Program, tbl: ir.Table) -> bool:
+    """Whether the settlement orders ``tbl``'s rows by input order: a per-order reward on a table
+    without a key or a time. Other tables drop the row number once cleaned (8 bytes a row)."""
+    on_table = any(isinstance(r, ir.Commission | ir.Subsidy) and r.table == tbl.name for r in program.rewards)
+    return on_table and not (tbl.key and (tbl.time or tbl.period))
+
+
+def _drop_row_number(table: str) -> exp.Alter:
+    drop = exp.Drop(tables=[b.col(ROW)], kind="COLUMN")
+    return exp.Alter(this=b.table(table), kind="TABLE", actions=[drop])
 
 
 def _release_raw(con: duckdb.DuckDBPyConnection, raws: Mapping[str, pa.Table | Path]) -> None:

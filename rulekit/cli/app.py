@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 from rich.console import Console
 
@@ -19,8 +21,11 @@ EXIT_FINDINGS = 1  # the input has errors (diagnostics, failed examples, bad dat
 EXIT_USAGE = 2  # the command line is wrong
 EXIT_INTERNAL = 3  # a bug in rulekit; never a traceback on screen
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped output (files, CI logs) gets a wide page so tables are never cut off mid-amount;
+# tables still take only their natural width.
+_PIPE_WIDTH = 200
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
+err = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
 
 
 def _version(value: bool) -> None:

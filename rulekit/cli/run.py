@@ -26,7 +26,8 @@ from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, app, err, out
 from rulekit.data import DataError, LoadedData, describe, load_tables
 from rulekit.diagnostics import render
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
-from rulekit.reasons import format_money
+from rulekit.pyeval.types import name_type
+from rulekit.reasons import format_money, format_value
 from rulekit.results import ParticipantResult, Settlement
 from rulekit.settle import Progress as ProgressFn
 from rulekit.settle import settle, to_arrow
@@ -152,16 +153,12 @@ def _leaderboard(program: ir.Program, settlement: Settlement) -> Table:
     ranked = [p for p in settlement.participants if p.rank is not None]
     code = settlement.currency
     for person in ranked[:MAX_ROWS]:
-        values = [_metric_text(person.metrics.get(k)) for k in keys]
+        values = [format_value(program, name_type(program, k), person.metrics.get(k)) for k in keys]
         money = [_money(_reward(person, "prize"), code), _money(_reward(person, "rebate"), code)]
         table.add_row(str(person.rank), person.id, *values, *money, _money(person.total_payout, code))
     others = len(settlement.participants) - len(ranked)
     table.caption = f"{len(ranked)} ranked" + (f", {others} not qualified" if others else "")
     return table
-
-
-def _metric_text(value: object) -> str:
-    return "" if value is None else str(value)
 
 
 def _per_participant(program: ir.Program, settlement: Settlement) -> Table:
