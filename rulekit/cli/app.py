@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -24,6 +27,17 @@ EXIT_INTERNAL = 3  # a bug in rulekit; never a traceback on screen
 # Piped output (files, CI logs) gets a wide page so tables are never cut off mid-amount;
 # tables still take only their natural width.
 _PIPE_WIDTH = 200
+if TYPE_CHECKING:
+    from rulekit.api import CompiledProgram
+
+
+class OutputFormat(enum.Enum):
+    """``--format`` of the commands that print results."""
+
+    HUMAN = "human"
+    JSON = "json"
+
+
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
 err = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
 
@@ -41,3 +55,14 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     """Check, run, explain and document incentive programs written as rule files."""
+
+
+def load_or_exit(file: Path) -> CompiledProgram:
+    """Load a rule file for a command; a file with errors prints its diagnostics and exits 1."""
+    from rulekit.api import RuleFileError, load
+
+    try:
+        return load(file)
+    except RuleFileError as exc:
+        err.print(exc.rendered, markup=False)
+        raise typer.Exit(EXIT_FINDINGS) from None

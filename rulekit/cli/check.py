@@ -6,7 +6,6 @@ Exit status: 0 when no file has an error (warnings are fine), 1 when any has one
 
 from __future__ import annotations
 
-import enum
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,15 +13,10 @@ from typing import Annotated, Any
 import typer
 
 from rulekit.checker import CheckReport, check_file
-from rulekit.cli.app import EXIT_FINDINGS, EXIT_OK, app
+from rulekit.cli.app import EXIT_FINDINGS, EXIT_OK, OutputFormat, app
 from rulekit.diagnostics import Severity, render
 from rulekit.liability import format_money
 from rulekit.money import round_money
-
-
-class OutputFormat(enum.Enum):
-    HUMAN = "human"
-    JSON = "json"
 
 
 @app.command()

@@ -7,7 +7,6 @@ line.
 
 from __future__ import annotations
 
-import enum
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -15,15 +14,9 @@ from typing import Annotated, Any
 
 import typer
 
-from rulekit.api import RuleFileError, load
-from rulekit.cli.app import EXIT_FINDINGS, app, err
+from rulekit.cli.app import EXIT_FINDINGS, OutputFormat, app, err, load_or_exit
 from rulekit.explain import explain_decision
 from rulekit.facts import FactsError
-
-
-class OutputFormat(enum.Enum):
-    HUMAN = "human"
-    JSON = "json"
 
 
 def read_json(path: Path) -> Any:
@@ -50,11 +43,7 @@ def decide(
     output: Annotated[OutputFormat, typer.Option("--format", help="`human` or `json`.")] = OutputFormat.HUMAN,
 ) -> None:
     """Decide one participant or one order from facts given as JSON."""
-    try:
-        program = load(file)
-    except RuleFileError as exc:
-        err.print(exc.rendered, markup=False)
-        raise typer.Exit(EXIT_FINDINGS) from None
+    program = load_or_exit(file)
     facts = read_json(facts_file)
     try:
         decision = program.decide(facts)

@@ -7,7 +7,6 @@ unknown id (with the closest id as a suggestion); 2 for a wrong command line.
 
 from __future__ import annotations
 
-import enum
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,16 +14,10 @@ from typing import Annotated, Any
 import duckdb
 import typer
 
-from rulekit.api import RuleFileError, load
-from rulekit.cli.app import EXIT_FINDINGS, app, err
+from rulekit.cli.app import EXIT_FINDINGS, OutputFormat, app, err, load_or_exit
 from rulekit.data import DataError, describe
 from rulekit.explain import UnknownParticipantError, explain_participant, find_participant
 from rulekit.sql.exprs import CompileError as SqlCompileError
-
-
-class OutputFormat(enum.Enum):
-    HUMAN = "human"
-    JSON = "json"
 
 
 @app.command()
@@ -35,11 +28,7 @@ def explain(
     output: Annotated[OutputFormat, typer.Option("--format", help="`human` or `json`.")] = OutputFormat.HUMAN,
 ) -> None:
     """Settle the program and explain one participant, clause by clause."""
-    try:
-        program = load(file)
-    except RuleFileError as exc:
-        err.print(exc.rendered, markup=False)
-        raise typer.Exit(EXIT_FINDINGS) from None
+    program = load_or_exit(file)
     try:
         settlement = program.settle(str(data))
     except DataError as exc:

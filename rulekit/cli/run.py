@@ -6,7 +6,6 @@ program the settlement engine cannot run; 2 for a wrong command line.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -22,7 +21,7 @@ from rich.table import Table
 
 from rulekit import ir
 from rulekit.checker import check_file
-from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, app, err, out
+from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, OutputFormat, app, err, out
 from rulekit.data import DataError, LoadedData, describe, load_tables
 from rulekit.diagnostics import render
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
@@ -35,11 +34,6 @@ from rulekit.sql.exprs import CompileError
 
 OUT_SUFFIXES = (".json", ".csv", ".parquet")
 MAX_ROWS = 50  # rows of the on-screen table; the output file has everything
-
-
-class OutputFormat(enum.Enum):
-    HUMAN = "human"
-    JSON = "json"
 
 
 @app.command()

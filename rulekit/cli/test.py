@@ -8,21 +8,15 @@ wrong command line.
 
 from __future__ import annotations
 
-import enum
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from rulekit.cli.app import EXIT_FINDINGS, EXIT_OK, app
+from rulekit.cli.app import EXIT_FINDINGS, EXIT_OK, OutputFormat, app
 from rulekit.examples import run_file
 from rulekit.examples.report import human, to_json
-
-
-class OutputFormat(enum.Enum):
-    HUMAN = "human"
-    JSON = "json"
 
 
 @app.command("test")
