@@ -176,7 +176,7 @@ def memory_all(folders: list[Path], runs: int) -> list[dict[str, Any]]:
                 cmd = [sys.executable, __file__, "memory-child", "--engine", engine, "--data", str(folder)]
                 out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
                 trials[engine].append(json.loads(out.strip().splitlines()[-1]))
-        for engine, results in trials.items():
+        for results in trials.values():
             ordered = sorted(results, key=lambda r: float(r["peak_mb"]))
             found.append({**ordered[len(ordered) // 2], "peak_runs_mb": [r["peak_mb"] for r in results]})
     return found
