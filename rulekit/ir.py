@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -696,9 +697,13 @@ class Example:
 Declaration: TypeAlias = Header | Table | Entity | Window | Metric | Clause | Ranking | Reward | Payout
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: the by-name indexes below are cached on the instance
 class Program:
-    """A whole rule file. Collections keep source order; lookups are by name."""
+    """A whole rule file. Collections keep source order; lookups are by name.
+
+    Evaluators and explanations look names up hundreds of thousands of times per
+    settlement, so lookups go through indexes built once per program.
+    """
 
     header: Header | None
     tables: tuple[Table, ...] = ()
@@ -714,17 +719,44 @@ class Program:
     source: str = field(default="", compare=False, repr=False)
     path: str = field(default="<string>", compare=False)
 
+    @functools.cached_property
+    def _tables_by_name(self) -> dict[str, Table]:
+        return _first_by_name(self.tables)
+
+    @functools.cached_property
+    def _windows_by_name(self) -> dict[str, Window]:
+        return _first_by_name(self.windows)
+
+    @functools.cached_property
+    def _metrics_by_name(self) -> dict[str, Metric]:
+        return _first_by_name(self.metrics)
+
+    @functools.cached_property
+    def _rankings_by_name(self) -> dict[str, Ranking]:
+        return _first_by_name(self.rankings)
+
     def table(self, name: str) -> Table | None:
-        return next((t for t in self.tables if t.name == name), None)
+        return self._tables_by_name.get(name)
 
     def window(self, name: str) -> Window | None:
-        return next((w for w in self.windows if w.name == name), None)
+        return self._windows_by_name.get(name)
 
     def metric(self, name: str) -> Metric | None:
-        return next((m for m in self.metrics if m.name == name), None)
+        return self._metrics_by_name.get(name)
 
     def ranking(self, name: str) -> Ranking | None:
-        return next((r for r in self.rankings if r.name == name), None)
+        return self._rankings_by_name.get(name)
 
     def clauses_of(self, kind: ClauseKind) -> tuple[Clause, ...]:
         return tuple(c for c in self.clauses if c.kind is kind)
+
+
+_Named = TypeVar("_Named", Table, Window, Metric, Ranking)
+
+
+def _first_by_name(items: tuple[_Named, ...]) -> dict[str, _Named]:
+    """Name -> declaration; with duplicates (a checker error) the first one wins, as before."""
+    index: dict[str, _Named] = {}
+    for item in items:
+        index.setdefault(item.name, item)
+    return index

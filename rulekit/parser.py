@@ -1054,5 +1054,6 @@ def tree_free(value: object) -> bool:
         return False
     if isinstance(value, tuple):
         return all(tree_free(v) for v in value)
-    slots = getattr(type(value), "__slots__", ())
-    return all(tree_free(getattr(value, s)) for s in slots if not s.startswith("_"))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return all(tree_free(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return True

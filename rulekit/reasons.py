@@ -404,7 +404,8 @@ def _quantified_text(expr: ir.Quantified, ctx: _Ctx, truth: bool) -> str:
 
 def _member_ctx(ctx: _Ctx, noun: str, mid: str, member_values: Mapping[str, object]) -> _Ctx:
     merged = {**ctx.values, **member_values}
-    return replace(ctx, values=merged, member=f"{noun} {mid}")
+    # Built directly: this runs for every member of every participant, and `replace` is slow.
+    return _Ctx(ctx.program, merged, ctx.members, ctx.bad, f"{noun} {mid}")
 
 
 # ------------------------------------------------------------ truth for sub-clauses
