@@ -401,7 +401,7 @@ class _ToIR(Transformer[Token, Any]):
         super().__init__()
         self.path = path
         self.offset = line_offset
-        # Every detail line in source order, so written-twice lines can be reported (RK503).
+        # Every detail line in source order, so written-twice lines can be reported (RK510).
         self.seen_lines: list[tuple[str, ir.Span]] = []
 
     # -- positions
@@ -959,7 +959,7 @@ _SINGLE_LINES: dict[str, str] = {
 
 
 def _repeated_lines(seen: list[tuple[str, ir.Span]]) -> list[Diagnostic]:
-    """RK503 for each single-valued detail line written again in the same block."""
+    """RK510 for each single-valued detail line written again in the same block."""
     first: dict[str, ir.Span] = {}
     out: list[Diagnostic] = []
     for kind, span in seen:
@@ -971,7 +971,7 @@ def _repeated_lines(seen: list[tuple[str, ir.Span]]) -> list[Diagnostic]:
             continue
         message = f"`{words}` is written twice in this block; only one is allowed"
         hint = f"keep one of the two lines (the first is on line {first[kind].line}) and delete the other"
-        out.append(error("RK503", message, span, hint))
+        out.append(error("RK510", message, span, hint))
     return out
 
 

@@ -677,22 +677,22 @@ def test_rendered_syntax_error_has_location_caret_and_hint() -> None:
     [
         (
             "ranking r: by x descending\n  top 5\n  top 3\n",
-            "3:3 RK503 `top` is written twice in this block; only one is allowed | "
+            "3:3 RK510 `top` is written twice in this block; only one is allowed | "
             "keep one of the two lines (the first is on line 2) and delete the other",
         ),
         (
             "prize p: ranking r\n  pool cap: $5\n  budget: $6\n",
-            "3:3 RK503 `pool cap` or `budget` is written twice in this block; only one is allowed | "
+            "3:3 RK510 `pool cap` or `budget` is written twice in this block; only one is allowed | "
             "keep one of the two lines (the first is on line 2) and delete the other",
         ),
         (
             'metric m = count t\n  label: "a"\n  note: "n"\n  note: "n2"\n  label: "b"\n',
-            "5:3 RK503 `label` is written twice in this block; only one is allowed | "
+            "5:3 RK510 `label` is written twice in this block; only one is allowed | "
             "keep one of the two lines (the first is on line 2) and delete the other",
         ),
         (
             "payout:\n  due: 2 days after w\n  due: 20 business days after w\n",
-            "3:3 RK503 `due` is written twice in this block; only one is allowed | "
+            "3:3 RK510 `due` is written twice in this block; only one is allowed | "
             "keep one of the two lines (the first is on line 2) and delete the other",
         ),
     ],
