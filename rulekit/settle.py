@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
+from operator import itemgetter
 from typing import Any
 
 import duckdb
@@ -25,7 +28,7 @@ from rulekit.money import minor_unit
 from rulekit.pyeval.types import metric_type
 from rulekit.pyeval.values import report_ratio
 from rulekit.reasons import clause_reason, reward_reason
-from rulekit.results import ClauseOutcome, MetricValue, ParticipantResult, RewardAmount, Settlement
+from rulekit.results import ClauseOutcome, MetricValue, ParticipantResult, RewardAmount, Settlement, trusted
 from rulekit.sql.metrics import MID, PID, column_col, den_col, metric_col
 from rulekit.sql.rewards import (
     before_col,
@@ -73,8 +76,8 @@ def settle(program: ir.Program, data: LoadedData | Source, *, progress: Progress
     step(1)
     compiled, participants_sql, members_sql = _compiled(program)
     step(2)
-    rows = _fetch(loaded.connection, participants_sql)
-    member_rows = _fetch(loaded.connection, members_sql) if members_sql is not None else []
+    rows = fetch(loaded.connection, participants_sql)
+    member_rows = fetch(loaded.connection, members_sql) if members_sql is not None else None
     step(3)
     return build_settlement(program, compiled, rows, member_rows, loaded)
 
@@ -106,10 +109,18 @@ def _compiled(program: ir.Program) -> tuple[CompiledSettlement, str, str | None]
     return found
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Rows:
+    """A query result as DuckDB returns it: column names, and one tuple per row in that order."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+def fetch(con: duckdb.DuckDBPyConnection, sql: str) -> Rows:
+    """Run ``sql`` on ``con`` and fetch every row (as tuples: a dict per row costs more than reading by index)."""
     cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return Rows(tuple(d[0] for d in cursor.description or []), cursor.fetchall())
 
 
 # ------------------------------------------------------------------------ results
@@ -118,18 +129,22 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 def build_settlement(
     program: ir.Program,
     compiled: CompiledSettlement,
-    rows: list[dict[str, Any]],
-    member_rows: list[dict[str, Any]],
+    rows: Rows,
+    member_rows: Rows | None,
     loaded: LoadedData,
 ) -> Settlement:
+    """The :class:`Settlement` of the participants query's ``rows`` (and the members query's).
+
+    Clause and reward reasons are worded when first read (``explain``, JSON output), not
+    here: a settlement is mostly read for its numbers.
+    """
     header = program.header
     currency = header.currency if header and header.currency else "USD"
     due = timeutil.due_date(program)
-    members = _members(program, compiled, member_rows)
+    plan = _plan(program, compiled, rows.columns, currency)
+    members = _members(program, compiled, member_rows, currency) if member_rows is not None else {}
     memo: _ReasonMemo = {}
-    results = [
-        _participant(program, compiled, row, members.get(str(row[PID]), {}), currency, due, memo) for row in rows
-    ]
+    results = [_participant(program, plan, row, members.get(str(row[plan.pid])), due, memo) for row in rows.rows]
     results.sort(key=lambda r: (r.rank is None, r.rank or 0, r.id))
     return Settlement(
         program=header.name if header else "",
@@ -142,46 +157,60 @@ def build_settlement(
     )
 
 
-def _metric_value(program: ir.Program, name: str, row: Mapping[str, Any], currency: str) -> Any:
-    """A metric as the evaluators hold it: ``int`` counts, ``Decimal`` amounts and seconds, ``Fraction`` ratios."""
+# How to read one value from a result row (a tuple in the query's column order).
+Reader = Callable[[tuple[Any, ...]], Any]
+
+
+def _nothing(row: tuple[Any, ...]) -> None:
+    return None
+
+
+def _column(index: dict[str, int], name: str) -> Reader:
+    """A reader of column ``name``; a column the query does not have reads as ``None``."""
+    return itemgetter(index[name]) if name in index else _nothing
+
+
+def _metric_reader(program: ir.Program, name: str, index: dict[str, int], currency: str) -> Reader:
+    """A reader of metric ``name`` as the evaluators hold it: ``int`` counts, ``Decimal`` amounts
+    and seconds, ``Fraction`` ratios, ``None`` for no value."""
     shape, kind = _metric_shape(program, name)
-    value = row.get(metric_col(name))
-    if shape == "ratio":
-        num, den = value, row.get(den_col(name))
-        if num is None or den is None or den == 0:
+    value, den = _column(index, metric_col(name)), _column(index, den_col(name))
+
+    def ratio(row: tuple[Any, ...]) -> Fraction | None:
+        num, by = value(row), den(row)
+        return None if num is None or by is None or by == 0 else Fraction(num) / Fraction(by)
+
+    def average(row: tuple[Any, ...]) -> Decimal | None:
+        total, by = value(row), den(row)
+        if total is None or not by:
             return None
-        return Fraction(num) / Fraction(den)
-    if shape == "average":
-        den = row.get(den_col(name))
-        if value is None or not den:
+        mean = Decimal(total) / Decimal(by)
+        return mean / 1_000_000 if kind == "duration" else mean
+
+    def plain(row: tuple[Any, ...]) -> Any:
+        found = value(row)
+        if found is None:
             return None
-        average = Decimal(value) / Decimal(den)
-        return average / 1_000_000 if kind == "duration" else average
-    if value is None:
-        return None
-    if kind == "duration":
-        return Decimal(value) / 1_000_000
-    if kind in ("count", "int"):
-        return int(value)
-    if kind == "money" and isinstance(value, Decimal):
-        return _tidy_money(value, currency)
-    return value
+        if kind == "duration":
+            return Decimal(found) / 1_000_000
+        if kind in ("count", "int"):
+            return int(found)
+        if kind == "money" and isinstance(found, Decimal):
+            return _tidy_money(found, currency)
+        return found
+
+    return ratio if shape == "ratio" else average if shape == "average" else plain
 
 
 def _metric_shape(program: ir.Program, name: str) -> tuple[str, str]:
-    """(``ratio`` / ``average`` / ``value``, value type) of a metric, looked up once per program."""
-    derived = _derived(program)
-    key = ("metric", name)
-    if key not in derived:
-        metric = program.metric(name)
-        assert metric is not None
-        definition = metric.definition
-        shape = "ratio" if isinstance(definition, ir.Ratio) else "value"
-        if isinstance(definition, ir.Aggregate) and definition.func is ir.AggregateFunc.AVERAGE:
-            shape = "average"
-        derived[key] = (shape, metric_type(program, metric))
-    found: tuple[str, str] = derived[key]
-    return found
+    """(``ratio`` / ``average`` / ``value``, value type) of a metric."""
+    metric = program.metric(name)
+    assert metric is not None
+    definition = metric.definition
+    shape = "ratio" if isinstance(definition, ir.Ratio) else "value"
+    if isinstance(definition, ir.Aggregate) and definition.func is ir.AggregateFunc.AVERAGE:
+        shape = "average"
+    return shape, metric_type(program, metric)
 
 
 def _tidy_money(value: Decimal, currency: str) -> Decimal:
@@ -190,64 +219,181 @@ def _tidy_money(value: Decimal, currency: str) -> Decimal:
     return quantized if quantized == value else value.normalize()
 
 
-def _reported(values: Mapping[str, Any]) -> dict[str, MetricValue]:
-    return {k: report_ratio(v) if isinstance(v, Fraction) else v for k, v in values.items()}
+def _ratio_names(program: ir.Program, names: tuple[str, ...]) -> frozenset[str]:
+    """The metrics among ``names`` held as ``Fraction`` and reported rounded (:func:`report_ratio`)."""
+    return frozenset(n for n in names if _metric_shape(program, n)[0] == "ratio")
 
 
-def _members(
-    program: ir.Program, compiled: CompiledSettlement, rows: list[dict[str, Any]]
-) -> dict[str, dict[str, dict[str, Any]]]:
-    """participant id → member id → member columns and member metrics (evaluator values)."""
-    currency = program.header.currency if program.header and program.header.currency else "USD"
+def _reported(values: dict[str, Any], ratios: frozenset[str]) -> dict[str, MetricValue]:
+    if not ratios:
+        return values
+    return {k: report_ratio(v) if k in ratios else v for k, v in values.items()}
+
+
+@dataclass(frozen=True)
+class _Members:
+    """One participant's members: their values for the reasons, and their reported metrics by member id."""
+
+    values: dict[str, dict[str, Any]]
+    metrics: dict[str, dict[str, MetricValue]]
+
+
+def _members(program: ir.Program, compiled: CompiledSettlement, rows: Rows, currency: str) -> dict[str, _Members]:
+    """participant id → its members (member columns and member metrics, evaluator values)."""
+    index = {name: i for i, name in enumerate(rows.columns)}
     mtable = program.table(program.member.table) if program.member else None
-    found: dict[str, dict[str, dict[str, Any]]] = {}
-    for row in rows:
-        values: dict[str, Any] = {}
-        if mtable is not None:
-            values.update({c.name: row.get(column_col(c.name)) for c in mtable.columns})
-        values.update({m: _metric_value(program, m, row, currency) for m in compiled.member_metrics})
-        found.setdefault(str(row[PID]), {})[str(row[MID])] = values
+    columns = [(c.name, _column(index, column_col(c.name))) for c in (mtable.columns if mtable else ())]
+    metrics = [(m, _metric_reader(program, m, index, currency)) for m in compiled.member_metrics]
+    ratios = _ratio_names(program, compiled.member_metrics)
+    pid, mid = itemgetter(index[PID]), itemgetter(index[MID])
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+    reported: dict[str, dict[str, dict[str, MetricValue]]] = {}
+    for row in rows.rows:
+        owner, member = str(pid(row)), str(mid(row))
+        measured = {m: read(row) for m, read in metrics}
+        values.setdefault(owner, {})[member] = {**{c: read(row) for c, read in columns}, **measured}
+        reported.setdefault(owner, {})[member] = _reported(measured, ratios)
+    return {owner: _Members(found, dict(sorted(reported[owner].items()))) for owner, found in values.items()}
+
+
+@dataclass(frozen=True)
+class _Clause:
+    clause: ir.Clause
+    kind: str
+    holds: Reader
+    judged: Reader
+    inputs: tuple[str, ...]  # what its reason reads (see _reason_inputs)
+
+
+@dataclass(frozen=True)
+class _Reward:
+    reward: ir.Reward
+    kind: str
+    paid: Reader
+    before: Reader
+    extra: tuple[tuple[str, Reader], ...]  # rank, ranked, tied (prizes) or orders (subsidies)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything about building a participant's result that does not depend on its row."""
+
+    currency: str
+    quantum: Decimal  # the minor unit
+    zero: Decimal  # 0 with the minor unit's places
+    places: int  # its digits
+    pid: int
+    eligible: Reader
+    qualified: Reader
+    disqualified: Reader
+    columns: tuple[tuple[str, Reader], ...]
+    metrics: tuple[tuple[str, Reader], ...]
+    ratios: frozenset[str]
+    clauses: tuple[_Clause, ...]
+    clause_by_name: dict[str, _Clause]
+    rank: Reader | None
+    rewards: tuple[_Reward, ...]
+    commission_due: tuple[Reader, ...] | None
+    commission_waived: tuple[Reader, ...] | None
+
+
+def _plan(program: ir.Program, compiled: CompiledSettlement, columns: tuple[str, ...], currency: str) -> _Plan:
+    """The plan for rows with these ``columns``, built once per program and column list."""
+    derived = _derived(program)
+    key = ("plan", columns, currency)
+    if key not in derived:
+        derived[key] = _make_plan(program, compiled, {name: i for i, name in enumerate(columns)}, currency)
+    found: _Plan = derived[key]
     return found
+
+
+def _make_plan(program: ir.Program, compiled: CompiledSettlement, index: dict[str, int], currency: str) -> _Plan:
+    ptable = program.table(program.participant.table) if program.participant else None
+    clauses = tuple(
+        _Clause(
+            c,
+            c.kind.value,
+            _column(index, holds_col(c.name)),
+            _column(index, judged_col(c.name)),
+            _reason_inputs(program, c),
+        )
+        for c in program.clauses
+    )
+    primary = _primary_ranking(program)
+    commissions = [r for r in program.rewards if isinstance(r, ir.Commission)]
+    return _Plan(
+        currency=currency,
+        quantum=minor_unit(currency),
+        zero=Decimal(0).quantize(minor_unit(currency)),
+        places=digits(currency),
+        pid=index[PID],
+        eligible=_column(index, "eligible"),
+        qualified=_column(index, "qualified"),
+        disqualified=_column(index, "disqualified"),
+        columns=tuple((c.name, _column(index, column_col(c.name))) for c in (ptable.columns if ptable else ())),
+        metrics=tuple((m, _metric_reader(program, m, index, currency)) for m in compiled.participant_metrics),
+        ratios=_ratio_names(program, compiled.participant_metrics),
+        clauses=clauses,
+        clause_by_name={c.clause.name: c for c in clauses},
+        rank=_column(index, rank_col(primary)) if primary else None,
+        rewards=tuple(_reward_plan(r, index) for r in program.rewards if not isinstance(r, ir.Commission)),
+        commission_due=tuple(_column(index, due_col(c.name)) for c in commissions) if commissions else None,
+        commission_waived=tuple(_column(index, waived_col(c.name)) for c in commissions) if commissions else None,
+    )
+
+
+def _reward_plan(reward: ir.Reward, index: dict[str, int]) -> _Reward:
+    extra: tuple[tuple[str, Reader], ...] = ()
+    if isinstance(reward, ir.Prize):
+        extra = tuple(
+            (k, _column(index, col(reward.ranking)))
+            for k, col in (("rank", rank_col), ("ranked", ranked_col), ("tied", tied_col))
+        )
+    elif isinstance(reward, ir.Subsidy):
+        extra = (("orders", _column(index, orders_col(reward.name))),)
+    paid, before = _column(index, paid_col(reward.name)), _column(index, before_col(reward.name))
+    return _Reward(reward, _KINDS.get(type(reward), "subsidy"), paid, before, extra)
 
 
 def _participant(
     program: ir.Program,
-    compiled: CompiledSettlement,
-    row: dict[str, Any],
-    members: dict[str, dict[str, Any]],
-    currency: str,
+    plan: _Plan,
+    row: tuple[Any, ...],
+    members: _Members | None,
     due: dt.date | None,
     memo: _ReasonMemo,
 ) -> ParticipantResult:
-    ptable = program.table(program.participant.table) if program.participant else None
-    columns = {c.name: row.get(column_col(c.name)) for c in (ptable.columns if ptable else ())}
-    metrics = {m: _metric_value(program, m, row, currency) for m in compiled.participant_metrics}
-    values = {**columns, **metrics}
-    clauses = [_clause(program, c, row, values, members, memo) for c in program.clauses]
-    qualified = bool(row["qualified"])
-    rewards = _rewards(program, row, values, currency) if qualified else []
-    total = sum((r.amount for r in rewards), Decimal(0).quantize(minor_unit(currency)))
-    primary = _primary_ranking(program)
-    commissions = [r for r in program.rewards if isinstance(r, ir.Commission)]
-    member_metrics = {
-        mid: {m: v for m, v in vals.items() if m in compiled.member_metrics} for mid, vals in members.items()
-    }
-    return ParticipantResult(
-        id=str(row[PID]),
-        eligible=bool(row["eligible"]),
+    metrics = {name: read(row) for name, read in plan.metrics}
+    values = {**{name: read(row) for name, read in plan.columns}, **metrics}
+    wording = _ClauseWording(program, plan, values, members.values if members is not None else {}, memo)
+    clauses = [
+        ClauseOutcome.deferred(
+            wording, name=c.clause.name, kind=c.kind, holds=bool(c.holds(row)), judged=bool(c.judged(row))
+        )
+        for c in plan.clauses
+    ]
+    qualified = bool(plan.qualified(row))
+    rewards = _rewards(program, plan, row, values) if qualified else []
+    total = sum((r.amount for r in rewards), plan.zero)
+    commission_due = _sum_minor(plan, row, plan.commission_due) if plan.commission_due is not None else None
+    waived = _sum_minor(plan, row, plan.commission_waived) if plan.commission_waived is not None else None
+    return trusted(
+        ParticipantResult,
+        id=str(row[plan.pid]),
+        eligible=bool(plan.eligible(row)),
         qualified=qualified,
-        disqualified=bool(row["disqualified"]),
+        disqualified=bool(plan.disqualified(row)),
         warnings=[c.name for c in clauses if c.kind == "warn" and c.holds and c.judged],
-        metrics=_reported(metrics),
-        members={mid: _reported(vals) for mid, vals in sorted(member_metrics.items())},
+        metrics=_reported(metrics, plan.ratios),
+        members=members.metrics if members is not None else {},
         clauses=clauses,
-        rank=_int(row.get(rank_col(primary))) if primary else None,
+        rank=_int(plan.rank(row)) if plan.rank is not None else None,
         rewards=rewards,
-        commission_due=_sum_minor(row, [due_col(c.name) for c in commissions], currency) if commissions else None,
-        commission_waived=_sum_minor(row, [waived_col(c.name) for c in commissions], currency) if commissions else None,
+        commission_due=commission_due,
+        commission_waived=waived,
         total_payout=total,
         payout_due=due if total > 0 else None,
-        reasons=_reasons(program, row, clauses),
+        reasons=_reasons(clauses, qualified),
     )
 
 
@@ -255,12 +401,12 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _money(minor_units: Any, currency: str) -> Decimal:
-    return Decimal(int(minor_units or 0)).scaleb(-digits(currency)).quantize(minor_unit(currency))
+def _money(minor_units: Any, plan: _Plan) -> Decimal:
+    return Decimal(int(minor_units or 0)).scaleb(-plan.places).quantize(plan.quantum)
 
 
-def _sum_minor(row: Mapping[str, Any], names: list[str], currency: str) -> Decimal:
-    return _money(sum(int(row.get(n) or 0) for n in names), currency)
+def _sum_minor(plan: _Plan, row: tuple[Any, ...], readers: tuple[Reader, ...]) -> Decimal:
+    return _money(sum(int(read(row) or 0) for read in readers), plan)
 
 
 def _primary_ranking(program: ir.Program) -> str | None:
@@ -271,32 +417,44 @@ def _primary_ranking(program: ir.Program) -> str | None:
     return program.rankings[0].name if program.rankings else None
 
 
-# Clause reasons already worded in this settlement, by clause, outcome and the values the wording
-# reads: most participants share the few distinct inputs of a clause such as `region = "US"`, and
-# wording a reason costs more than looking one up. Clauses over members are not memoised.
-_ReasonMemo = dict[Any, Any]
+# Clause reasons already worded in one settlement (see _ClauseWording).
+_ReasonMemo = dict[Any, str]
 
 
-def _clause(
-    program: ir.Program,
-    clause: ir.Clause,
-    row: Mapping[str, Any],
-    values: Mapping[str, Any],
-    members: Mapping[str, Mapping[str, Any]],
-    memo: _ReasonMemo,
-) -> ClauseOutcome:
-    holds, judged = bool(row[holds_col(clause.name)]), bool(row[judged_col(clause.name)])
-    inputs = memo.get(clause.name)
-    if inputs is None:
-        inputs = memo[clause.name] = _reason_inputs(program, clause)
-    # By class and text, not by value: Decimal("1.0") == Decimal("1.00") but they are worded differently.
-    key = (clause.name, holds, judged, *(_shown(values.get(n)) for n in inputs)) if inputs else None
-    reason = memo.get(key) if key is not None else None
-    if reason is None:
-        reason = clause_reason(program, clause, holds, judged, values, members)
-        if key is not None:
-            memo[key] = reason
-    return ClauseOutcome(name=clause.name, kind=clause.kind.value, holds=holds, judged=judged, reason=reason)
+class _ClauseWording:
+    """Words the reasons of one participant's clause outcomes, when they are first read.
+
+    One per participant, shared by its outcomes (an outcome passes itself: its clause name
+    and result). Reasons are memoised within a settlement by clause, outcome and the values
+    the wording reads: most participants share the few distinct inputs of a clause such as
+    `region = "US"`, and wording a reason costs more than looking one up. Clauses over
+    members are not memoised.
+    """
+
+    __slots__ = ("members", "memo", "plan", "program", "values")
+
+    def __init__(
+        self,
+        program: ir.Program,
+        plan: _Plan,
+        values: Mapping[str, Any],
+        members: Mapping[str, Mapping[str, Any]],
+        memo: _ReasonMemo,
+    ) -> None:
+        self.program, self.plan, self.values, self.members, self.memo = program, plan, values, members, memo
+
+    def __call__(self, outcome: ClauseOutcome) -> str:
+        planned = self.plan.clause_by_name[outcome.name]
+        holds, judged, values = outcome.holds, outcome.judged, self.values
+        # By class and text, not by value: Decimal("1.0") == Decimal("1.00") but they are worded differently.
+        inputs = planned.inputs
+        key = (outcome.name, holds, judged, *(_shown(values.get(n)) for n in inputs)) if inputs else None
+        reason = self.memo.get(key) if key is not None else None
+        if reason is None:
+            reason = clause_reason(self.program, planned.clause, holds, judged, values, self.members)
+            if key is not None:
+                self.memo[key] = reason
+        return reason
 
 
 def _shown(value: Any) -> tuple[type, str]:
@@ -334,33 +492,27 @@ def _reason_inputs(program: ir.Program, clause: ir.Clause) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names)) or ("",)  # a clause reading no name still has one reason per outcome
 
 
-def _rewards(
-    program: ir.Program, row: Mapping[str, Any], values: Mapping[str, Any], currency: str
-) -> list[RewardAmount]:
+def _rewards(program: ir.Program, plan: _Plan, row: tuple[Any, ...], values: Mapping[str, Any]) -> list[RewardAmount]:
     found: list[RewardAmount] = []
-    for reward in program.rewards:
-        if isinstance(reward, ir.Commission):
-            continue
-        amount, before = (
-            _money(row.get(paid_col(reward.name)), currency),
-            _money(row.get(before_col(reward.name)), currency),
+    for r in plan.rewards:
+        amount, before = _money(r.paid(row), plan), _money(r.before(row), plan)
+        extra: dict[str, Any] = {k: _int(read(row)) for k, read in r.extra}
+        if "tied" in extra:
+            extra["tied"] = extra["tied"] or 1
+        reason = partial(_reward_reason, program, r.reward, values, extra)
+        found.append(
+            RewardAmount.deferred(reason, name=r.reward.name, kind=r.kind, amount=amount, before_limits=before)
         )
-        extra: dict[str, Any] = {}
-        if isinstance(reward, ir.Prize):
-            extra = {
-                "rank": _int(row.get(rank_col(reward.ranking))),
-                "ranked": _int(row.get(ranked_col(reward.ranking))),
-                "tied": _int(row.get(tied_col(reward.ranking))) or 1,
-            }
-        elif isinstance(reward, ir.Subsidy):
-            extra = {"orders": _int(row.get(orders_col(reward.name)))}
-        reason = reward_reason(program, reward, values, amount=amount, before_limits=before, **extra)
-        kind = _KINDS.get(type(reward), "subsidy")
-        found.append(RewardAmount(name=reward.name, kind=kind, amount=amount, before_limits=before, reason=reason))  # type: ignore[arg-type]
     return found
 
 
-def _reasons(program: ir.Program, row: Mapping[str, Any], clauses: list[ClauseOutcome]) -> list[str]:
+def _reward_reason(
+    program: ir.Program, reward: ir.Reward, values: Mapping[str, Any], extra: dict[str, Any], paid: RewardAmount
+) -> str:
+    return reward_reason(program, reward, values, amount=paid.amount, before_limits=paid.before_limits, **extra)
+
+
+def _reasons(clauses: list[ClauseOutcome], qualified: bool) -> list[str]:
     failed = [c.name for c in clauses if c.kind in ("eligible", "gate") and not c.holds]
     disq = [c.name for c in clauses if c.kind == "disqualify" and c.holds and c.judged]
     out: list[str] = []
@@ -368,7 +520,7 @@ def _reasons(program: ir.Program, row: Mapping[str, Any], clauses: list[ClauseOu
         out.append("fails " + ", ".join(failed))
     if disq:
         out.append("disqualified by " + ", ".join(disq))
-    out.append("qualifies" if row["qualified"] else "does not qualify")
+    out.append("qualifies" if qualified else "does not qualify")
     return out
 
 
