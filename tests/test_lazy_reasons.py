@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import rulekit.reasons
-import rulekit.settle
+import rulekit.settle_results
 from rulekit.results import ClauseOutcome, ParticipantResult, RewardAmount, Settlement, trusted
 from tests.test_settle import by_id, leaderboard
 
@@ -132,8 +132,8 @@ def test_settle_words_reasons_only_when_read(monkeypatch: pytest.MonkeyPatch) ->
         calls.append("reward")
         return reward_reason(*args, **kwargs)
 
-    monkeypatch.setattr(rulekit.settle, "clause_reason", counted_clause)
-    monkeypatch.setattr(rulekit.settle, "reward_reason", counted_reward)
+    monkeypatch.setattr(rulekit.settle_results, "clause_reason", counted_clause)
+    monkeypatch.setattr(rulekit.settle_results, "reward_reason", counted_reward)
     settlement = leaderboard("split")
     people = by_id(settlement)
     # The numbers are all there without wording anything.
