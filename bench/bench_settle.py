@@ -34,7 +34,7 @@ import common
 import rulekit
 from rulekit.compile_sql import compile_settlement
 from rulekit.data import LoadedData, load_tables
-from rulekit.settle import build_settlement, settle
+from rulekit.settle import build_settlement, fetch, settle
 
 
 def check_agreement(program: rulekit.CompiledProgram, loaded: LoadedData) -> int:
@@ -54,14 +54,8 @@ def rulekit_parts(program: rulekit.CompiledProgram, loaded: LoadedData) -> dict[
     sql = compiled.participants.sql(dialect="duckdb")
     members_sql = compiled.members.sql(dialect="duckdb") if compiled.members is not None else None
     compiled_at = time.perf_counter()
-    cursor = loaded.connection.execute(sql)
-    names = [d[0] for d in cursor.description or []]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    member_rows: list[dict[str, Any]] = []
-    if members_sql is not None:
-        cursor = loaded.connection.execute(members_sql)
-        names = [d[0] for d in cursor.description or []]
-        member_rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows = fetch(loaded.connection, sql)
+    member_rows = fetch(loaded.connection, members_sql) if members_sql is not None else None
     queried_at = time.perf_counter()
     build_settlement(program.ir, compiled, rows, member_rows, loaded)
     built_at = time.perf_counter()

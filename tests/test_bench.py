@@ -6,8 +6,11 @@ Timing on a shared 2-core machine is noisy, so each timed assertion allows a sta
 tolerance on top of the target:
 
 * settlement SQL within 1.5x of the hand-written query, +20 % for noise (median of 3);
-* full ``settle`` within 1.5x — not met today (see the README): strict xfail, so the
-  test starts failing as soon as the target is met and the marker must go;
+* building the results from the rows (Python) at most half the hand-written query's
+  time, +20 %: the share of the 1.5x the fixed per-account work may take;
+* full ``settle`` within 1.5x, +20 %, at the scale the target is stated for (10M views,
+  5,000 accounts, generated for that one test): at 2M views the SQL's fixed overhead
+  alone puts it at 1.5-1.9x, which says nothing about the target;
 * peak memory grows from 500k to 2M views by at most DuckDB's own growth (the
   hand-written query on DuckDB tables) x 1.25 + 50 MiB;
 * ``decide_order`` at least 100,000 UK orders per second on one core, -20 % for noise.
@@ -35,7 +38,7 @@ import generate_large  # noqa: E402
 
 import rulekit  # noqa: E402
 from rulekit.data import LoadedData, load_tables  # noqa: E402
-from rulekit.settle import settle  # noqa: E402
+from rulekit.settle import _compiled, build_settlement, fetch, settle  # noqa: E402
 
 pytestmark = pytest.mark.bench
 
@@ -123,8 +126,32 @@ def test_settlement_sql_within_target(program: rulekit.CompiledProgram, loaded: 
     assert ours.median <= 1.5 * NOISE * theirs.median, (ours.runs, theirs.runs)
 
 
-@pytest.mark.xfail(strict=True, reason="not met: reasons cost ~0.2 ms per account in Python (bench/README.md)")
-def test_full_settle_within_target(program: rulekit.CompiledProgram, loaded: LoadedData) -> None:
+def test_building_results_within_its_share(program: rulekit.CompiledProgram, loaded: LoadedData) -> None:
+    compiled, participants_sql, members_sql = _compiled(program.ir)
+    rows = fetch(loaded.connection, participants_sql)
+    members = fetch(loaded.connection, members_sql) if members_sql is not None else None
+    handwritten = common.handwritten_sql()
+    ours, theirs = common.alternate(
+        lambda: build_settlement(program.ir, compiled, rows, members, loaded),
+        lambda: common.run_handwritten(loaded.connection, handwritten),
+        3,
+    )
+    assert ours.median <= 0.5 * NOISE * theirs.median, (ours.runs, theirs.runs)
+
+
+@pytest.fixture(scope="module")
+def loaded_at_target_scale(
+    program: rulekit.CompiledProgram, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LoadedData]:
+    out = tmp_path_factory.mktemp("apollo_10m")
+    generate_large.generate(out, 10_000_000, 5_000)
+    data = load_tables(program.ir, out)
+    yield data
+    data.connection.close()
+
+
+def test_full_settle_within_target(program: rulekit.CompiledProgram, loaded_at_target_scale: LoadedData) -> None:
+    loaded = loaded_at_target_scale
     handwritten = common.handwritten_sql()
     ours, theirs = common.alternate(
         lambda: settle(program.ir, loaded), lambda: common.run_handwritten(loaded.connection, handwritten), 3
