@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rulekit import ir
 from rulekit.checks.clauses import check_clauses
-from rulekit.checks.context import Context, member_key, participant_key
+from rulekit.checks.context import Context
 from rulekit.checks.metrics import check_metrics
 from rulekit.checks.rewards import check_rankings, check_rewards
 from rulekit.checks.scope import (
@@ -33,6 +33,7 @@ from rulekit.checks.scope import (
 from rulekit.checks.structure import check_duplicates, check_structure, check_tables
 from rulekit.checks.timing import check_currencies, check_header, check_payout, check_windows
 from rulekit.checks.usage import check_usage
+from rulekit.contract import member_key, participant_key
 from rulekit.diagnostics import Diagnostic, error, has_errors, sort_key
 from rulekit.liability import maximum_payout
 from rulekit.parser import parse, parse_file

@@ -32,6 +32,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from rulekit import ir, money
+from rulekit.contract import participant_key, required_columns
 from rulekit.results import DataIssue
 from rulekit.sql import build as b
 
@@ -399,40 +400,6 @@ def _cleaning_order(program: ir.Program) -> list[ir.Table]:
     return ordered + [t for t in program.tables if t not in ordered]
 
 
-def participant_key(program: ir.Program) -> str | None:
-    """The participant key column (``account_id``)."""
-    if program.participant is None:
-        return None
-    tbl = program.table(program.participant.table)
-    return tbl.key[0] if tbl and tbl.key else None
-
-
-def member_key(program: ir.Program) -> str | None:
-    """The member key column (``host_id``): the member table's key minus the participant key."""
-    if program.member is None:
-        return None
-    tbl = program.table(program.member.table)
-    pk = participant_key(program)
-    rest = [k for k in (tbl.key if tbl else ()) if k != pk]
-    return rest[0] if rest else None
-
-
-def _required(program: ir.Program, tbl: ir.Table) -> list[str]:
-    """Columns that must not be null for a row to be usable."""
-    names: list[str] = list(tbl.key)
-    if tbl.time:
-        names.append(tbl.time)
-    if tbl.period:
-        names.extend(tbl.period)
-    pk = participant_key(program)
-    if pk and tbl.column(pk):
-        names.append(pk)
-    names += [c.name for c in tbl.columns if c.type is ir.ColumnType.MONEY]
-    if _has_money(tbl) and tbl.column("currency"):
-        names.append("currency")
-    return [n for i, n in enumerate(names) if n not in names[:i] and tbl.column(n)]
-
-
 def _has_money(tbl: ir.Table) -> bool:
     return any(c.type is ir.ColumnType.MONEY for c in tbl.columns)
 
@@ -441,7 +408,7 @@ def _row_checks(program: ir.Program, tbl: ir.Table) -> list[tuple[str | None, st
     """(column, problem, condition) for every reason a row is not used, except duplicates."""
     checks: list[tuple[str | None, str, exp.Expression]] = [
         (name, "null in a required column; rows not used", exp.Is(this=b.col(name), expression=b.null()))
-        for name in _required(program, tbl)
+        for name in required_columns(program, tbl)
     ]
     if tbl.period:
         start, end = tbl.period

@@ -16,7 +16,7 @@ Every problem is a :class:`FactsError` naming the table, column and row index.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -196,7 +196,7 @@ class TableShape:
         return out
 
 
-def table_shape(table: ir.Table, required: set[str], currency: str | None = None) -> TableShape:
+def table_shape(table: ir.Table, required: Collection[str], currency: str | None = None) -> TableShape:
     """How to read ``table``; ``currency`` is the program's, checked when the table has money."""
     has_money = any(c.type is ir.ColumnType.MONEY for c in table.columns)
     checked = currency if has_money and table.column("currency") is not None else None
@@ -205,47 +205,6 @@ def table_shape(table: ir.Table, required: set[str], currency: str | None = None
         convert = CONVERTERS.get(column.type, _to_text) if column.type is not None else _to_text
         columns.append((column.name, convert, column.name in required))
     return TableShape(table.name, tuple(columns), table.period, checked)
-
-
-def required_columns(program: ir.Program, table: ir.Table) -> set[str]:
-    """Columns that may not be null: keys, links, times, money (and its currency), the
-    anchors of relative windows. The settlement drops such rows as data issues."""
-    required = set(table.key)
-    money = [c.name for c in table.columns if c.type is ir.ColumnType.MONEY]
-    required.update(money)
-    if money:
-        required.add("currency")
-    if table.time:
-        required.add(table.time)
-    if table.period:
-        required.update(table.period)
-    participant_key = participant_key_of(program)
-    if participant_key and table.column(participant_key):
-        required.add(participant_key)
-    if program.participant and table.name == program.participant.table:
-        required.update(w.anchor for w in program.windows if isinstance(w, ir.RelativeWindow))
-    for reward in program.rewards:
-        if isinstance(reward, ir.Commission | ir.Subsidy) and reward.table == table.name:
-            required.add(reward.column)
-    return {name for name in required if table.column(name) is not None}
-
-
-def participant_key_of(program: ir.Program) -> str | None:
-    if program.participant is None:
-        return None
-    table = program.table(program.participant.table)
-    return table.key[0] if table is not None and table.key else None
-
-
-def member_key_of(program: ir.Program) -> str | None:
-    if program.member is None:
-        return None
-    table = program.table(program.member.table)
-    if table is None:
-        return None
-    pkey = participant_key_of(program)
-    rest = [k for k in table.key if k != pkey]
-    return rest[0] if rest else None
 
 
 # ----------------------------------------------------------------------- whole facts

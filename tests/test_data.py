@@ -164,6 +164,24 @@ def test_duplicate_participants_and_null_keys() -> None:
     assert loaded.connection.execute("SELECT region FROM merchants").fetchall() == [("GB",)]
 
 
+def test_null_anchor_of_a_relative_window_is_reported_by_both_evaluators() -> None:
+    # M2 has no joined_at: its free period cannot be placed. Settling it as "no free period"
+    # would silently charge it full commission; both evaluators must refuse the row instead.
+    frame = merchants(joined_at=["2022-01-01T00:00:00Z", None])
+    loaded = load_tables(UK, {"merchants": frame, "orders": orders([GOOD])})
+    problems = [(i.table, i.column, i.problem.split(";")[0], i.rows) for i in loaded.issues]
+    assert problems == [("merchants", "joined_at", "null in a required column", 1)]
+    assert loaded.connection.execute("SELECT merchant_id FROM merchants").fetchall() == [("M1",)]
+
+    from rulekit.api import loads
+    from rulekit.facts import FactsError
+
+    compiled = loads((ROOT / "campaigns" / "uk_shop.rules").read_text(encoding="utf-8"))
+    order = dict(zip(orders([GOOD]).columns, GOOD, strict=True)) | {"merchant_id": "M2"}
+    with pytest.raises(FactsError, match="joined_at"):
+        compiled.decide({"merchants": {"merchant_id": "M2", "region": "GB", "joined_at": None}, "orders": order})
+
+
 def test_period_ending_before_it_starts() -> None:
     loaded = load_tables(APOLLO, ROOT / "tests" / "fixtures" / "settle" / "bad_periods")
     issue = next(i for i in loaded.issues if "before" in i.problem)

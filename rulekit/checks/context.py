@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rulekit import ir
+from rulekit.contract import member_key, participant_key
 from rulekit.diagnostics import Diagnostic, error, suggest, warning
 
 # A top-level line that declares a named item, e.g. `metric net_gmv = …`.
@@ -93,24 +94,6 @@ class Context:
     def participant_noun(self) -> str | None:
         entity = self.program.participant
         return entity.noun if entity else None
-
-
-def participant_key(program: ir.Program) -> str | None:
-    """The participant table's single key column, or ``None`` when it is not declared."""
-    entity = program.participant
-    table = program.table(entity.table) if entity else None
-    if table is None or len(table.key) != 1:
-        return None
-    return table.key[0]
-
-
-def member_key(program: ir.Program) -> str | None:
-    """The member table's own key column (the second of its two key columns)."""
-    entity = program.member
-    table = program.table(entity.table) if entity else None
-    if table is None or len(table.key) != 2:
-        return None
-    return table.key[1]
 
 
 def member_nouns(program: ir.Program) -> set[str]:

@@ -15,6 +15,7 @@ from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from rulekit import ir
+from rulekit.contract import member_key, participant_key, required_columns
 from rulekit.diagnostics import error
 from rulekit.facts import (
     Facts,
@@ -22,10 +23,7 @@ from rulekit.facts import (
     Row,
     TableShape,
     check_periods,
-    member_key_of,
-    participant_key_of,
     read_facts,
-    required_columns,
     table_shape,
 )
 from rulekit.money import minor_unit, round_money
@@ -165,9 +163,9 @@ class PyProgram:
         self.tz: ZoneInfo = tz or ZoneInfo("UTC")
         self.currency = currency(program)
         self.participant_table = program.participant.table
-        self.participant_key = participant_key_of(program)
+        self.participant_key = participant_key(program)
         self.member_table = program.member.table if program.member else None
-        self.member_key = member_key_of(program)
+        self.member_key = member_key(program)
         self.shapes: dict[str, TableShape] = {
             t.name: table_shape(t, required_columns(program, t), self.currency) for t in program.tables
         }

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlglot import exp
 
 from rulekit import ir, timeutil
-from rulekit.data import member_key, participant_key
+from rulekit.contract import member_key, participant_key
 from rulekit.sql import build as b
 from rulekit.sql.exprs import MICROS, CompileError, Operand, Scope, condition
 
