@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Create .venv (if missing) and install rulekit with its test tools. Needs only Python 3.11+.
+# Create .venv and install rulekit (editable) with its development tools, exactly as pinned
+# in uv.lock. Needs only Python 3.11+ (`python3`, or the interpreter named by $PYTHON): uv
+# itself is installed from the package index into .tools/ at the version scripts/uv.sh pins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+bash scripts/check-lock.sh
+source scripts/uv.sh
+# --locked: install exactly what uv.lock says and never re-resolve; packages not in the
+# lock are removed from .venv, so every machine tests the same set of versions.
+"$UV" sync --locked --quiet
