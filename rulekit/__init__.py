@@ -9,7 +9,18 @@ from rulekit.api import CompiledProgram, RuleFileError, load, loads
 from rulekit.facts import FactsError
 from rulekit.results import Decision, ParticipantResult, Settlement
 
-__version__ = "0.1.0"
+
+def _installed_version() -> str:
+    """The version of the installed distribution (pyproject.toml is its only source)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rulekit")
+    except PackageNotFoundError:  # imported from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _installed_version()
 
 __all__ = [
     "CompiledProgram",

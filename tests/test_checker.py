@@ -25,6 +25,7 @@ from rulekit.checker import (
 )
 from rulekit.cli.check import human
 from rulekit.parser import parse
+from tests.lockfile import data_provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "diagnostics"
@@ -45,7 +46,7 @@ def test_fixture_output_is_pinned(name: str, monkeypatch: pytest.MonkeyPatch) ->
     if os.environ.get("UPDATE_FIXTURES") == "1" and not expected_path.exists():
         expected_path.write_text(rendered, encoding="utf-8")
     assert expected_path.exists(), f"no {name}.out: run with UPDATE_FIXTURES=1 and review it"
-    assert rendered == expected_path.read_text(encoding="utf-8")
+    assert rendered == expected_path.read_text(encoding="utf-8"), data_provenance("babel")
 
 
 def _codes(text: str) -> set[str]:

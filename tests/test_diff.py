@@ -29,6 +29,7 @@ from rulekit.diffimpact import compare_settlements, render_impact
 from rulekit.parser import parse
 from rulekit.results import ClauseOutcome, DataIssue, ParticipantResult, RewardAmount, Settlement
 from rulekit.settle import settle
+from tests.lockfile import data_provenance
 
 FIXTURES = Path(__file__).parent / "fixtures" / "diff"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -72,7 +73,8 @@ def test_fixture_pair_renders_expected_text(case: str) -> None:
     folder = FIXTURES / case
     old = program((folder / "old.rules").read_text(encoding="utf-8"))
     new = program((folder / "new.rules").read_text(encoding="utf-8"))
-    assert render_changes(diff_programs(old, new)) == (folder / "expected.txt").read_text(encoding="utf-8")
+    expected = (folder / "expected.txt").read_text(encoding="utf-8")
+    assert render_changes(diff_programs(old, new)) == expected, data_provenance("babel")
 
 
 @pytest.mark.parametrize("case", CASES)

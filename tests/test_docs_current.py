@@ -13,6 +13,7 @@ import pytest
 
 from rulekit.checker import check_file
 from rulekit.render import render_document
+from tests.lockfile import data_provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,8 +32,11 @@ def test_committed_document_is_current(name: str, locale: str, fmt: str) -> None
     assert report.ok, f"campaigns/{name}.rules has errors; run `rulekit check campaigns/{name}.rules`"
     expected = render_document(report.program, fmt, locale)
     committed = ROOT / "docs" / "campaigns" / f"{name}.{fmt}"
-    hint = "regenerate the documents from the repository root with:\n" + "\n".join(
-        f"  .venv/bin/{regenerate_command(n, loc, f)}" for n, loc in DOCUMENTS for f in ("md", "html")
+    hint = (
+        "regenerate the documents from the repository root with `bash scripts/regen.sh`, which runs:\n"
+        + "\n".join(f"  .venv/bin/{regenerate_command(n, loc, f)}" for n, loc in DOCUMENTS for f in ("md", "html"))
+        + "\n"
+        + data_provenance("babel", "holidays")
     )
     assert committed.exists(), f"docs/campaigns/{name}.{fmt} is missing; {hint}"
     assert committed.read_text(encoding="utf-8") == expected, f"docs/campaigns/{name}.{fmt} is out of date; {hint}"

@@ -42,11 +42,16 @@ out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty()
 err = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
 
 
+def version_line() -> str:
+    """``rulekit X.Y.Z``, from the installed package's metadata (pyproject.toml is the only source)."""
+    from rulekit import __version__
+
+    return f"rulekit {__version__}"
+
+
 def _version(value: bool) -> None:
     if value:
-        from rulekit import __version__
-
-        out.print(f"rulekit {__version__}")
+        out.print(version_line())
         raise typer.Exit()
 
 
@@ -55,6 +60,12 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     """Check, run, explain and document incentive programs written as rule files."""
+
+
+@app.command("version")
+def version_command() -> None:
+    """Show the installed rulekit version."""
+    out.print(version_line())
 
 
 def load_or_exit(file: Path) -> CompiledProgram:

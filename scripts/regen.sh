@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerate every committed file that rulekit generates, from the locked environment:
+# the policy documents in docs/campaigns/. Run after changing a rule file, a template, the
+# renderer, or after a lock refresh that moves Babel (locale data) or holidays (calendars).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+rk=.venv/bin/rulekit
+for fmt in md html; do
+  $rk docs campaigns/apollo.rules --locale en-US --format "$fmt" -o "docs/campaigns/apollo.$fmt"
+  $rk docs campaigns/uk_shop.rules --locale en-GB --format "$fmt" -o "docs/campaigns/uk_shop.$fmt"
+done
+git status --short docs/campaigns
