@@ -44,6 +44,8 @@ class CompiledProgram:
         self.ir = program
         self.path = path
         self.source_hash = source_hash
+        # Errors in `example` blocks (see `rulekit test`); they never stop the program itself.
+        self.example_errors: tuple[Diagnostic, ...] = ()
         self._py: PyProgram = compile_program(program)
 
     @property
@@ -100,12 +102,30 @@ def loads(source: str, path: str = "<string>") -> CompiledProgram:
 def _compiled(
     program: ir.Program, path: str, source: str, diagnostics: tuple[Diagnostic, ...], digest: str
 ) -> CompiledProgram:
-    if has_errors(diagnostics):
+    # An error inside an `example` block is a broken test, not a broken program: it is
+    # kept on the compiled program for the caller to report, and never blocks a run.
+    if has_errors(tuple(d for d in diagnostics if not in_example(d, source))):
         raise RuleFileError(path, diagnostics, source)
     try:
-        return CompiledProgram(program, path, digest)
+        compiled = CompiledProgram(program, path, digest)
     except CompileError as exc:
         raise RuleFileError(path, tuple(exc.diagnostics), source) from None
+    compiled.example_errors = tuple(d for d in diagnostics if d.is_error)
+    return compiled
+
+
+def in_example(diagnostic: Diagnostic, source: str) -> bool:
+    """Whether a diagnostic concerns an ``example`` block only, so it cannot change what
+    the program pays: an example code (RK7xx), or any finding on a line of an item whose
+    header line (the nearest line above in column 0) starts with ``example``."""
+    if diagnostic.code.startswith("RK7"):
+        return True
+    lines = source.splitlines()
+    for number in range(min(diagnostic.span.line, len(lines)), 0, -1):
+        text = lines[number - 1]
+        if text and not text[0].isspace() and not text.startswith("#"):
+            return text.split(maxsplit=1)[0] == "example"
+    return False
 
 
 class _Report:

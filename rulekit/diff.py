@@ -637,7 +637,11 @@ def _example(c: _Collector, decl: _Decl, old: ir.Example, new: ir.Example) -> No
     def expects(e: ir.Example) -> str:
         return _count(len(e.expects), "expect line")
 
+    def times(e: ir.Example) -> str:
+        return "local" if e.local_times else "UTC"
+
     c.field(decl, "given rows", old, new, rows, category="example", equal=lambda x, y: same(x.rows, y.rows))
+    c.field(decl, "times", old, new, times, category="example", equal=lambda x, y: x.local_times == y.local_times)
     c.field(decl, "expectations", old, new, expects, category="example", equal=lambda x, y: same(x.expects, y.expects))
     c.text(decl, old.text, new.text)
 

@@ -6,6 +6,8 @@ spelling of a few literals change. The layout (see ``docs/fmt.md``):
 
 * top-level lines in column 0, detail lines indented by two spaces, lines continued
   inside ``( … )`` by four more than the line that opened the parenthesis;
+* the ``| a | b |`` rows of an example table indented by four spaces, their cells padded
+  so the bars line up;
 * one space between tokens, none before ``:`` ``,`` ``)`` and around ``.``, none after ``(``;
 * ``$10000`` → ``$10,000``; ``14   hour`` → ``14 hours`` (singular only for exactly ``1``);
   ``pool   cap`` → ``pool cap``;
@@ -115,10 +117,11 @@ def _tokens_by_line(source: str) -> dict[int, list[Token]]:
 
 @dataclass
 class _Line:
-    kind: str  # "blank" | "comment" | "header" | "detail" | "continuation"
+    kind: str  # "blank" | "comment" | "header" | "detail" | "continuation" | "table"
     code: str = ""
     comment: str = ""
     indent: str = ""
+    cells: list[str] = field(default_factory=list)  # a "table" line's cells, before alignment
 
 
 def _classify(source: str) -> list[_Line]:
@@ -138,6 +141,8 @@ def _classify(source: str) -> list[_Line]:
         rest = raw[(tokens[-1].end_column or 1) - 1 :].strip() if tokens else stripped
         if depth > 0:
             line = _Line("continuation", indent=base + CONTINUATION)
+        elif tokens and tokens[0].type == "VBAR":
+            line = _Line("table", indent=INDENT + INDENT)
         elif raw[0].isspace():
             line = _Line("detail", indent=INDENT)
         else:
@@ -148,8 +153,41 @@ def _classify(source: str) -> list[_Line]:
         line.comment = rest
         depth += sum(t.type == "LPAR" for t in tokens) - sum(t.type == "RPAR" for t in tokens)
         lines.append(line)
+        if line.kind == "table":
+            line.cells = _cells(tokens)
+    _align_tables(lines)
     _indent_comments(lines)
     return lines
+
+
+def _cells(tokens: list[Token]) -> list[str]:
+    """The cells of a ``| a | b |`` example-table line, each with canonical spacing."""
+    cells: list[list[Token]] = []
+    for token in tokens:
+        if token.type == "VBAR":
+            cells.append([])
+        else:
+            cells[-1].append(token)
+    return [join_tokens(cell) for cell in cells[:-1]]
+
+
+def _align_tables(lines: list[_Line]) -> None:
+    """Pad the cells of each run of table lines (comments may sit between) to common widths."""
+    run: list[_Line] = []
+    for line in [*lines, _Line("blank")]:
+        if line.kind == "table":
+            run.append(line)
+            continue
+        if line.kind == "comment":
+            continue
+        widths: dict[int, int] = {}
+        for row in run:
+            for index, cell in enumerate(row.cells):
+                widths[index] = max(widths.get(index, 0), len(cell))
+        for row in run:
+            padded = [cell.ljust(widths[i]) for i, cell in enumerate(row.cells)]
+            row.code = "| " + " | ".join(padded) + " |"
+        run = []
 
 
 def _indent_comments(lines: list[_Line]) -> None:

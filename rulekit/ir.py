@@ -605,7 +605,8 @@ class Payout:
 
 @dataclass(frozen=True, slots=True)
 class TimestampValue:
-    """A ``DATE TIME`` value in an example row: a UTC instant, like the data (naive here)."""
+    """A ``DATE TIME`` value in an example row, naive: a UTC instant like the data, or a
+    wall-clock time of the program's time zone when the example says ``times: local``."""
 
     value: dt.datetime
     span: Span = _span()
@@ -692,6 +693,8 @@ class Example:
     expects: tuple[ExampleExpect, ...] = ()
     text: Text = Text()
     span: Span = _span()
+    # `times: local`: the rows' timestamps are wall-clock times of the program's time zone.
+    local_times: bool = False
 
 
 Declaration: TypeAlias = Header | Table | Entity | Window | Metric | Clause | Ranking | Reward | Payout

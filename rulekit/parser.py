@@ -26,6 +26,8 @@ from rulekit import ir
 from rulekit.diagnostics import Diagnostic, error, suggest
 
 MAX_SOURCE_BYTES = 5_000_000
+# `given N T like (...)` repeats a row at most this often: examples are small by nature.
+MAX_EXAMPLE_ROWS = 10_000
 
 
 class _RuleIndenter(Indenter):
@@ -142,7 +144,7 @@ def _parse_chunk(chunk: _Chunk, path: str) -> tuple[Any, list[Diagnostic]]:
     except VisitError as exc:
         inner = exc.orig_exc
         if isinstance(inner, _ValueProblemError):
-            return None, [error("RK002", inner.message, inner.span, inner.help)]
+            return None, [error(inner.code, inner.message, inner.span, inner.help)]
         raise
     return item, _repeated_lines(transformer.seen_lines)
 
@@ -371,11 +373,12 @@ def _explain(expected: set[str], found: _Found, chunk: _Chunk) -> tuple[str, str
 
 
 class _ValueProblemError(Exception):
-    def __init__(self, message: str, span: ir.Span, help: str | None = None) -> None:
+    def __init__(self, message: str, span: ir.Span, help: str | None = None, code: str = "RK002") -> None:
         super().__init__(message)
         self.message = message
         self.span = span
         self.help = help
+        self.code = code
 
 
 _ESCAPE = re.compile(r'\\(["\\])')
@@ -786,11 +789,83 @@ class _ToIR(Transformer[Token, Any]):
     # -- examples (`rulekit test`; see docs/test.md)
     def example(self, meta: Any, c: list[Any]) -> ir.Example:
         lines = _Lines(c[1:])
-        rows, expects = tuple(lines.all("given")), tuple(lines.all("expect"))
-        return ir.Example(str(c[0]), rows, expects, lines.text(), self._tspan(c[0]))
+        rows = tuple(row for group in lines.all("given") for row in group)
+        expects = tuple(lines.all("expect"))
+        local = lines.one("times") == "local"
+        return ir.Example(str(c[0]), rows, expects, lines.text(), self._tspan(c[0]), local_times=local)
 
-    def given_line(self, meta: Any, c: list[Any]) -> tuple[str, ir.ExampleRow, ir.Span]:
-        return ("given", ir.ExampleRow(str(c[0]), tuple(c[1:]), self._tspan(c[0])), self._span(meta))
+    def given_line(self, meta: Any, c: list[Any]) -> tuple[str, tuple[ir.ExampleRow, ...], ir.Span]:
+        return ("given", (ir.ExampleRow(str(c[0]), tuple(c[1:]), self._tspan(c[0])),), self._span(meta))
+
+    def given_repeat(self, meta: Any, c: list[Any]) -> tuple[str, tuple[ir.ExampleRow, ...], ir.Span]:
+        """``given 10 orders like (...), 3 of them (...)``: N rows; each override group
+        applies to the next rows in turn; ``#`` in a string value is the row's number."""
+        count_token, table = c[0], c[1]
+        count = int(str(count_token))
+        base = [f for f in c[2:] if isinstance(f, ir.ExampleField)]
+        overrides: list[tuple[int, list[ir.ExampleField]]] = [o for o in c[2:] if isinstance(o, tuple)]
+        covered = sum(n for n, _ in overrides)
+        if count < 1 or count > MAX_EXAMPLE_ROWS:
+            raise _ValueProblemError(
+                f"an example repeats a row 1 to {MAX_EXAMPLE_ROWS:,} times, not {count:,}",
+                self._tspan(count_token),
+                f"write a count from 1 to {MAX_EXAMPLE_ROWS:,}",
+                "RK714",
+            )
+        if covered > count:
+            raise _ValueProblemError(
+                f"the `of them` groups cover {covered} rows, but only {count} {table} are given",
+                self._span(meta),
+                f"make the groups add up to at most {count}, or write `given {covered} {table} like (...)`",
+                "RK714",
+            )
+        span = self._tspan(table)
+        rows: list[ir.ExampleRow] = []
+        changes = [fields for n, fields in overrides for _ in range(n)]
+        for number in range(1, count + 1):
+            extra = changes[number - 1] if number <= len(changes) else []
+            fields = _override(base, extra)
+            rows.append(ir.ExampleRow(str(table), tuple(_numbered(f, number) for f in fields), span))
+        return ("given", tuple(rows), self._span(meta))
+
+    def ex_override(self, meta: Any, c: list[Any]) -> tuple[int, list[ir.ExampleField]]:
+        return (int(str(c[0])), [f for f in c[1:] if isinstance(f, ir.ExampleField)])
+
+    def given_table(self, meta: Any, c: list[Any]) -> tuple[str, tuple[ir.ExampleRow, ...], ir.Span]:
+        """``given T:`` then ``| col | col |`` header and value rows."""
+        table = c[0]
+        header: list[Token] = c[1]
+        rows: list[ir.ExampleRow] = []
+        for cells, row_span in c[2:]:
+            if len(cells) != len(header):
+                raise _ValueProblemError(
+                    f"this row has {len(cells)} values but the table's header names {len(header)} columns",
+                    row_span,
+                    "write one value per header column, `null` for a missing one",
+                    "RK713",
+                )
+            fields = tuple(ir.ExampleField(str(h), v, self._tspan(h)) for h, v in zip(header, cells, strict=True))
+            rows.append(ir.ExampleRow(str(table), fields, row_span))
+        return ("given", tuple(rows), self._span(meta))
+
+    def ex_table_header(self, meta: Any, c: list[Token]) -> list[Token]:
+        return list(c)
+
+    def ex_table_row(self, meta: Any, c: list[Any]) -> tuple[list[Any], ir.Span]:
+        return (list(c), self._span(meta))
+
+    def times_line(self, meta: Any, c: list[Token]) -> tuple[str, str, ir.Span]:
+        word = str(c[0])
+        if word not in ("local", "UTC"):
+            raise _ValueProblemError(
+                f"`times: {word}` is not a choice; example times are `local` or `UTC`",
+                self._tspan(c[0]),
+                "write `times: local` for the program's time zone, or `times: UTC` (the default)",
+                "RK715",
+            )
+        span = self._span(meta)
+        self.seen_lines.append(("times", span))
+        return ("times", word, span)
 
     def ex_field(self, meta: Any, c: list[Any]) -> ir.ExampleField:
         return ir.ExampleField(str(c[0]), c[1], self._tspan(c[0]))
@@ -932,8 +1007,24 @@ class _Lines:
         )
 
 
+def _override(base: list[ir.ExampleField], extra: list[ir.ExampleField]) -> list[ir.ExampleField]:
+    """The base fields with ``extra`` replacing same-named ones and adding the others."""
+    replaced = {f.column: f for f in extra}
+    fields = [replaced.pop(f.column, f) for f in base]
+    return fields + list(replaced.values())
+
+
+def _numbered(field: ir.ExampleField, number: int) -> ir.ExampleField:
+    """``#`` in a repeated row's string value becomes the row's number (``"o#"`` -> ``"o7"``)."""
+    value = field.value
+    if isinstance(value, ir.String) and "#" in value.value:
+        return ir.ExampleField(field.column, ir.String(value.value.replace("#", str(number)), value.span), field.span)
+    return field
+
+
 # Single-valued detail lines, with the words an author writes for them.
 _SINGLE_LINES: dict[str, str] = {
+    "times": "times",
     "title": "title",
     "market": "market",
     "currency": "currency",

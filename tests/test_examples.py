@@ -461,3 +461,151 @@ def test_cli_json_and_invalid_files(tmp_path: Path) -> None:
     assert invalid.exit_code == 1 and "error[RK702]: unknown table `acounts`" in invalid.output
     missing = runner.invoke(app, ["test", str(tmp_path / "nope.rules")])
     assert missing.exit_code == 1 and "RK003" in missing.output
+
+
+# ----------------------------------------------------------- tables, repeats, local times
+
+ORDERS_HEADER = """program shop:
+  market: GB
+  currency: GBP
+  timezone: "Europe/London"
+  calendar: GB
+
+table merchants:
+  merchant_id: string
+  key: merchant_id
+
+table orders:
+  order_id: string
+  merchant_id: string
+  created_at: timestamp
+  item_total: money
+  refunded: bool
+  key: order_id
+  time: created_at
+
+participant merchant: merchants
+
+window june: from 2022-06-01 to 2022-06-30 inclusive
+
+metric order_count = count orders during june
+  label: "orders"
+
+metric refunds = count orders during june where refunded
+  label: "refunded orders"
+
+eligible busy: order_count >= 10
+"""
+
+
+def _rows(program: ir.Program, table: str) -> list[dict[str, Any]]:
+    [example] = program.examples
+    return list(arrow_tables(program, example)[table].to_pylist())
+
+
+def test_repeated_rows_number_their_keys_and_apply_groups_in_turn() -> None:
+    program = _program(
+        ORDERS_HEADER
+        + """
+example repeated:
+  given merchants: merchant_id = "m1"
+  given 5 orders like (order_id = "o#", merchant_id = "m1", created_at = 2022-06-10 12:00,
+      item_total = £20, refunded = false), 2 of them (refunded = true), 1 of them (item_total = £5)
+  expect m1: refunds = 2
+"""
+    )
+    rows = _rows(program, "orders")
+    assert [r["order_id"] for r in rows] == ["o1", "o2", "o3", "o4", "o5"]
+    assert [r["refunded"] for r in rows] == [True, True, False, False, False]
+    assert [r["item_total"] for r in rows] == [Decimal(20), Decimal(20), Decimal(5), Decimal(20), Decimal(20)]
+
+
+def test_a_table_block_is_the_same_as_one_given_line_per_row() -> None:
+    as_lines = _program(
+        ORDERS_HEADER
+        + """
+example e:
+  given orders: order_id = "o1", merchant_id = "m1", created_at = 2022-06-01 00:30, item_total = £20, refunded = false
+  given orders: order_id = "o2", merchant_id = "m1", created_at = null, item_total = £2,000, refunded = true
+"""
+    )
+    as_table = _program(
+        ORDERS_HEADER
+        + """
+example e:
+  given orders:
+    | order_id | merchant_id | created_at       | item_total | refunded |
+    | "o1"     | "m1"        | 2022-06-01 00:30 | £20        | false    |
+    | "o2"     | "m1"        | null             | £2000      | true     |
+"""
+    )
+    assert as_table.examples == as_lines.examples
+
+
+def test_local_times_are_read_in_the_programs_zone() -> None:
+    source = (
+        ORDERS_HEADER
+        + """
+example e:
+  times: local
+  given merchants: merchant_id = "m1"
+  given orders: order_id = "o1", merchant_id = "m1", created_at = 2022-06-30 23:30, item_total = £1, refunded = false
+  given orders: order_id = "o2", merchant_id = "m1", created_at = 2022-03-27 01:30, item_total = £1, refunded = false
+  expect m1: order_count = 1
+"""
+    )
+    program = _program(source)
+    rows = _rows(program, "orders")
+    # 23:30 BST (UTC+1) on 30 June is 22:30 UTC; 01:30 on 27 March 2022 does not exist in
+    # London (clocks jump 01:00 GMT -> 02:00 BST) and is read with the offset before the
+    # change, GMT: 01:30 UTC.
+    assert [r["created_at"] for r in rows] == [dt.datetime(2022, 6, 30, 22, 30), dt.datetime(2022, 3, 27, 1, 30)]
+    (result,), _ = run_examples(program)
+    assert result.passed, result
+    # Read as UTC instead, 23:30 UTC is 00:30 BST on 1 July: outside June, so the count differs.
+    utc_program = _program(source.replace("  times: local\n", ""))
+    (utc_result,), _ = run_examples(utc_program)
+    assert not utc_result.passed
+
+
+def test_table_and_repeat_mistakes_are_diagnostics() -> None:
+    bad_table = parse(
+        ORDERS_HEADER
+        + """
+example e:
+  given orders:
+    | order_id | merchant_id |
+    | "o1"     |
+""",
+        "t.rules",
+    )
+    too_many = parse(
+        ORDERS_HEADER + '\nexample e:\n  given 2 orders like (order_id = "o#"), 3 of them (refunded = true)\n',
+        "t.rules",
+    )
+    bad_times = parse(ORDERS_HEADER + "\nexample e:\n  times: Paris\n", "t.rules")
+    assert [d.code for d in bad_table.diagnostics] == ["RK713"]
+    assert [d.code for d in too_many.diagnostics] == ["RK714"]
+    assert [d.code for d in bad_times.diagnostics] == ["RK715"]
+    assert "2 orders" in too_many.diagnostics[0].message and "3 rows" in too_many.diagnostics[0].message
+
+
+def test_an_error_in_an_example_never_blocks_running_the_program(tmp_path: Path) -> None:
+    broken = tmp_path / "uk.rules"
+    # `expect m1 eligible` (no colon) is a syntax error inside an example block only.
+    source = (ROOT / "campaigns" / "uk_shop.rules").read_text(encoding="utf-8")
+    assert source.count("  expect m1: ") >= 1
+    broken.write_text(source.replace("  expect m1: ", "  expect m1 ", 1), encoding="utf-8")
+    checked = runner.invoke(app, ["check", str(broken)])
+    assert checked.exit_code == 1 and "RK001" in checked.output
+    ran = runner.invoke(app, ["run", str(broken), "--data", str(ROOT / "examples" / "uk_shop")])
+    assert ran.exit_code == 0, ran.output
+    assert "1 error in `example` blocks" in ran.output
+    reference = runner.invoke(
+        app, ["run", str(ROOT / "campaigns" / "uk_shop.rules"), "--data", str(ROOT / "examples" / "uk_shop")]
+    )
+    assert ran.output.splitlines()[1:] == reference.output.splitlines()
+    # The same file with an error in the program itself (outside any example) is refused.
+    broken.write_text(source.replace("eligible uk_merchant:", "eligible uk_merchant", 1), encoding="utf-8")
+    refused = runner.invoke(app, ["run", str(broken), "--data", str(ROOT / "examples" / "uk_shop")])
+    assert refused.exit_code == 1

@@ -327,3 +327,28 @@ def test_damaged_files_never_crash_and_formatted_output_is_a_fixed_point(data: s
         return
     assert parse(result.formatted).program == parse(source).program
     assert format_source(result.formatted).formatted == result.formatted
+
+
+def test_example_tables_are_indented_and_their_bars_aligned() -> None:
+    source = (
+        "program p:\n  currency: USD\n\ntable t:\n  a: string\n  b: money\n\n"
+        "example e:\n"
+        "  given t:\n"
+        "      |a|   b |\n"
+        "    # a comment between rows keeps the run aligned\n"
+        '      | "long value" | $1000 |  # end\n'
+        "      |null|$2|\n"
+    )
+    result = format_source(source)
+    assert result.ok, result.diagnostics
+    # Widths by hand: column a is as wide as `"long value"` (12), column b as `$1,000` (6).
+    assert result.formatted is not None
+    assert result.formatted.endswith(
+        "example e:\n"
+        "  given t:\n"
+        "    | a            | b      |\n"
+        "    # a comment between rows keeps the run aligned\n"
+        '    | "long value" | $1,000 |  # end\n'
+        "    | null         | $2     |\n"
+    )
+    assert format_source(result.formatted).formatted == result.formatted

@@ -73,7 +73,15 @@ def load_or_exit(file: Path) -> CompiledProgram:
     from rulekit.api import RuleFileError, load
 
     try:
-        return load(file)
+        program = load(file)
     except RuleFileError as exc:
         err.print(exc.rendered, markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
+    if program.example_errors:
+        count = len(program.example_errors)
+        err.print(
+            f"note: {file}: {count} error{'s' if count != 1 else ''} in `example` blocks; the program itself "
+            f"is fine and runs. See them with `rulekit test {file}`.",
+            markup=False,
+        )
+    return program

@@ -20,6 +20,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from rulekit import ir
+from rulekit.api import in_example
 from rulekit.checker import check_file
 from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, OutputFormat, app, err, out
 from rulekit.data import DataError, LoadedData, describe, load_tables
@@ -50,10 +51,18 @@ def run(
         err.print(f"rulekit run: --out must end in {', '.join(OUT_SUFFIXES)} (got {out_path.name})", markup=False)
         raise typer.Exit(EXIT_USAGE)
     report = check_file(str(file))
-    if not report.ok:
+    blocking = [d for d in report.diagnostics if d.is_error and not in_example(d, report.source)]
+    if blocking:
         err.print("\n\n".join(render(d, report.source) for d in report.diagnostics), markup=False)
         err.print(f"{file}: has errors; nothing was settled", markup=False)
         raise typer.Exit(EXIT_FINDINGS)
+    if not report.ok:  # only `example` blocks have errors: they are tests, not the program
+        count = sum(1 for d in report.diagnostics if d.is_error)
+        err.print(
+            f"note: {file}: {count} error{'s' if count != 1 else ''} in `example` blocks; the program itself "
+            f"is fine and runs. See them with `rulekit test {file}`.",
+            markup=False,
+        )
     program = report.program
     try:
         with _progress() as step:
