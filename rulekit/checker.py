@@ -11,6 +11,7 @@ for the compilers, which run on checked programs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from rulekit.checks.timing import check_currencies, check_header, check_payout, 
 from rulekit.checks.usage import check_usage
 from rulekit.contract import member_key, participant_key
 from rulekit.diagnostics import Diagnostic, error, has_errors, sort_key
+from rulekit.fixes import with_fixes
 from rulekit.liability import maximum_payout
 from rulekit.parser import parse, parse_file
 
@@ -132,10 +134,53 @@ def check_file(path: str) -> CheckReport:
 
 def _report(program: ir.Program, source: str, parse_diagnostics: tuple[Diagnostic, ...]) -> CheckReport:
     unreadable = any(d.code == "RK003" for d in parse_diagnostics)
-    found = list(parse_diagnostics) + ([] if unreadable else check_program(program))
-    diagnostics = tuple(sorted(_unique(found), key=sort_key))
+    checked = [] if unreadable else _without_follow_ons(check_program(program), parse_diagnostics, source)
+    found = list(parse_diagnostics) + checked
+    diagnostics = with_fixes(sorted(_unique(found), key=sort_key), source)
     payout = None if has_errors(diagnostics) else maximum_payout(program)
     return CheckReport(program, source, diagnostics, payout)
+
+
+# Findings that only say a declaration is not used: a use on a line that failed to parse
+# is invisible to the checker, so these would be follow-ons of the syntax error.
+_UNUSED_CODES = frozenset({"RK601", "RK602"})
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _without_follow_ons(
+    checked: list[Diagnostic], parse_diagnostics: tuple[Diagnostic, ...], source: str
+) -> list[Diagnostic]:
+    """Drop "not used" warnings about names that appear in an item that failed to parse."""
+    failed = [d.span.line for d in parse_diagnostics if d.is_error]
+    if not failed:
+        return checked
+    lines = source.splitlines()
+    words: set[str] = set()
+    for line in failed:
+        words.update(_WORD.findall("\n".join(lines[i] for i in _item_lines(lines, line))))
+    return [d for d in checked if not (d.code in _UNUSED_CODES and _declared_name(d) in words)]
+
+
+def _item_lines(lines: list[str], line: int) -> range:
+    """0-based indexes of the lines of the item that contains 1-based ``line``."""
+
+    def top(index: int) -> bool:
+        text = lines[index]
+        return bool(text) and not text[0].isspace() and not text.startswith("#")
+
+    start = min(line, len(lines)) - 1
+    while start > 0 and not top(start):
+        start -= 1
+    end = start + 1
+    while end < len(lines) and not top(end):
+        end += 1
+    return range(max(start, 0), end)
+
+
+def _declared_name(diagnostic: Diagnostic) -> str | None:
+    """The name an RK601/RK602 warning is about: the word after `metric`/`window`."""
+    match = re.search(r"`([^`]+)`", diagnostic.message)
+    return match.group(1) if match else None
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -27,12 +27,28 @@ class Severity(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """A machine-applicable suggestion: replace the text at ``span`` with ``text``
+    (an empty span inserts). Editors offer it as a quick fix; a test applies every fix
+    of the pinned fixtures and requires the file to check without that finding."""
+
+    span: Span
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.span
+        where = {"line": s.line, "column": s.column, "end_line": s.end_line, "end_column": s.end_column}
+        return {**where, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     code: str
     severity: Severity
     message: str
     span: Span
     help: str | None = None
+    fixes: tuple[Fix, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -49,15 +65,16 @@ class Diagnostic:
             "end_line": self.span.end_line,
             "end_column": self.span.end_column,
             "help": self.help,
+            "fixes": [fix.to_json() for fix in self.fixes],
         }
 
 
-def error(code: str, message: str, span: Span, help: str | None = None) -> Diagnostic:
-    return Diagnostic(code, Severity.ERROR, message, span, help)
+def error(code: str, message: str, span: Span, help: str | None = None, fixes: tuple[Fix, ...] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, help, fixes)
 
 
-def warning(code: str, message: str, span: Span, help: str | None = None) -> Diagnostic:
-    return Diagnostic(code, Severity.WARNING, message, span, help)
+def warning(code: str, message: str, span: Span, help: str | None = None, fixes: tuple[Fix, ...] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, help, fixes)
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:

@@ -325,6 +325,22 @@ def _syntax_diagnostic(exc: UnexpectedInput, chunk: _Chunk, path: str) -> Diagno
     return error("RK001", message, span, hint)
 
 
+_UNIT_WORDS = ", ".join(u.value for u in ir.TimeUnit)
+
+
+def _not_a_duration(found: _Found, chunk: _Chunk) -> tuple[str, str]:
+    """``6 months``: name the word that is not a unit and list the units there are."""
+    line = chunk.text.split("\n")[found.line - 1]
+    after = line[found.column - 1 + len(found.raw) :].split()
+    # A word that can follow a duration (`… from joined_at`, `… after activity`) is not a
+    # misspelt unit: the unit is missing.
+    word = after[0] if after and after[0][:1].isalpha() and after[0] not in ("from", "after") else None
+    units = f"the units of time are {_UNIT_WORDS} (singular or plural)"
+    if word is not None:
+        return f"`{word}` is not a unit of time", f"{units}, like `{found.raw} days`"
+    return f"{found.text} is not a duration", f"write the number with a unit; {units}, like `{found.raw} days`"
+
+
 def _explain(expected: set[str], found: _Found, chunk: _Chunk) -> tuple[str, str | None]:
     """A friendly message and hint for the commonest mistakes; a generic one otherwise."""
     generic = f"unexpected {found.text}"
@@ -359,7 +375,7 @@ def _explain(expected: set[str], found: _Found, chunk: _Chunk) -> tuple[str, str
     if "PERCENT" in expected and number:
         return f"{found.text} is not a percentage", "write a percentage with `%`, like `2%`"
     if "DURATION" in expected and number:
-        return f"{found.text} is not a duration", "write a duration with its unit, like `14 hours` or `90 days`"
+        return _not_a_duration(found, chunk)
     if close is not None:
         return generic, close
     if "COLON" in expected:

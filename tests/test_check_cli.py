@@ -68,7 +68,20 @@ def test_json_shape(tmp_path: Path) -> None:
     assert data[1]["ok"] is False and data[1]["max_payout"] is None
     [diag] = data[1]["diagnostics"]
     assert diag["code"] == "RK003" and diag["severity"] == "error" and diag["line"] == 1
-    assert set(diag) == {"code", "severity", "message", "file", "line", "column", "end_line", "end_column", "help"}
+    keys = {"code", "severity", "message", "file", "line", "column", "end_line", "end_column", "help", "fixes"}
+    assert set(diag) == keys and diag["fixes"] == []
+
+
+def test_json_fixes_locate_the_replacement(tmp_path: Path) -> None:
+    broken = tmp_path / "apollo.rules"
+    source = APOLLO.read_text(encoding="utf-8")
+    broken.write_text(source.replace("in product_views during", "in product_view during", 1), encoding="utf-8")
+    code, output = _run("--format", "json", str(broken))
+    assert code == 1
+    [diag] = json.loads(output)[0]["diagnostics"]
+    [fix] = diag["fixes"]
+    line = broken.read_text(encoding="utf-8").splitlines()[fix["line"] - 1]
+    assert line[fix["column"] - 1 : fix["end_column"] - 1] == "product_view" and fix["text"] == "product_views"
 
 
 @pytest.mark.parametrize("args", [[], ["--bogus", str(APOLLO)], ["--format", "xml", str(APOLLO)]])

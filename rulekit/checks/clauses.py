@@ -10,6 +10,7 @@ from rulekit import types as t
 from rulekit.checks.context import Context
 from rulekit.checks.exprs import names_in, require_bool
 from rulekit.checks.scope import PARTICIPANT_SCOPE, metric_type
+from rulekit.diagnostics import Fix, warning
 
 # Aggregates that can never be negative, so `x < 0` can never hold.
 _NON_NEGATIVE = (ir.AggregateFunc.COUNT, ir.AggregateFunc.COUNT_DISTINCT, ir.AggregateFunc.TOTAL_TIME)
@@ -32,14 +33,31 @@ def _rate_rule(ctx: Context, clause: ir.Clause) -> None:
         metric = ctx.program.metric(ref.name)
         if metric is None or not isinstance(metric.definition, ir.Ratio):
             continue
-        denominator = metric.definition.denominator
-        ctx.warning(
-            "RK603",
-            f"{clause.kind.value} `{clause.name}` judges the rate `{ref.name}` without a minimum sample",
-            ref.span,
-            f"state a minimum sample, like `when {denominator} >= 20`, so two orders do not decide it",
+        guard = f"when {metric.definition.denominator} >= {_sample_size(ctx, metric.definition.denominator)}"
+        end = clause.condition.span
+        ctx.diagnostics.append(
+            warning(
+                "RK603",
+                f"{clause.kind.value} `{clause.name}` judges the rate `{ref.name}` without a minimum sample",
+                ref.span,
+                f"state a minimum sample, like `{guard}`, so a handful of cases do not decide it",
+                (Fix(ir.Span(end.file, end.end_line, end.end_column, end.end_line, end.end_column), f" {guard}"),),
+            )
         )
         return
+
+
+def _sample_size(ctx: Context, denominator: str) -> str:
+    """A minimum sample written in the denominator's own unit, so the suggestion checks."""
+    metric = ctx.program.metric(denominator)
+    kind = metric_type(ctx.program, metric).kind if metric is not None else t.Kind.COUNT
+    currency = ctx.program.header.currency if ctx.program.header else None
+    if kind is t.Kind.DURATION:
+        return "20 hours"
+    if kind is t.Kind.MONEY:
+        symbol = next((s for s, code in ir.CURRENCY_SYMBOLS.items() if code == currency), "$")
+        return f"{symbol}1,000"
+    return "20"
 
 
 def _satisfiable(ctx: Context, clause: ir.Clause) -> None:

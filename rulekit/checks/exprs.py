@@ -8,6 +8,7 @@ from rulekit.checks.context import Context, member_nouns
 from rulekit.checks.scope import (
     MEMBER_SCOPE,
     NameKind,
+    ResolvedName,
     Scope,
     ScopeKind,
     resolve_name,
@@ -72,7 +73,7 @@ def _name(ctx: Context, ref: ir.NameRef, scope: Scope) -> t.ValueType:
             "RK111",
             f"`{ref.name}` is not a column of `{scope.table}`; a `where` tests the columns of its own table",
             ref.span,
-            "compare metrics in a clause instead, like `eligible x: net_gmv > $100`",
+            _row_scope_hint(program, ref.name, found, scope.table or ""),
         )
     else:
         noun = program.member.noun if program.member else "member"
@@ -83,6 +84,19 @@ def _name(ctx: Context, ref: ir.NameRef, scope: Scope) -> t.ValueType:
             f"use `every {noun} has …` or `any {noun} has …`",
         )
     return found.type
+
+
+def _row_scope_hint(program: ir.Program, name: str, found: ResolvedName, table_name: str) -> str:
+    """Where the value the author wanted really lives, and how to write the rule instead."""
+    table = program.table(table_name)
+    columns = ", ".join(f"`{c.name}`" for c in table.columns) if table else ""
+    per_row = f"a `where` keeps the rows of `{table_name}` by their own columns ({columns})"
+    if found.kind in (NameKind.PARTICIPANT_COLUMN, NameKind.PARTICIPANT_METRIC):
+        what = "column" if found.kind is NameKind.PARTICIPANT_COLUMN else "metric"
+        return f"{per_row}; `{name}` is a participant {what}: test it in a clause, like `eligible e: {name} …`"
+    noun = program.member.noun if program.member else "member"
+    quantified = f"gate g: every {noun} has {name} …"
+    return f"{per_row}; `{name}` has one value per {noun}: test it in a clause, like `{quantified}`"
 
 
 def _qualified(ctx: Context, ref: ir.QualifiedRef, scope: Scope) -> t.ValueType:
