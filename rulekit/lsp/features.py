@@ -17,7 +17,7 @@ from rulekit.formatter import format_source
 from rulekit.lsp.analysis import Analysis
 from rulekit.lsp.completion import completions
 from rulekit.lsp.hover import describe
-from rulekit.lsp.symbols import Occurrence
+from rulekit.lsp.symbols import Occurrence, SymbolKind
 from rulekit.parser import parse
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
 SOURCE = "rulekit"
 _DID_YOU_MEAN = re.compile(r"did you mean `([^`]+)`\?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_VALUES = frozenset({"true", "false", "null"})  # would parse, as a literal instead of the name
 
 
 def diagnostics(analysis: Analysis) -> list[lsp.Diagnostic]:
@@ -97,6 +98,8 @@ def rename(analysis: Analysis, uri: str, position: lsp.Position, new_name: str) 
     """
     if not _NAME.fullmatch(new_name):
         raise ValueError(f"`{new_name}` is not a name: use letters, digits and _, starting with a letter")
+    if new_name in _VALUES:
+        raise ValueError(f"`{new_name}` is a value of the rule language, not a name")
     occurrence = _renamable(analysis, position)
     if occurrence is None:
         return None
@@ -125,7 +128,11 @@ def _breaks_syntax(analysis: Analysis, found: list[Occurrence], new_name: str) -
 
 def _renamable(analysis: Analysis, position: lsp.Position) -> Occurrence | None:
     occurrence = analysis.occurrence_at(position)
-    if occurrence is None or analysis.index.definition(occurrence.symbol) is None:
+    if occurrence is None or occurrence.symbol.kind is SymbolKind.NOUN:
+        # A noun is also written where the program keeps no position (`cap: $2,000 per
+        # account`, `host h1` in examples): renaming the rest would break the file.
+        return None
+    if analysis.index.definition(occurrence.symbol) is None:
         return None
     return occurrence
 
