@@ -26,14 +26,19 @@ def build_manifest(
     loaded: LoadedData,
     settlement: Settlement,
     output: Path | None = None,
+    rule_text: str | None = None,
 ) -> dict[str, Any]:
-    """The manifest as a JSON-ready dict (money as strings, keys sorted when written)."""
+    """The manifest as a JSON-ready dict (money as strings, keys sorted when written).
+
+    ``rule_text`` is the rule file's text when it came from standard input (``rule_file``
+    is then ``-``): the manifest names it ``<stdin>`` and hashes its UTF-8 bytes.
+    """
     from rulekit import __version__
 
     manifest: dict[str, Any] = {
         "rulekit_version": __version__,
         "program": settlement.program,
-        "rule_file": {"name": rule_file.name, "sha256": sha256_file(rule_file)},
+        "rule_file": _rule_file(rule_file, rule_text),
         "inputs": [
             {
                 "table": info.table,
@@ -53,6 +58,12 @@ def build_manifest(
     if output is not None:
         manifest["output"] = {"name": output.name, "sha256": sha256_file(output)}
     return manifest
+
+
+def _rule_file(path: Path, text: str | None) -> dict[str, str]:
+    if text is not None:
+        return {"name": "<stdin>", "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+    return {"name": path.name, "sha256": sha256_file(path)}
 
 
 def manifest_path(output: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Command-line interface: ``rulekit check | run | explain | decide | docs | fmt | test | diff``.
+"""Command-line interface: ``rulekit check | run | explain | decide | docs | fmt | test | diff | lsp``.
 
 Each command lives in its own module and registers itself on :data:`app`.
 """
@@ -20,6 +20,7 @@ from rulekit.cli import diff as _diff  # noqa: F401  isort: skip
 from rulekit.cli import docs as _docs  # noqa: F401  isort: skip
 from rulekit.cli import fmt as _fmt  # noqa: F401  isort: skip
 from rulekit.cli import test as _test  # noqa: F401  isort: skip
+from rulekit.cli import lsp as _lsp  # noqa: F401  isort: skip
 
 
 def main() -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import typer
 from rich.console import Console
@@ -14,7 +15,7 @@ app = typer.Typer(
     name="rulekit",
     help="Check, run, explain and document incentive programs written as rule files.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
 )
 
@@ -38,8 +39,22 @@ class OutputFormat(enum.Enum):
     JSON = "json"
 
 
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
-err = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
+def plain_requested() -> bool:
+    """``NO_COLOR`` set to anything but the empty string asks for plain text (https://no-color.org)."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def _console(stderr: bool) -> Console:
+    # Not a terminal (a pipe, a file): Rich writes no escape codes at all. NO_COLOR on a
+    # terminal: no colour and no bold either, so the output is plain text in both cases.
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else _PIPE_WIDTH
+    color_system: Literal["auto"] | None = None if plain_requested() else "auto"
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width, color_system=color_system)
+
+
+out = _console(stderr=False)
+err = _console(stderr=True)
 
 
 def version_line() -> str:
@@ -69,11 +84,13 @@ def version_command() -> None:
 
 
 def load_or_exit(file: Path) -> CompiledProgram:
-    """Load a rule file for a command; a file with errors prints its diagnostics and exits 1."""
-    from rulekit.api import RuleFileError, load
+    """Load a rule file (``-``: standard input) for a command; a file with errors prints its
+    diagnostics and exits 1."""
+    from rulekit.api import RuleFileError, load, loads
+    from rulekit.cli.stdin import STDIN_NAME, is_stdin, read_stdin
 
     try:
-        program = load(file)
+        program = loads(read_stdin(), STDIN_NAME) if is_stdin(file) else load(file)
     except RuleFileError as exc:
         err.print(exc.rendered, markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None

@@ -1,4 +1,4 @@
-"""``rulekit check FILE... [--format human|json]``: every problem of every file.
+"""``rulekit check FILE... [--format human|json]``: every problem of every file (``-``: standard input).
 
 Exit status: 0 when no file has an error (warnings are fine), 1 when any has one
 (a missing or unreadable file is an RK003 error), 2 for a wrong command line.
@@ -12,8 +12,9 @@ from typing import Annotated, Any
 
 import typer
 
-from rulekit.checker import CheckReport, check_file
+from rulekit.checker import CheckReport
 from rulekit.cli.app import EXIT_FINDINGS, EXIT_OK, OutputFormat, app
+from rulekit.cli.stdin import at_most_one_stdin, check_path
 from rulekit.diagnostics import Severity, render
 from rulekit.liability import format_money
 from rulekit.money import round_money
@@ -21,13 +22,14 @@ from rulekit.money import round_money
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Rule files to check.", metavar="FILE...")],
+    files: Annotated[list[Path], typer.Argument(help="Rule files to check (`-`: standard input).", metavar="FILE...")],
     output: Annotated[
         OutputFormat, typer.Option("--format", help="`human` (source lines and carets) or `json`.")
     ] = OutputFormat.HUMAN,
 ) -> None:
     """Check rule files and report every problem at once."""
-    reports = [check_file(str(path)) for path in files]
+    at_most_one_stdin(*files)
+    reports = [check_path(path) for path in files]
     if output is OutputFormat.JSON:
         typer.echo(json.dumps([report_json(r) for r in reports], indent=2, ensure_ascii=False))
     else:

@@ -1,4 +1,8 @@
-"""``rulekit diff OLD NEW [--data DIR] [--format text|json]``: semantic changes between two versions.
+"""``rulekit diff OLD NEW [--data DIR] [--format human|json]``: semantic changes between two versions.
+
+``--format text`` is still accepted as another name for ``human`` (the name before
+every command said ``human``); it is no longer listed. One of OLD and NEW may be ``-``
+for standard input.
 
 Exit codes: 0 when the two versions mean the same, 1 when there are changes (text
 changes included, since they change the published document), 2 when they could not
@@ -17,14 +21,26 @@ import typer
 
 from rulekit import ir
 from rulekit.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, app, err, out
+from rulekit.cli.stdin import STDIN_NAME, at_most_one_stdin, check_path, is_stdin
 from rulekit.diagnostics import Diagnostic, render_all
 from rulekit.diff import diff_programs, render_changes
 from rulekit.diffimpact import Impact, compare_settlements, render_impact, settle_both
 
 
 class OutputFormat(enum.StrEnum):
-    TEXT = "text"
+    HUMAN = "human"
     JSON = "json"
+
+
+_FORMAT_NAMES = {"human": OutputFormat.HUMAN, "text": OutputFormat.HUMAN, "json": OutputFormat.JSON}
+
+
+def _format(value: str) -> OutputFormat:
+    """``--format``: ``human`` or ``json``; ``text`` is a hidden alias of ``human``."""
+    try:
+        return _FORMAT_NAMES[value.lower()]
+    except KeyError:
+        raise typer.BadParameter(f"{value!r} is not one of 'human', 'json'") from None
 
 
 def load_program(path: Path) -> tuple[ir.Program | None, str]:
@@ -33,6 +49,10 @@ def load_program(path: Path) -> tuple[ir.Program | None, str]:
     Returns the program, or ``None`` plus the rendered error diagnostics.
     """
     diagnostics: tuple[Diagnostic, ...]
+    if is_stdin(path):
+        report = check_path(path)
+        errors = [d for d in report.diagnostics if d.is_error]
+        return (None, render_all(errors, {STDIN_NAME: report.source})) if errors else (report.program, "")
     try:
         from rulekit.checker import check_file  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
@@ -71,17 +91,21 @@ def _fail(message: str) -> NoReturn:
 
 @app.command()
 def diff(
-    old: Annotated[Path, typer.Argument(help="The old version of the rule file.")],
-    new: Annotated[Path, typer.Argument(help="The new version of the rule file.")],
+    old: Annotated[Path, typer.Argument(help="The old version of the rule file (`-`: standard input).")],
+    new: Annotated[Path, typer.Argument(help="The new version of the rule file (`-`: standard input).")],
     data: Annotated[
         Path | None, typer.Option("--data", help="Settle both versions on this folder of tables and report the impact.")
     ] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.TEXT,
+    output: Annotated[
+        OutputFormat,
+        typer.Option("--format", parser=_format, metavar="[human|json]", help="`human` or `json`."),
+    ] = OutputFormat.HUMAN,
 ) -> None:
     """Show what changed in meaning between two versions of a program (formatting and comments are ignored).
 
     Exit code 0: no change; 1: changes; 2: could not compare.
     """
+    at_most_one_stdin(old, new)
     programs: list[ir.Program] = []
     for path in (old, new):
         program, problems = load_program(path)

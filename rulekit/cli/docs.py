@@ -14,8 +14,8 @@ from typing import Annotated
 import jinja2
 import typer
 
-from rulekit.checker import check_file
 from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, app, err
+from rulekit.cli.stdin import check_path
 from rulekit.diagnostics import render_all
 from rulekit.render import render_document
 
@@ -46,7 +46,7 @@ def docs(
     if templates is not None and not templates.is_dir():
         err.print(f"rulekit docs: --templates {templates}: not a folder", markup=False)
         raise typer.Exit(EXIT_USAGE)
-    report = check_file(str(file))
+    report = check_path(file)
     if report.diagnostics:
         err.print(render_all(report.diagnostics, {report.program.path: report.source}), markup=False)
     if not report.ok:

@@ -15,6 +15,7 @@ import duckdb
 import typer
 
 from rulekit.cli.app import EXIT_FINDINGS, OutputFormat, app, err, load_or_exit
+from rulekit.cli.stdin import short_name
 from rulekit.data import DataError, describe
 from rulekit.explain import UnknownParticipantError, explain_participant, find_participant
 from rulekit.sql.exprs import CompileError as SqlCompileError
@@ -22,7 +23,7 @@ from rulekit.sql.exprs import CompileError as SqlCompileError
 
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="The rule file.", metavar="FILE")],
+    file: Annotated[Path, typer.Argument(help="The rule file (`-`: standard input).", metavar="FILE")],
     data: Annotated[Path, typer.Option("--data", help="Folder of input tables (Parquet, CSV or JSON).")],
     participant_id: Annotated[str, typer.Option("--id", help="The participant to explain.")],
     output: Annotated[OutputFormat, typer.Option("--format", help="`human` or `json`.")] = OutputFormat.HUMAN,
@@ -32,13 +33,13 @@ def explain(
     try:
         settlement = program.settle(str(data))
     except DataError as exc:
-        err.print(f"cannot settle {file.name}: the data in {data} has problems:", markup=False)
+        err.print(f"cannot settle {short_name(file)}: the data in {data} has problems:", markup=False)
         for issue in exc.issues:
             err.print(f"  {describe(issue)}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
     except (SqlCompileError, duckdb.Error) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        err.print(f"cannot settle {file.name}: {first}", markup=False)
+        err.print(f"cannot settle {short_name(file)}: {first}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
     try:
         row = find_participant(settlement, participant_id)

@@ -1,4 +1,7 @@
-"""``rulekit fmt FILE... [--check] [--diff]``: rewrite rule files in the canonical layout."""
+"""``rulekit fmt FILE... [--check] [--diff]``: rewrite rule files in the canonical layout.
+
+``-`` formats standard input to standard output (a filter for editors and pipes).
+"""
 
 from __future__ import annotations
 
@@ -9,33 +12,37 @@ from typing import Annotated
 import typer
 
 from rulekit.cli.app import EXIT_FINDINGS, app, err
+from rulekit.cli.stdin import STDIN_NAME, at_most_one_stdin, is_stdin, read_stdin
 from rulekit.diagnostics import render_all
-from rulekit.formatter import FormatResult, format_file
+from rulekit.formatter import FormatResult, format_file, format_source
 
 
 @app.command()
 def fmt(
-    files: Annotated[list[Path], typer.Argument(help="Rule files to format.")],
+    files: Annotated[list[Path], typer.Argument(help="Rule files to format (`-`: standard input to standard output).")],
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 and list the files that would change.")
     ] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Write nothing; print a unified diff of the changes.")] = False,
 ) -> None:
     """Format rule files: one canonical layout, every comment kept, meaning never changed."""
+    at_most_one_stdin(*files)
     would_change: list[str] = []
     failed = 0
     for path in files:
-        result = format_file(str(path))
+        result = format_source(read_stdin(), STDIN_NAME) if is_stdin(path) else format_file(str(path))
         if not result.ok:
             err.print(render_all(result.diagnostics, {result.path: result.source}), markup=False)
             failed += 1
             continue
+        if is_stdin(path) and not (check or diff):
+            typer.echo(result.formatted or "", nl=False)  # a filter prints the text, changed or not
         if not result.changed:
             continue
         would_change.append(result.path)
         if diff:
             typer.echo(_unified_diff(result), nl=False)
-        if not (check or diff) and not _write(result):
+        if not (check or diff or is_stdin(path)) and not _write(result):
             failed += 1
             would_change.pop()
     if check and would_change:

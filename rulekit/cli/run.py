@@ -21,8 +21,8 @@ from rich.table import Table
 
 from rulekit import ir
 from rulekit.api import in_example
-from rulekit.checker import check_file
-from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, OutputFormat, app, err, out
+from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, OutputFormat, app, err, out, plain_requested
+from rulekit.cli.stdin import check_path, display_name, is_stdin, short_name
 from rulekit.data import DataError, LoadedData, describe, load_tables
 from rulekit.diagnostics import render
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
@@ -39,7 +39,7 @@ MAX_ROWS = 50  # rows of the on-screen table; the output file has everything
 
 @app.command()
 def run(
-    file: Annotated[Path, typer.Argument(help="The rule file.", metavar="FILE")],
+    file: Annotated[Path, typer.Argument(help="The rule file (`-`: standard input).", metavar="FILE")],
     data: Annotated[Path, typer.Option("--data", help="Folder of input tables (Parquet, CSV or JSON).")],
     out_path: Annotated[
         Path | None, typer.Option("--out", help="Write the settlement to PATH (.json, .csv or .parquet).")
@@ -50,17 +50,17 @@ def run(
     if out_path is not None and out_path.suffix not in OUT_SUFFIXES:
         err.print(f"rulekit run: --out must end in {', '.join(OUT_SUFFIXES)} (got {out_path.name})", markup=False)
         raise typer.Exit(EXIT_USAGE)
-    report = check_file(str(file))
+    report = check_path(file)
     blocking = [d for d in report.diagnostics if d.is_error and not in_example(d, report.source)]
     if blocking:
         err.print("\n\n".join(render(d, report.source) for d in report.diagnostics), markup=False)
-        err.print(f"{file}: has errors; nothing was settled", markup=False)
+        err.print(f"{display_name(file)}: has errors; nothing was settled", markup=False)
         raise typer.Exit(EXIT_FINDINGS)
     if not report.ok:  # only `example` blocks have errors: they are tests, not the program
         count = sum(1 for d in report.diagnostics if d.is_error)
         err.print(
-            f"note: {file}: {count} error{'s' if count != 1 else ''} in `example` blocks; the program itself "
-            f"is fine and runs. See them with `rulekit test {file}`.",
+            f"note: {display_name(file)}: {count} error{'s' if count != 1 else ''} in `example` blocks; the "
+            f"program itself is fine and runs. See them with `rulekit test {display_name(file)}`.",
             markup=False,
         )
     program = report.program
@@ -70,20 +70,21 @@ def run(
             loaded = load_tables(program, data)
             settlement = settle(program, loaded, progress=step)
     except DataError as exc:
-        err.print(f"cannot settle {file.name}: the data in {data} has problems:", markup=False)
+        err.print(f"cannot settle {short_name(file)}: the data in {data} has problems:", markup=False)
         for issue in exc.issues:
             err.print(f"  {describe(issue)}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
     except CompileError as exc:
-        err.print(f"cannot settle {file.name}: {exc}", markup=False)
+        err.print(f"cannot settle {short_name(file)}: {exc}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
     except duckdb.Error as exc:  # e.g. an amount too large for an exact decimal
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        err.print(f"cannot settle {file.name}: the settlement query failed on this data: {first}", markup=False)
+        err.print(f"cannot settle {short_name(file)}: the settlement query failed on this data: {first}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
     if out_path is not None:
         _write(settlement, out_path)
-        write_manifest(manifest_path(out_path), build_manifest(file, loaded, settlement, out_path))
+        rule_text = report.source if is_stdin(file) else None
+        write_manifest(manifest_path(out_path), build_manifest(file, loaded, settlement, out_path, rule_text))
     if output is OutputFormat.JSON:
         typer.echo(settlement.model_dump_json(indent=2))
     else:
@@ -92,8 +93,11 @@ def run(
 
 @contextmanager
 def _progress() -> Iterator[ProgressFn]:
-    """Stage progress on stderr when it is a terminal; silent otherwise (outputs stay identical)."""
-    if not err.is_terminal:
+    """Stage progress on stderr when it is a terminal; silent otherwise (outputs stay identical).
+
+    ``NO_COLOR`` also silences it: the animation is cursor codes, not plain text.
+    """
+    if not err.is_terminal or plain_requested():
         yield lambda _stage, _step, _total: None
         return
     with Progress(console=err, transient=True) as bar:
