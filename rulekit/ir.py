@@ -249,6 +249,8 @@ class Column:
     type_name: str
     span: Span = _span()
     type_span: Span | None = field(default=None, compare=False, repr=False)
+    # What readers see instead of the name (`ts: timestamp "order time"`); text only.
+    label: str | None = None
 
     @property
     def type(self) -> ColumnType | None:

@@ -547,7 +547,12 @@ class _ToIR(Transformer[Token, Any]):
     timezone_line = _line("timezone", lambda s, c: s._string(c[0]))
     calendar_line = _line("calendar", lambda s, c: str(c[0]))
     rounding_line = _line("rounding", lambda s, c: c[0])
-    column_line = _line("column", lambda s, c: ir.Column(str(c[0]), str(c[1]), s._tspan(c[0]), s._tspan(c[1])))
+    column_line = _line(
+        "column",
+        lambda s, c: ir.Column(
+            str(c[0]), str(c[1]), s._tspan(c[0]), s._tspan(c[1]), label=s._string(c[2]) if len(c) > 2 else None
+        ),
+    )
     key_line = _line("key", lambda s, c: c[0])
     time_line = _line("time", lambda s, c: str(c[0]))
     period_line = _line("period", lambda s, c: (str(c[0]), str(c[1])))

@@ -96,7 +96,13 @@ def test_pygments_orders_is_a_keyword_only_where_the_grammar_says_so() -> None:
     assert (Number.Money, "£4.99") in _pygments(_line(UK, "  cap per order:"))
     assert (Name, "orders") in _pygments(_line(UK, "metric order_count ="))  # the table
     column = _pygments(_line(UK, "  item_total: money"))
-    assert column == [(Name.Attribute, "item_total"), (Punctuation, ":"), (Keyword.Type, "money")]
+    # The column's reader-facing label is a string after its type.
+    assert column == [
+        (Name.Attribute, "item_total"),
+        (Punctuation, ":"),
+        (Keyword.Type, "money"),
+        (String.Double, '"item total"'),
+    ]
 
 
 def test_pygments_keywords_are_the_grammars() -> None:
@@ -210,6 +216,7 @@ def test_textmate_strings_percentages_dates_and_contextual_keywords() -> None:
         ("shipping_fee", "variable.other.member.rulekit"),
         (":", "punctuation.separator.rulekit"),
         ("money", "support.type.column.rulekit"),
+        ('"shipping fee"', "string.quoted.double.rulekit"),
     ]
 
 

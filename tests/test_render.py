@@ -15,11 +15,12 @@ import pytest
 from typer.testing import CliRunner
 
 from rulekit import ir
+from rulekit.checker import check_file, check_source
 from rulekit.cli import app
 from rulekit.parser import parse
 from rulekit.render import UnknownFormatError, UnknownLocaleError, render_document
 from rulekit.render.formatting import Formatter
-from rulekit.render.words import Subject, Words, negate
+from rulekit.render.words import Subject, Words, humanize, negate
 
 ROOT = Path(__file__).resolve().parent.parent
 APOLLO = ROOT / "campaigns" / "apollo.rules"
@@ -113,7 +114,9 @@ def test_apollo_states_every_clause_with_its_numbers(apollo: ir.Program, locale:
     assert header.timezone.replace("_", " ") in doc.replace("_", " ")
 
     # Who may take part: every string value of every eligibility clause, both ways.
-    assert "kind is “agency”" in doc and "kind is not “agency”" in doc
+    # The column `kind` is labelled "type" in the rule file; readers never see the name
+    # (this assertion once pinned "kind is “agency”", a database name in prose).
+    assert "type is “agency”" in doc and "type is not “agency”" in doc
     assert "program is “TikTok Shopping Partner”" in doc
     assert "region is “US”" in doc and "region is not “US”" in doc
     for c in apollo.clauses:
@@ -237,7 +240,8 @@ def test_uk_states_commission_subsidy_and_caps(uk: ir.Program, locale: str) -> N
     assert subsidy.limits.max_orders is not None and subsidy.limits.pool is not None
     free = uk.window("free_period")
     assert isinstance(free, ir.RelativeWindow)
-    assert f"the first {int(free.length.amount)} days from its “joined at” time" in doc
+    # `joined_at` is labelled "joining time" (this once pinned “joined at” time).
+    assert f"the first {int(free.length.amount)} days from its joining time" in doc
     assert f"the commission is {percent(commission.rate.value)} of the item total" in doc
     assert f"standard commission of {percent(commission.standard.value)}" in doc
     assert "the platform pays the full shipping fee" in doc
@@ -531,3 +535,39 @@ def test_every_fixture_program_renders_without_crashing() -> None:
         program = parse(path.read_text(encoding="utf-8", errors="replace"), str(path)).program
         render_document(program, "md", "en-GB")
         html5lib.HTMLParser(strict=True).parse(render_document(program, "html", "en-US"))
+
+
+# ------------------------------------------------------- reader-facing column names
+
+
+def _prose(name: str) -> str:
+    """A campaign's Markdown document, as a reader gets it."""
+    report = check_file(str(ROOT / "campaigns" / f"{name}.rules"))
+    assert report.ok
+    return render_document(report.program, "md", "en-US")
+
+
+@pytest.mark.parametrize("name", ["apollo", "uk_shop"])
+def test_no_database_column_name_reaches_the_prose(name: str) -> None:
+    program = check_file(str(ROOT / "campaigns" / f"{name}.rules")).program
+    text = _prose(name)
+    for table in program.tables:
+        for column in table.columns:
+            assert column.label, f"{table.name}.{column.name} has no reader-facing label"
+            if column.name != column.label and ("_" in column.name or len(column.name) <= 3):
+                # `ts`, `start_ts`, `gmv`: a database-looking name never appears as a word.
+                assert not re.search(rf"(?<![\w-]){re.escape(column.name)}(?![\w-])", text), column.name
+            spoken = humanize(column.name)
+            if spoken.lower() not in column.label.lower():
+                # "start ts", "joined at": nor does the name merely spelt out.
+                assert not re.search(rf"(?<![\w-]){re.escape(spoken)}(?![\w-])", text), (column.name, spoken)
+
+
+def test_a_column_label_replaces_the_name_in_every_sentence() -> None:
+    source = (ROOT / "campaigns" / "uk_shop.rules").read_text(encoding="utf-8")
+    unlabelled = source.replace('created_at: timestamp "order time"', "created_at: timestamp")
+    program = check_source(unlabelled, "uk.rules").program
+    text = render_document(program, "md", "en-GB")
+    # Without a label the name is spelt out in quotes: "(by their “created at” time)".
+    assert "(by their “created at” time)" in text and "(by their order time)" not in text
+    assert "(by their order time)" in _prose("uk_shop")

@@ -16,7 +16,7 @@ from rulekit import ir, timeutil
 from rulekit.render import examples, rewards
 from rulekit.render.formatting import Formatter
 from rulekit.render.model import Document, Fact, Item, Section
-from rulekit.render.words import Subject, Words, an, humanize, negate, slug
+from rulekit.render.words import Subject, Words, an, humanize, negate, plural, slug
 
 _SINGLE_COMPARE = (ir.CompareOp.GT, ir.CompareOp.GE, ir.CompareOp.LT, ir.CompareOp.LE)
 
@@ -162,9 +162,7 @@ def window_summary(program: ir.Program, window: ir.Window, words: Words) -> str:
     """One line for the "at a glance" table."""
     fmt = words.fmt
     if isinstance(window, ir.RelativeWindow):
-        return (
-            f"the first {fmt.duration(window.length)} from each {words.participant}'s “{humanize(window.anchor)}” time"
-        )
+        return f"the first {fmt.duration(window.length)} from each {words.participant}'s {_anchor_words(window, words)}"
     start, end = window.start, window.end
     first = fmt.date(start.date) if start.time is None else fmt.datetime(start.start())
     last = fmt.date(end.date) if end.time is None else fmt.datetime(end.start())
@@ -219,12 +217,17 @@ def _absolute_sentences(program: ir.Program, window: ir.AbsoluteWindow, words: W
     return tuple(out)
 
 
+def _anchor_words(window: ir.RelativeWindow, words: Words) -> str:
+    table = words.program.participant.table if words.program.participant else None
+    return words.time_words(window.anchor, table)
+
+
 def _relative_sentences(window: ir.RelativeWindow, words: Words) -> tuple[str, ...]:
     fmt, p = words.fmt, words.participant
     length = fmt.duration(window.length)
     out = [
         f"For each {p}, {words.window_phrase(window.name)} is the first {length} "
-        f"from its “{humanize(window.anchor)}” time."
+        f"from its {_anchor_words(window, words)}."
     ]
     if window.length.unit in (ir.TimeUnit.DAYS, ir.TimeUnit.WEEKS):
         out.append(f"It ends at the same local time of day, {length} later on the calendar.")
@@ -313,12 +316,20 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
         )
     who = f"each {definition.filters.per} of {an(p)}" if definition.filters.per else f"each {p}"
     rows = words.rows_noun(definition.table)
-    core = _AGGREGATE_WORDS[definition.func].format(col=humanize(definition.column or ""), rows=rows)
+    core = _aggregate_words(definition, words, rows)
     where = definition.filters.where
     main = f"For {who}: {core}{_window_clause(definition, words)}"
     if where is not None:
         main += f", counting only {rows} {words.expr(where, Subject.rows())}"
     return (main + ".", *_clipping(definition, words))
+
+
+def _aggregate_words(definition: ir.Aggregate, words: Words, rows: str) -> str:
+    column = words.column(definition.column or "", definition.table)
+    if definition.func is ir.AggregateFunc.COUNT_DISTINCT and column.label:
+        return f"the number of different {plural(column.label)} among its {rows}"
+    col = words.column_words(definition.column or "", definition.table)
+    return _AGGREGATE_WORDS[definition.func].format(col=col, rows=rows)
 
 
 def _window_clause(definition: ir.Aggregate, words: Words) -> str:
@@ -330,7 +341,7 @@ def _window_clause(definition: ir.Aggregate, words: Words) -> str:
     if table is not None and table.period is not None:
         return f" inside {phrase}" if definition.func is ir.AggregateFunc.TOTAL_TIME else f" that overlap {phrase}"
     if table is not None and table.time is not None:
-        return f" within {phrase} (by their “{humanize(table.time)}” time)"
+        return f" within {phrase} (by their {words.time_words(table.time, table.name)})"
     return f" during {phrase}"
 
 
@@ -342,10 +353,13 @@ def _clipping(definition: ir.Aggregate, words: Words) -> tuple[str, ...]:
     if definition.func is not ir.AggregateFunc.TOTAL_TIME:
         return ()
     row = words.row_noun(definition.table)
-    start, end = (humanize(c) for c in table.period)
+    start, end = (words.column(c, table.name) for c in table.period)
+    if start.label and end.label:
+        lasts = f"lasts from its {start.label} to its {end.label}"
+    else:
+        lasts = f"lasts from its “{humanize(start.name)}” to its “{humanize(end.name)}” time"
     return (
-        f"{capitalize(an(row))} lasts from its “{start}” to its “{end}” time; one that crosses the start or end of "
-        "the window counts only its part inside.",
+        f"{capitalize(an(row))} {lasts}; one that crosses the start or end of the window counts only its part inside.",
     )
 
 

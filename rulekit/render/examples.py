@@ -16,7 +16,7 @@ from rulekit import ir, timeutil
 from rulekit.money import minor_unit, round_money
 from rulekit.render import rewards
 from rulekit.render.model import Example, Section
-from rulekit.render.words import Subject, Words, an, humanize
+from rulekit.render.words import Subject, Words, an
 
 
 def round_figure(value: Decimal) -> Decimal:
@@ -212,14 +212,15 @@ def _order_example(
     if relative is not None:
         end = _relative_end(relative, order.joined, tz)
         steps.append(
-            f"A qualifying {p}'s “{humanize(relative.anchor)}” time is {fmt.datetime(order.joined)}, so "
+            f"A qualifying {p}'s {words.time_words(relative.anchor, _participant_table(program))} is "
+            f"{fmt.datetime(order.joined)}, so "
             f"{words.window_phrase(relative.name)} runs until {fmt.datetime(end)}{_last_full_day(end, words)}."
         )
     values = []
     if commission is not None:
-        values.append(f"{humanize(commission.column)} {fmt.money(order.item_total, currency)}")
+        values.append(f"{words.column_words(commission.column, table)} {fmt.money(order.item_total, currency)}")
     if subsidy is not None and (commission is None or subsidy.column != commission.column):
-        values.append(f"{humanize(subsidy.column)} {fmt.money(order.fee, currency)}")
+        values.append(f"{words.column_words(subsidy.column, table)} {fmt.money(order.fee, currency)}")
     steps.append(f"It receives {an(row)} on {fmt.date(order.placed.date())} with {' and '.join(values)}.")
     wheres = [e.filters.where for e in (commission, subsidy) if e is not None and e.filters.where is not None]
     if wheres:
@@ -235,7 +236,7 @@ def _order_example(
     if subsidy is not None:
         line, paid = _subsidy_step(program, words, subsidy, _inside(program, subsidy.filters.window, order, tz), order)
         steps.append(line)
-        own, column = round_money(order.fee - paid, currency), humanize(subsidy.column)
+        own, column = round_money(order.fee - paid, currency), words.column_words(subsidy.column, subsidy.table)
         outcome.append(
             f"pays {fmt.money(own, currency)} of the {column} itself" if own else f"pays none of the {column}"
         )
@@ -279,7 +280,8 @@ def _commission_step(
 def _subsidy_step(
     program: ir.Program, words: Words, subsidy: ir.Subsidy, inside: bool, order: _Order
 ) -> tuple[str, Decimal]:
-    fmt, currency, column = words.fmt, rewards.currency_of(program), humanize(subsidy.column)
+    fmt, currency = words.fmt, rewards.currency_of(program)
+    column = words.column_words(subsidy.column, subsidy.table)
     fee, label = order.fee, _capitalized(column)
     if not inside:
         phrase = words.window_phrase(subsidy.filters.window or "")
@@ -302,3 +304,7 @@ def _subsidy_step(
         f"{label}: {fmt.money(fee, currency)} is within the cap, so the platform pays {fmt.money(offer, currency)}.",
         offer,
     )
+
+
+def _participant_table(program: ir.Program) -> str | None:
+    return program.participant.table if program.participant else None

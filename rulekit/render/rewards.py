@@ -276,7 +276,7 @@ def _order_condition(filters: ir.Filters, table: str, words: Words) -> str:
 
 def _commission_text(commission: ir.Commission, program: ir.Program, words: Words) -> tuple[list[str], Table | None]:
     fmt, p, row = words.fmt, words.participant, words.row_noun(commission.table)
-    column = humanize(commission.column)
+    column = words.column_words(commission.column, commission.table)
     condition = _order_condition(commission.filters, commission.table, words)
     when = f", if {condition}," if condition else ""
     text = [
@@ -294,7 +294,8 @@ def _commission_text(commission: ir.Commission, program: ir.Program, words: Word
 
 def _subsidy_text(subsidy: ir.Subsidy, program: ir.Program, words: Words) -> tuple[list[str], Table | None]:
     fmt, p = words.fmt, words.participant
-    row, rows, column = words.row_noun(subsidy.table), words.rows_noun(subsidy.table), humanize(subsidy.column)
+    row, rows = words.row_noun(subsidy.table), words.rows_noun(subsidy.table)
+    column = words.column_words(subsidy.column, subsidy.table)
     condition = _order_condition(subsidy.filters, subsidy.table, words)
     when = f", if {condition}," if condition else ""
     if subsidy.kind is ir.SubsidyKind.FULL:

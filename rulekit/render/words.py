@@ -150,6 +150,36 @@ class Words:
     def rows_noun(self, table: str) -> str:
         return plural(self.row_noun(table))
 
+    def column_words(self, name: str, table: str | None = None) -> str:
+        """A column as readers know it: its label (``ts: timestamp "order time"``), else
+        its name in words. Without ``table``, the participant's, then the member's, then
+        any table's column of that name."""
+        column = self._column(name, table)
+        return column.label if column is not None and column.label else humanize(name)
+
+    def time_words(self, name: str, table: str | None = None) -> str:
+        """A point-in-time column: ``order time`` when labelled, else ``“created at” time``."""
+        column = self._column(name, table)
+        return column.label if column is not None and column.label else f"“{humanize(name)}” time"
+
+    def flag_words(self, name: str) -> str:
+        """A yes/no column in ``marked “…”``: its label, else its name without ``flag``."""
+        column = self._column(name, None)
+        return column.label if column is not None and column.label else flag_name(name)
+
+    def column(self, name: str, table: str) -> ir.Column:
+        """The declared column (a stand-in without a label when the table lacks it)."""
+        return self._column(name, table) or ir.Column(name, "string")
+
+    def _column(self, name: str, table: str | None) -> ir.Column | None:
+        if table is not None:
+            found = self.program.table(table)
+            return found.column(name) if found is not None else None
+        entities = [e.table for e in (self.program.participant, self.program.member) if e is not None]
+        ordered = [t for t in (self.program.table(n) for n in entities) if t is not None]
+        ordered += [t for t in self.program.tables if t.name not in entities]
+        return next((c for t in ordered if (c := t.column(name)) is not None), None)
+
     def window_phrase(self, name: str) -> str:
         """``the activity window``, ``the offer period``."""
         window = self.program.window(name)
@@ -162,7 +192,7 @@ class Words:
         """A metric by its label ("net GMV"), counts as "number of …"; a column by its name."""
         metric = self.program.metric(name)
         if metric is None:
-            return humanize(name)
+            return self.column_words(name)
         label = metric.text.label or humanize(name)
         counting = isinstance(metric.definition, ir.Aggregate) and metric.definition.func in _COUNTING
         if counting and not any(word in label.lower() for word in ("number", "count", "how many")):
@@ -199,7 +229,7 @@ class Words:
             case ir.NameRef(name=name):
                 return f"{subject.possessive} {self.measure(name)}"
             case ir.QualifiedRef(table=table, column=column):
-                return f"the {self.row_noun(table)}'s {humanize(column)}"
+                return f"the {self.row_noun(table)}'s {self.column_words(column, table)}"
             case ir.Money() | ir.Percent() | ir.Duration() | ir.Number() | ir.String() | ir.Bool() | ir.DateValue():
                 return self.value(expr)
         return f"({self.expr(expr, subject)})"
@@ -209,12 +239,12 @@ class Words:
         """``expr`` as a clause of a sentence about ``subject``."""
         match expr:
             case ir.NameRef(name=name) if self.is_flag(name):
-                return f"{subject.is_} marked {quote(flag_name(name))}"
+                return f"{subject.is_} marked {quote(self.flag_words(name))}"
             case ir.Compare(
                 op=ir.CompareOp.EQ | ir.CompareOp.NE as op, left=ir.NameRef(name=name), right=ir.Bool(value=v)
             ):
                 positive = v if op is ir.CompareOp.EQ else not v
-                return f"{subject.is_ if positive else subject.is_not} marked {quote(flag_name(name))}"
+                return f"{subject.is_ if positive else subject.is_not} marked {quote(self.flag_words(name))}"
             case ir.Compare(op=op, left=left, right=right):
                 return f"{self.operand(left, subject)} {_OP_WORDS[op]} {self.operand(right, subject)}"
             case ir.InList(operand=operand, options=options, negated=negated):
@@ -224,7 +254,7 @@ class Words:
             case ir.BoolOp(op=op, operands=operands):
                 return self._bool_op(op, operands, subject)
             case ir.Not(operand=ir.NameRef(name=name)) if self.is_flag(name):
-                return f"{subject.is_not} marked {quote(flag_name(name))}"
+                return f"{subject.is_not} marked {quote(self.flag_words(name))}"
             case ir.Not(operand=ir.Quantified(quantifier=ir.Quantifier.AT_LEAST) as q):
                 return self._at_least(q, "fewer than")
             case ir.Not(operand=operand):
