@@ -22,6 +22,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rulekit import ir
+from rulekit.errors import FactsError as FactsError  # re-exported: its long-standing home
+from rulekit.errors import RulekitError
 
 UTC = dt.UTC
 
@@ -29,25 +31,7 @@ Row = dict[str, Any]
 Converter = Callable[[Any], Any]
 
 
-class FactsError(ValueError):
-    """Bad input facts: names the table, the column and the row (0-based index)."""
-
-    def __init__(self, message: str, table: str | None = None, column: str | None = None, row: int | None = None):
-        self.table = table
-        self.column = column
-        self.row = row
-        self.problem = message
-        where = []
-        if table is not None:
-            where.append(f"table `{table}`")
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column `{column}`")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
-
-
-class _BadValueError(Exception):
+class _BadValueError(RulekitError):
     """A value a converter cannot use; becomes a :class:`FactsError` with its position."""
 
 

@@ -24,6 +24,7 @@ from lark.indenter import DedentError, Indenter
 
 from rulekit import ir
 from rulekit.diagnostics import Diagnostic, error, suggest
+from rulekit.errors import RulekitError
 
 MAX_SOURCE_BYTES = 5_000_000
 
@@ -370,7 +371,7 @@ def _explain(expected: set[str], found: _Found, chunk: _Chunk) -> tuple[str, str
 # ------------------------------------------------------------------------ tree -> IR
 
 
-class _ValueProblemError(Exception):
+class _ValueProblemError(RulekitError):
     def __init__(self, message: str, span: ir.Span, help: str | None = None) -> None:
         super().__init__(message)
         self.message = message

@@ -18,7 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rulekit import ir
-from rulekit.diagnostics import Diagnostic, error, suggest
+from rulekit.diagnostics import error, suggest
+from rulekit.errors import CompileError as CompileError  # re-exported for the compiler modules
 from rulekit.pyeval.types import ValueType
 from rulekit.pyeval.values import COMPARE_OPS, Comparable, literal_value
 from rulekit.timeutil import to_utc
@@ -28,15 +29,6 @@ Fn = Callable[[Env], Any]
 
 # The key under which an environment keeps its members' environments, for quantifiers.
 MEMBERS = "\x00members"
-
-
-class CompileError(Exception):
-    """The program cannot be compiled; carries the diagnostics (the checker should have
-    caught them first, so these are a safety net, not the main report)."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__("; ".join(d.message for d in diagnostics))
-        self.diagnostics = diagnostics
 
 
 @dataclass(frozen=True)

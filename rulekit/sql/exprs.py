@@ -16,13 +16,12 @@ from decimal import Decimal
 from sqlglot import exp
 
 from rulekit import ir
+from rulekit.errors import CompileError
 from rulekit.sql import build as b
 
 MICROS = 1_000_000
 
-
-class CompileError(Exception):
-    """The program uses a construct the SQL engine cannot evaluate (a checker should have said so)."""
+__all__ = ["MICROS", "CompileError", "Operand", "QuantResolver", "Resolver", "Scope"]
 
 
 @dataclass(frozen=True)
