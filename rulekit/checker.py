@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit.checks.clauses import check_clauses
 from rulekit.checks.context import Context
 from rulekit.checks.metrics import check_metrics
@@ -131,7 +131,7 @@ def check_file(path: str) -> CheckReport:
 
 
 def _report(program: ir.Program, source: str, parse_diagnostics: tuple[Diagnostic, ...]) -> CheckReport:
-    unreadable = any(d.code == "RK003" for d in parse_diagnostics)
+    unreadable = any(d.code == codes.RK003 for d in parse_diagnostics)
     found = list(parse_diagnostics) + ([] if unreadable else check_program(program))
     diagnostics = tuple(sorted(_unique(found), key=sort_key))
     payout = None if has_errors(diagnostics) else maximum_payout(program)
@@ -145,7 +145,7 @@ def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 def _too_deep(path: str) -> Diagnostic:
     return error(
-        "RK001",
+        codes.RK001,
         "expressions are nested too deeply to read",
         ir.Span(path, 1, 1, 1, 2),
         "split the condition into several clauses or metrics",
@@ -154,7 +154,7 @@ def _too_deep(path: str) -> Diagnostic:
 
 def _internal(program: ir.Program, where: Callable[..., object], exc: Exception) -> Diagnostic:
     return error(
-        "RK900",
+        codes.RK900,
         f"internal error in {getattr(where, '__name__', 'the checker')}: {type(exc).__name__}: {exc}",
         ir.Span(program.path, 1, 1, 1, 2),
         "this is a bug in rulekit, not in your file; please report it with the file",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit.diagnostics import error, suggest
 from rulekit.errors import CompileError as CompileError  # re-exported for the compiler modules
 from rulekit.pyeval.types import ValueType
@@ -79,12 +79,12 @@ def _reference(expr: ir.NameRef | ir.QualifiedRef, scope: Scope) -> Fn:
     if isinstance(expr, ir.NameRef):
         if expr.name not in scope.names:
             hint = suggest(expr.name, scope.names)
-            raise CompileError([error("RK951", f"unknown name `{expr.name}` here ({scope.what})", expr.span, hint)])
+            raise CompileError([error(codes.RK951, f"unknown name `{expr.name}` here ({scope.what})", expr.span, hint)])
         name = expr.name
         return lambda env: env[name]
     columns = scope.tables.get(expr.table)
     if columns is None or expr.column not in columns:
-        raise CompileError([error("RK951", f"unknown column `{expr.table}.{expr.column}` here", expr.span)])
+        raise CompileError([error(codes.RK951, f"unknown column `{expr.table}.{expr.column}` here", expr.span)])
     column = expr.column
     return lambda env: env[column]
 
@@ -184,7 +184,7 @@ def _quantified(expr: ir.Quantified, scope: Scope) -> Fn:
     nouns = {scope.member_noun, f"{scope.member_noun}s"} if scope.member_noun else set()
     if scope.members is None or expr.noun not in nouns:  # `at least 2 hosts have`: the plural
         known = f"`{scope.member_noun}`" if scope.member_noun else "no members"
-        raise CompileError([error("RK952", f"`{expr.noun}` is not the member noun here ({known})", expr.span)])
+        raise CompileError([error(codes.RK952, f"`{expr.noun}` is not the member noun here ({known})", expr.span)])
     body = compile_expr(expr.body, scope.members)
     quantifier = expr.quantifier
     need = expr.count or 0

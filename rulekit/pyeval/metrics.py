@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rulekit import ir, timeutil
+from rulekit import codes, ir, timeutil
 from rulekit.diagnostics import error
 from rulekit.facts import Row
 from rulekit.pyeval.exprs import CompileError, Scope, compile_expr
@@ -61,7 +61,13 @@ def compile_row_filter(table: ir.Table, filters: ir.Filters, tz: ZoneInfo) -> Ro
     timed = filters.window is not None
     if timed and table.time is None and table.period is None:
         raise CompileError(
-            [error("RK953", f"table `{table.name}` has no `time:` or `period:`, so `during` cannot apply", table.span)]
+            [
+                error(
+                    codes.RK953,
+                    f"table `{table.name}` has no `time:` or `period:`, so `during` cannot apply",
+                    table.span,
+                )
+            ]
         )
     time_col = table.time
     period = table.period
@@ -83,7 +89,7 @@ def compile_row_filter(table: ir.Table, filters: ir.Filters, tz: ZoneInfo) -> Ro
 def compile_aggregate(program: ir.Program, agg: ir.Aggregate, tz: ZoneInfo) -> MetricFn:
     table = program.table(agg.table)
     if table is None:
-        raise CompileError([error("RK954", f"unknown table `{agg.table}`", agg.table_span or agg.span)])
+        raise CompileError([error(codes.RK954, f"unknown table `{agg.table}`", agg.table_span or agg.span)])
     keep = compile_row_filter(table, agg.filters, tz)
     func = agg.func
     if func is ir.AggregateFunc.COUNT:
@@ -94,7 +100,7 @@ def compile_aggregate(program: ir.Program, agg: ir.Aggregate, tz: ZoneInfo) -> M
     declared = table.column(column)
     if declared is None:
         raise CompileError(
-            [error("RK954", f"unknown column `{column}` in `{table.name}`", agg.column_span or agg.span)]
+            [error(codes.RK954, f"unknown column `{column}` in `{table.name}`", agg.column_span or agg.span)]
         )
     kind = column_type(declared)
 
@@ -126,7 +132,7 @@ def _average(values: Callable[[list[Row], Bounds | None], list[Any]]) -> MetricF
 def _total_time(table: ir.Table, keep: RowFilter, agg: ir.Aggregate) -> MetricFn:
     if table.period is None:
         raise CompileError(
-            [error("RK953", f"`total time` needs a table with `period:`; `{table.name}` has none", agg.span)]
+            [error(codes.RK953, f"`total time` needs a table with `period:`; `{table.name}` has none", agg.span)]
         )
     start_col, end_col = table.period
 
