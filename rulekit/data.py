@@ -31,7 +31,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from rulekit import ir, money
+from rulekit import conversion, ir, money
 from rulekit.contract import participant_key, required_columns
 from rulekit.errors import DataError as DataError  # re-exported: its long-standing home
 from rulekit.errors import RulekitError, describe_issue
@@ -330,6 +330,8 @@ def _check_columns(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIs
 
 def _typed_expr(raw: exp.Expression, ctype: ir.ColumnType, raw_type: str) -> exp.Expression:
     """The raw value as the declared type, NULL when it cannot be read exactly."""
+    if raw_type == "VARCHAR" and ctype is not ir.ColumnType.STRING:
+        raw = _spelled(raw, ctype)  # text follows rulekit.conversion, the rule `decide` uses
     target = SQL_TYPES[ctype]
     if ctype is ir.ColumnType.TIMESTAMP:
         if raw_type.startswith("TIMESTAMP") and "TIME ZONE" not in raw_type:
@@ -346,6 +348,21 @@ def _typed_expr(raw: exp.Expression, ctype: ir.ColumnType, raw_type: str) -> exp
     if ctype is ir.ColumnType.STRING:
         return b.cast(raw, target)
     return b.try_cast(raw, target)
+
+
+def _spelled(raw: exp.Expression, ctype: ir.ColumnType) -> exp.Expression:
+    """Text as the value it spells under :mod:`rulekit.conversion`, NULL when it does not:
+    a boolean as TRUE/FALSE, a number or timestamp as its trimmed text (cast afterwards)."""
+    text = b.func("trim", raw)
+    if ctype is ir.ColumnType.BOOL:
+        word = b.func("lower", text.copy())
+        true = exp.In(this=word, expressions=[b.string(w) for w in conversion.TRUE_WORDS])
+        false = exp.In(this=word.copy(), expressions=[b.string(w) for w in conversion.FALSE_WORDS])
+        return b.case([(true, b.boolean(True)), (false, b.boolean(False))])
+    pattern = conversion.TIMESTAMP_PATTERN if ctype is ir.ColumnType.TIMESTAMP else conversion.NUMBER_PATTERN
+    if ctype is ir.ColumnType.DATE:
+        return raw  # dates: ISO `YYYY-MM-DD` in both (Python's date.fromisoformat, DuckDB's DATE)
+    return b.case([(b.func("regexp_full_match", text.copy(), b.string(pattern)), text.copy())])
 
 
 def _typed_view(tbl: ir.Table, raw_types: dict[str, str]) -> exp.Create:

@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rulekit import ir
+from rulekit.conversion import text_bool, text_number, text_timestamp
 from rulekit.errors import FactsError as FactsError  # re-exported: its long-standing home
 from rulekit.errors import RulekitError
 
@@ -64,10 +65,15 @@ def _to_decimal(value: Any) -> Decimal:
         raise _BadValueError(f"expected a number, got {_shown(value)}")
     elif isinstance(value, int | Decimal):
         number = Decimal(value)
-    elif isinstance(value, float | str):
+    elif isinstance(value, str):
+        found = text_number(value)  # the spelling rule shared with the settle loader
+        if found is None:
+            raise _BadValueError(f"expected a number like -12.50, got {_shown(value)}")
+        number = found
+    elif isinstance(value, float):
         # A float goes through its shortest repr, so 0.1 reads as 0.1, not 0.1000000000000000055….
         try:
-            number = Decimal(str(value).strip().replace(",", ""))
+            number = Decimal(str(value))
         except InvalidOperation:
             raise _BadValueError(f"expected a number, got {_shown(value)}") from None
     else:
@@ -80,23 +86,21 @@ def _to_decimal(value: Any) -> Decimal:
 def _to_bool(value: Any) -> bool:
     if value is True or value is False:
         return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
+    if isinstance(value, str) and (found := text_bool(value)) is not None:
+        return found  # the spelling rule shared with the settle loader
     if type(value) is int and value in (0, 1):
         return value == 1
-    raise _BadValueError(f"expected true or false, got {_shown(value)}")
+    raise _BadValueError(f"expected true or false (or yes/no, 1/0), got {_shown(value)}")
 
 
 def _to_timestamp(value: Any) -> dt.datetime:
     if type(value) is dt.datetime:
         stamp = value
     elif isinstance(value, str):
-        try:
-            stamp = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise _BadValueError(
-                f"expected an ISO-8601 timestamp like 2022-02-14T09:30:00Z, got {_shown(value)}"
-            ) from None
+        found = text_timestamp(value)  # the spelling rule shared with the settle loader
+        if found is None:
+            raise _BadValueError(f"expected an ISO-8601 timestamp like 2022-02-14T09:30:00Z, got {_shown(value)}")
+        stamp = found
     elif isinstance(value, dt.datetime):
         stamp = value
     else:

@@ -21,7 +21,7 @@ from rulekit import codes, ir
 from rulekit.diagnostics import error, suggest
 from rulekit.errors import CompileError as CompileError  # re-exported for the compiler modules
 from rulekit.pyeval.types import ValueType
-from rulekit.pyeval.values import COMPARE_OPS, Comparable, literal_value
+from rulekit.pyeval.values import COMPARE_OPS, Comparable, compare, literal_value
 from rulekit.timeutil import to_utc
 
 Env = Mapping[str, Any]
@@ -104,7 +104,7 @@ def _operand(expr: ir.Expr, other: ir.Expr, scope: Scope) -> tuple[Fn, Comparabl
 
 
 def _compare(expr: ir.Compare, scope: Scope) -> Fn:
-    op = COMPARE_OPS[expr.op]
+    op, which, tz = COMPARE_OPS[expr.op], expr.op, scope.tz
     left, _, _ = _operand(expr.left, expr.right, scope)
     right, constant, is_constant = _operand(expr.right, expr.left, scope)
     if is_constant and isinstance(expr.left, ir.NameRef) and expr.left.name in scope.names:
@@ -118,8 +118,8 @@ def _compare(expr: ir.Compare, scope: Scope) -> Fn:
                 return None
             try:
                 return bool(op(value, c))
-            except TypeError:  # values of different kinds (the checker rejects these): unknown
-                return None
+            except TypeError:  # a date and a timestamp, or kinds the checker rejects: the shared rule
+                return compare(which, value, c, tz)
 
         return name_vs_constant
 
@@ -133,7 +133,7 @@ def _compare(expr: ir.Compare, scope: Scope) -> Fn:
         try:
             return bool(op(a, b))
         except TypeError:
-            return None
+            return compare(which, a, b, tz)
 
     return general
 
