@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
@@ -46,6 +46,7 @@ __all__ = [
     "format_literal",
     "format_money",
     "format_value",
+    "outcome_reasons",
     "reward_reason",
     "window_text",
 ]
@@ -157,6 +158,31 @@ def window_text(program: ir.Program, name: str) -> str:
         length = format_literal(window.length)
         return f"first {length} from {window.anchor.replace('_', ' ')}"
     return name.replace("_", " ")
+
+
+# -------------------------------------------------------------------- top-level reasons
+
+
+def outcome_reasons(outcomes: Iterable[tuple[str, str, bool, bool]], qualified: bool) -> list[str]:
+    """The top-level reasons of a decision or a settlement row, worded the same for both.
+
+    ``outcomes`` is ``(kind, name, holds, judged)`` per clause, ``kind`` being the clause
+    kind's word (``eligible``, ``gate``, ``disqualify``, ``warn``).
+    """
+    rows = list(outcomes)
+    failed = [name for kind, name, holds, _ in rows if kind == "eligible" and not holds]
+    gates = [name for kind, name, holds, _ in rows if kind == "gate" and not holds]
+    disqualified = [name for kind, name, holds, judged in rows if kind == "disqualify" and holds and judged]
+    warned = [name for kind, name, holds, judged in rows if kind == "warn" and holds and judged]
+    reasons = ["eligible" if not failed else "not eligible: fails " + ", ".join(failed)]
+    if gates:
+        reasons.append("fails the gates " + ", ".join(gates))
+    if disqualified:
+        reasons.append("disqualified by " + ", ".join(disqualified))
+    if warned:
+        reasons.append("warned: " + ", ".join(warned))
+    reasons.append("qualifies" if qualified else "does not qualify")
+    return reasons
 
 
 # --------------------------------------------------------------------- clause reasons
@@ -394,7 +420,9 @@ def _flag_text(name: str, ctx: _Ctx, truth: bool) -> str:
 
 def _quantified_text(expr: ir.Quantified, ctx: _Ctx, truth: bool) -> str:
     noun = expr.noun
-    results = [(mid, _truth(expr.body, _member_ctx(ctx, noun, mid, vals)) is True) for mid, vals in ctx.members.items()]
+    # Members in id order, so the words do not depend on the order the facts came in.
+    members = sorted(ctx.members.items())
+    results = [(mid, _truth(expr.body, _member_ctx(ctx, noun, mid, vals)) is True) for mid, vals in members]
     if not results:
         return f"there are no {noun}s" + (f" (every {noun} passes trivially)" if truth else "")
     passing = [mid for mid, ok in results if ok]
