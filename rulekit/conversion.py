@@ -8,12 +8,14 @@ the spellings:
 
 * **booleans**: ``true``/``false``, ``t``/``f``, ``yes``/``no``, ``y``/``n``, ``1``/``0``,
   in any case, with surrounding spaces ignored;
-* **numbers**: an optional sign, digits with at most one decimal point, an optional
-  exponent (``-12.50``, ``.5``, ``1e3``); no thousands separators, currency signs,
+* **numbers**: an optional sign, up to 26 digits, a decimal point and up to 12 more
+  (``-12.50``, ``.5``) — what an exact ``DECIMAL(38, 12)`` holds, so settle never rounds
+  a value ``decide`` reads exactly; no exponents, thousands separators, currency signs,
   underscores, ``NaN`` or infinity;
 * **timestamps**: ISO 8601 ``YYYY-MM-DD``, optionally followed by ``T`` or a space and
   ``HH:MM[:SS[.fraction]]``, optionally followed by ``Z`` or an offset ``±HH:MM``
-  (``±HHMM``, ``±HH``); without an offset the time is UTC, a date alone is UTC midnight.
+  (``±HHMM``, ``±HH``); without an offset the time is UTC, a date alone is UTC midnight;
+* **dates**: ISO 8601 ``YYYY-MM-DD`` exactly (not ``20220214``, ``2022-2-14`` or a week date).
 
 Values that already have a type (a JSON ``true``, a Parquet ``DOUBLE``, a ``datetime``)
 are read by type, not by these text rules.
@@ -29,12 +31,14 @@ TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
 
 # Written in the syntax both Python's `re` and DuckDB's RE2 read the same way.
-NUMBER_PATTERN = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+NUMBER_PATTERN = r"[+-]?([0-9]{1,26}(\.[0-9]{0,12})?|\.[0-9]{1,12})"  # fits rulekit.sql.build.AMOUNT_TYPE
 TIMESTAMP_PATTERN = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?"
     r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?"
 )
+_DATE = re.compile(DATE_PATTERN)
 _NUMBER = re.compile(NUMBER_PATTERN)
 _TIMESTAMP = re.compile(TIMESTAMP_PATTERN)
 
@@ -53,6 +57,17 @@ def text_number(text: str) -> Decimal | None:
     """The exact number ``text`` spells, or ``None`` when it does not follow the pattern."""
     stripped = text.strip()
     return Decimal(stripped) if _NUMBER.fullmatch(stripped) else None
+
+
+def text_date(text: str) -> dt.date | None:
+    """The calendar date ``text`` spells, or ``None``."""
+    stripped = text.strip()
+    if not _DATE.fullmatch(stripped):
+        return None
+    try:
+        return dt.date.fromisoformat(stripped)
+    except ValueError:  # shaped right but not a real date, like 2022-02-30
+        return None
 
 
 def text_timestamp(text: str) -> dt.datetime | None:

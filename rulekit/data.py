@@ -359,9 +359,8 @@ def _spelled(raw: exp.Expression, ctype: ir.ColumnType) -> exp.Expression:
         true = exp.In(this=word, expressions=[b.string(w) for w in conversion.TRUE_WORDS])
         false = exp.In(this=word.copy(), expressions=[b.string(w) for w in conversion.FALSE_WORDS])
         return b.case([(true, b.boolean(True)), (false, b.boolean(False))])
-    pattern = conversion.TIMESTAMP_PATTERN if ctype is ir.ColumnType.TIMESTAMP else conversion.NUMBER_PATTERN
-    if ctype is ir.ColumnType.DATE:
-        return raw  # dates: ISO `YYYY-MM-DD` in both (Python's date.fromisoformat, DuckDB's DATE)
+    patterns = {ir.ColumnType.TIMESTAMP: conversion.TIMESTAMP_PATTERN, ir.ColumnType.DATE: conversion.DATE_PATTERN}
+    pattern = patterns.get(ctype, conversion.NUMBER_PATTERN)
     return b.case([(b.func("regexp_full_match", text.copy(), b.string(pattern)), text.copy())])
 
 

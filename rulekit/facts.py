@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rulekit import ir
-from rulekit.conversion import text_bool, text_number, text_timestamp
+from rulekit.conversion import text_bool, text_date, text_number, text_timestamp
 from rulekit.errors import FactsError as FactsError  # re-exported: its long-standing home
 from rulekit.errors import RulekitError
 
@@ -116,10 +116,10 @@ def _to_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise _BadValueError(f"expected a date like 2022-02-14, got {_shown(value)}") from None
+        found = text_date(value)  # the spelling rule shared with the settle loader
+        if found is None:
+            raise _BadValueError(f"expected a date like 2022-02-14, got {_shown(value)}")
+        return found
     raise _BadValueError(f"expected a date, got {_shown(value)}")
 
 

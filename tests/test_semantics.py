@@ -154,7 +154,10 @@ SPELLINGS: list[tuple[ir.ColumnType, str, object]] = [
     (ir.ColumnType.MONEY, " -0.5 ", Decimal("-0.5")),
     (ir.ColumnType.MONEY, "+5", Decimal("5")),
     (ir.ColumnType.MONEY, ".5", Decimal("0.5")),
-    (ir.ColumnType.MONEY, "1e3", Decimal("1000")),
+    (ir.ColumnType.MONEY, "1e3", None),  # settle and decide both read 1000 before; now no exponents
+    (ir.ColumnType.MONEY, "1.0000000000001", None),  # 13 places: settle rounded it to 1 (99a2949)
+    (ir.ColumnType.MONEY, "0.000000000001", Decimal("0.000000000001")),  # 12 places: exact in both
+    (ir.ColumnType.MONEY, "9" * 27, None),  # 27 digits: settle refused it, decide read it (99a2949)
     (ir.ColumnType.MONEY, "1,234.50", None),  # decide read 1234.50, settle refused it (99a2949)
     (ir.ColumnType.MONEY, "1_000", None),  # settle read 1000 (99a2949)
     (ir.ColumnType.MONEY, "$5", None),
@@ -171,6 +174,11 @@ SPELLINGS: list[tuple[ir.ColumnType, str, object]] = [
     (ir.ColumnType.TIMESTAMP, "20230101T093000", None),  # decide read this (99a2949), settle refused it
     (ir.ColumnType.TIMESTAMP, "2023-02-30T00:00:00Z", None),
     (ir.ColumnType.TIMESTAMP, "yesterday", None),
+    (ir.ColumnType.DATE, " 2023-01-31 ", dt.date(2023, 1, 31)),
+    (ir.ColumnType.DATE, "20230131", None),  # decide read this (99a2949), settle refused it
+    (ir.ColumnType.DATE, "2023-1-31", None),  # settle read this (99a2949), decide refused it
+    (ir.ColumnType.DATE, "2023-W05-2", None),  # a week date: decide read it (99a2949)
+    (ir.ColumnType.DATE, "2023-02-30", None),
 ]
 
 
