@@ -47,14 +47,19 @@ def _to_text(value: Any) -> str:
     raise _BadValueError(f"expected text, got {_shown(value)}")
 
 
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
 def _to_int(value: Any) -> int:
-    if type(value) is int:
+    if type(value) is int and _INT_MIN <= value <= _INT_MAX:
         return value
     if isinstance(value, bool):
         raise _BadValueError(f"expected a whole number, got {_shown(value)}")
     number = _to_decimal(value)
     if number != number.to_integral_value():
         raise _BadValueError(f"expected a whole number, got {_shown(value)}")
+    if not _INT_MIN <= number <= _INT_MAX:  # the settlement stores ints as BIGINT
+        raise _BadValueError(f"expected a whole number between {_INT_MIN} and {_INT_MAX}, got {_shown(value)}")
     return int(number)
 
 

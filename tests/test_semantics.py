@@ -166,6 +166,8 @@ SPELLINGS: list[tuple[ir.ColumnType, str, object]] = [
     (ir.ColumnType.INT, "4.0", 4),
     (ir.ColumnType.INT, "4.5", None),
     (ir.ColumnType.INT, "0x10", None),
+    (ir.ColumnType.INT, str(2**63 - 1), 2**63 - 1),  # the largest BIGINT
+    (ir.ColumnType.INT, str(2**63), None),  # settle refused it, decide read it (99a2949)
     (ir.ColumnType.TIMESTAMP, "2023-01-01T09:30:00Z", dt.datetime(2023, 1, 1, 9, 30)),
     (ir.ColumnType.TIMESTAMP, "2023-01-01 09:30", dt.datetime(2023, 1, 1, 9, 30)),
     (ir.ColumnType.TIMESTAMP, "2023-01-01T09:30:00+01:00", dt.datetime(2023, 1, 1, 8, 30)),
