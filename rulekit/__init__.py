@@ -5,8 +5,16 @@
 >>> decision = program.decide(facts)                    # doctest: +SKIP
 """
 
-from rulekit.api import CompiledProgram, RuleFileError, load, loads
-from rulekit.facts import FactsError
+from rulekit.api import CompiledProgram, load, loads
+from rulekit.errors import (
+    CompileError,
+    DataError,
+    EngineError,
+    FactsError,
+    OutputError,
+    RuleFileError,
+    RulekitError,
+)
 from rulekit.results import Decision, ParticipantResult, Settlement
 
 
@@ -23,11 +31,16 @@ def _installed_version() -> str:
 __version__ = _installed_version()
 
 __all__ = [
+    "CompileError",
     "CompiledProgram",
+    "DataError",
     "Decision",
+    "EngineError",
     "FactsError",
+    "OutputError",
     "ParticipantResult",
     "RuleFileError",
+    "RulekitError",
     "Settlement",
     "__version__",
     "load",

@@ -17,24 +17,13 @@ from typing import Any
 
 from rulekit import ir
 from rulekit.compile_py import CompileError, OrderDecision, PyProgram, compile_program
-from rulekit.diagnostics import Diagnostic, has_errors, render_all
+from rulekit.diagnostics import Diagnostic, has_errors
+from rulekit.errors import RuleFileError
 from rulekit.facts import FactsError
 from rulekit.pyeval.decision import decide
 from rulekit.results import Decision, Settlement
 
 __all__ = ["CompiledProgram", "FactsError", "RuleFileError", "load", "loads"]
-
-
-class RuleFileError(Exception):
-    """The rule file has errors. ``diagnostics`` holds every one; ``rendered`` is the
-    human text (``file:line:col``, code, caret, hint) ready to print."""
-
-    def __init__(self, path: str, diagnostics: tuple[Diagnostic, ...], source: str) -> None:
-        self.path = path
-        self.diagnostics = diagnostics
-        self.rendered = render_all(diagnostics, {path: source})
-        errors = sum(1 for d in diagnostics if d.is_error)
-        super().__init__(f"{path}: {errors} error{'s' if errors != 1 else ''}\n{self.rendered}")
 
 
 class CompiledProgram:

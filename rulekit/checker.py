@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit.checks.clauses import check_clauses
 from rulekit.checks.context import Context
 from rulekit.checks.metrics import check_metrics
@@ -133,7 +133,7 @@ def check_file(path: str) -> CheckReport:
 
 
 def _report(program: ir.Program, source: str, parse_diagnostics: tuple[Diagnostic, ...]) -> CheckReport:
-    unreadable = any(d.code == "RK003" for d in parse_diagnostics)
+    unreadable = any(d.code == codes.RK003 for d in parse_diagnostics)
     checked = [] if unreadable else _without_follow_ons(check_program(program), parse_diagnostics, source)
     found = list(parse_diagnostics) + checked
     diagnostics = with_fixes(sorted(_unique(found), key=sort_key), source)
@@ -143,7 +143,7 @@ def _report(program: ir.Program, source: str, parse_diagnostics: tuple[Diagnosti
 
 # Findings that only say a declaration is not used: a use on a line that failed to parse
 # is invisible to the checker, so these would be follow-ons of the syntax error.
-_UNUSED_CODES = frozenset({"RK601", "RK602"})
+_UNUSED_CODES = frozenset({codes.RK601, codes.RK602})
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -190,7 +190,7 @@ def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 def _too_deep(path: str) -> Diagnostic:
     return error(
-        "RK001",
+        codes.RK001,
         "expressions are nested too deeply to read",
         ir.Span(path, 1, 1, 1, 2),
         "split the condition into several clauses or metrics",
@@ -199,7 +199,7 @@ def _too_deep(path: str) -> Diagnostic:
 
 def _internal(program: ir.Program, where: Callable[..., object], exc: Exception) -> Diagnostic:
     return error(
-        "RK900",
+        codes.RK900,
         f"internal error in {getattr(where, '__name__', 'the checker')}: {type(exc).__name__}: {exc}",
         ir.Span(program.path, 1, 1, 1, 2),
         "this is a bug in rulekit, not in your file; please report it with the file",

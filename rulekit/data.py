@@ -31,10 +31,13 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from rulekit import ir, money
+from rulekit import conversion, ir, money
 from rulekit.contract import participant_key, required_columns
+from rulekit.errors import DataError as DataError  # re-exported: its long-standing home
+from rulekit.errors import RulekitError, describe_issue
 from rulekit.results import DataIssue
 from rulekit.sql import build as b
+from rulekit.sql.failures import engine_step
 
 ROW = "__rk_row"  # 0-based input order of a row, kept for examples and tie-breaks
 PARQUET_ROW = "file_row_number"  # the row number column DuckDB's read_parquet adds on request
@@ -51,14 +54,6 @@ SQL_TYPES: dict[ir.ColumnType, str] = {
     ir.ColumnType.DURATION: b.DECIMAL_TYPE,  # seconds
     ir.ColumnType.PERCENT: b.DECIMAL_TYPE,  # a fraction: 0.05 is 5 %
 }
-
-
-class DataError(Exception):
-    """The input data cannot be settled at all; ``issues`` say where and why."""
-
-    def __init__(self, issues: list[DataIssue]) -> None:
-        self.issues = tuple(issues)
-        super().__init__("; ".join(describe(i) for i in issues))
 
 
 @dataclass(frozen=True)
@@ -84,44 +79,44 @@ class LoadedData:
 Source = str | Path | Mapping[str, Any] | duckdb.DuckDBPyConnection
 
 
-def describe(issue: DataIssue) -> str:
-    """One line for a person: ``orders.gmv: cannot be read as money (3 rows), e.g. row 2: …``."""
-    where = f"{issue.table}.{issue.column}" if issue.column else issue.table
-    text = f"{where}: {issue.problem}"
-    if issue.rows:
-        text += f" ({issue.rows} row{'s' if issue.rows != 1 else ''})"
-    return f"{text}; e.g. {issue.example}" if issue.example else text
+describe = describe_issue  # the one-line form of a data issue, kept under its old name
 
 
 def load_tables(program: ir.Program, source: Source) -> LoadedData:
     """Read, type, validate and clean every table ``program`` declares.
 
-    Raises :class:`DataError` for fatal problems (all of them at once).
+    Raises :class:`DataError` for fatal problems (all of them at once) and
+    :class:`~rulekit.errors.EngineError` when DuckDB fails on a table (a corrupt file).
     """
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     raws, inputs, fatal = _read_all(program, source)
     for name, raw in raws.items():
-        if isinstance(raw, Path):
-            con.execute(_parquet_view(name, raw).sql("duckdb"))
-        else:
-            con.register(_raw(name), raw)
+        with engine_step(name):
+            if isinstance(raw, Path):
+                con.execute(_parquet_view(name, raw).sql("duckdb"))
+            else:
+                con.register(_raw(name), raw)
     for tbl in program.tables:
         if tbl.name in raws:
-            fatal += _check_columns(con, tbl)
+            with engine_step(tbl.name):
+                fatal += _check_columns(con, tbl)
     if fatal:
         con.close()
         raise DataError(fatal)
     issues: list[DataIssue] = []
     used: dict[str, int] = {}
     for tbl in _cleaning_order(program):
-        issues += _clean(con, program, tbl)
-        row = fetch_one(con, b.select(b.count_star()).from_(b.table(tbl.name)))
+        with engine_step(tbl.name):
+            issues += _clean(con, program, tbl)
+            row = fetch_one(con, b.select(b.count_star()).from_(b.table(tbl.name)))
         used[tbl.name] = int(row[0]) if row else 0
-    _release_raw(con, raws)
+    with engine_step(", ".join(raws)):
+        _release_raw(con, raws)
     for tbl in program.tables:
         if tbl.name in raws and not _orders_by_input(program, tbl):
-            con.execute(_drop_row_number(tbl.name).sql("duckdb"))
+            with engine_step(tbl.name):
+                con.execute(_drop_row_number(tbl.name).sql("duckdb"))
     return LoadedData(con, tuple(inputs), tuple(issues), used)
 
 
@@ -194,7 +189,7 @@ def _read_all(
     return raws, inputs, fatal
 
 
-class _MissingError(Exception):
+class _MissingError(RulekitError):
     pass
 
 
@@ -317,7 +312,8 @@ def _check_columns(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIs
             exp.Not(this=exp.Is(this=raw, expression=b.null())),
             exp.Is(this=_typed_expr(raw, ctype, types[column.name]), expression=b.null()),
         )
-        count, example = _count_and_example(con, _raw(tbl.name), bad)
+        with engine_step(tbl.name, column.name):  # Parquet is read column by column: a bad page is this one
+            count, example = _count_and_example(con, _raw(tbl.name), bad)
         if count:
             issues.append(
                 DataIssue(
@@ -334,6 +330,8 @@ def _check_columns(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIs
 
 def _typed_expr(raw: exp.Expression, ctype: ir.ColumnType, raw_type: str) -> exp.Expression:
     """The raw value as the declared type, NULL when it cannot be read exactly."""
+    if raw_type == "VARCHAR" and ctype is not ir.ColumnType.STRING:
+        raw = _spelled(raw, ctype)  # text follows rulekit.conversion, the rule `decide` uses
     target = SQL_TYPES[ctype]
     if ctype is ir.ColumnType.TIMESTAMP:
         if raw_type.startswith("TIMESTAMP") and "TIME ZONE" not in raw_type:
@@ -350,6 +348,20 @@ def _typed_expr(raw: exp.Expression, ctype: ir.ColumnType, raw_type: str) -> exp
     if ctype is ir.ColumnType.STRING:
         return b.cast(raw, target)
     return b.try_cast(raw, target)
+
+
+def _spelled(raw: exp.Expression, ctype: ir.ColumnType) -> exp.Expression:
+    """Text as the value it spells under :mod:`rulekit.conversion`, NULL when it does not:
+    a boolean as TRUE/FALSE, a number or timestamp as its trimmed text (cast afterwards)."""
+    text = b.func("trim", raw)
+    if ctype is ir.ColumnType.BOOL:
+        word = b.func("lower", text.copy())
+        true = exp.In(this=word, expressions=[b.string(w) for w in conversion.TRUE_WORDS])
+        false = exp.In(this=word.copy(), expressions=[b.string(w) for w in conversion.FALSE_WORDS])
+        return b.case([(true, b.boolean(True)), (false, b.boolean(False))])
+    patterns = {ir.ColumnType.TIMESTAMP: conversion.TIMESTAMP_PATTERN, ir.ColumnType.DATE: conversion.DATE_PATTERN}
+    pattern = patterns.get(ctype, conversion.NUMBER_PATTERN)
+    return b.case([(b.func("regexp_full_match", text.copy(), b.string(pattern)), text.copy())])
 
 
 def _typed_view(tbl: ir.Table, raw_types: dict[str, str]) -> exp.Create:

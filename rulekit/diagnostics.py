@@ -13,17 +13,13 @@ CLI alone decides exit codes. :func:`render` produces the human form::
 from __future__ import annotations
 
 import difflib
-import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from rulekit.codes import Code
+from rulekit.codes import Severity as Severity  # re-exported: its long-standing home
 from rulekit.ir import Span
-
-
-class Severity(enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +65,13 @@ class Diagnostic:
         }
 
 
-def error(code: str, message: str, span: Span, help: str | None = None, fixes: tuple[Fix, ...] = ()) -> Diagnostic:
+def error(code: Code, message: str, span: Span, help: str | None = None, fixes: tuple[Fix, ...] = ()) -> Diagnostic:
+    """An error diagnostic; ``code`` comes from the registry :mod:`rulekit.codes`."""
     return Diagnostic(code, Severity.ERROR, message, span, help, fixes)
 
 
-def warning(code: str, message: str, span: Span, help: str | None = None, fixes: tuple[Fix, ...] = ()) -> Diagnostic:
+def warning(code: Code, message: str, span: Span, help: str | None = None, fixes: tuple[Fix, ...] = ()) -> Diagnostic:
+    """A warning diagnostic; ``code`` comes from the registry :mod:`rulekit.codes`."""
     return Diagnostic(code, Severity.WARNING, message, span, help, fixes)
 
 

@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Sequence
 
 from rulekit import ir
+from rulekit.errors import OutputError
 from rulekit.pyeval.types import currency, participant_noun
 from rulekit.reasons import format_money
 from rulekit.results import ClauseOutcome, Decision, OrderEffect, ParticipantResult, RewardAmount, Settlement
@@ -25,7 +26,7 @@ _SECTIONS = (
 )
 
 
-class UnknownParticipantError(LookupError):
+class UnknownParticipantError(OutputError, LookupError):
     """No participant with that id in the settlement; ``suggestion`` is the closest id."""
 
     def __init__(self, participant_id: str, suggestion: str | None) -> None:

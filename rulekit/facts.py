@@ -22,6 +22,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rulekit import ir
+from rulekit.conversion import text_bool, text_date, text_number, text_timestamp
+from rulekit.errors import FactsError as FactsError  # re-exported: its long-standing home
+from rulekit.errors import RulekitError
 
 UTC = dt.UTC
 
@@ -29,25 +32,7 @@ Row = dict[str, Any]
 Converter = Callable[[Any], Any]
 
 
-class FactsError(ValueError):
-    """Bad input facts: names the table, the column and the row (0-based index)."""
-
-    def __init__(self, message: str, table: str | None = None, column: str | None = None, row: int | None = None):
-        self.table = table
-        self.column = column
-        self.row = row
-        self.problem = message
-        where = []
-        if table is not None:
-            where.append(f"table `{table}`")
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column `{column}`")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
-
-
-class _BadValueError(Exception):
+class _BadValueError(RulekitError):
     """A value a converter cannot use; becomes a :class:`FactsError` with its position."""
 
 
@@ -62,14 +47,19 @@ def _to_text(value: Any) -> str:
     raise _BadValueError(f"expected text, got {_shown(value)}")
 
 
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
 def _to_int(value: Any) -> int:
-    if type(value) is int:
+    if type(value) is int and _INT_MIN <= value <= _INT_MAX:
         return value
     if isinstance(value, bool):
         raise _BadValueError(f"expected a whole number, got {_shown(value)}")
     number = _to_decimal(value)
     if number != number.to_integral_value():
         raise _BadValueError(f"expected a whole number, got {_shown(value)}")
+    if not _INT_MIN <= number <= _INT_MAX:  # the settlement stores ints as BIGINT
+        raise _BadValueError(f"expected a whole number between {_INT_MIN} and {_INT_MAX}, got {_shown(value)}")
     return int(number)
 
 
@@ -80,10 +70,15 @@ def _to_decimal(value: Any) -> Decimal:
         raise _BadValueError(f"expected a number, got {_shown(value)}")
     elif isinstance(value, int | Decimal):
         number = Decimal(value)
-    elif isinstance(value, float | str):
+    elif isinstance(value, str):
+        found = text_number(value)  # the spelling rule shared with the settle loader
+        if found is None:
+            raise _BadValueError(f"expected a number like -12.50, got {_shown(value)}")
+        number = found
+    elif isinstance(value, float):
         # A float goes through its shortest repr, so 0.1 reads as 0.1, not 0.1000000000000000055….
         try:
-            number = Decimal(str(value).strip().replace(",", ""))
+            number = Decimal(str(value))
         except InvalidOperation:
             raise _BadValueError(f"expected a number, got {_shown(value)}") from None
     else:
@@ -96,23 +91,21 @@ def _to_decimal(value: Any) -> Decimal:
 def _to_bool(value: Any) -> bool:
     if value is True or value is False:
         return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
+    if isinstance(value, str) and (found := text_bool(value)) is not None:
+        return found  # the spelling rule shared with the settle loader
     if type(value) is int and value in (0, 1):
         return value == 1
-    raise _BadValueError(f"expected true or false, got {_shown(value)}")
+    raise _BadValueError(f"expected true or false (or yes/no, 1/0), got {_shown(value)}")
 
 
 def _to_timestamp(value: Any) -> dt.datetime:
     if type(value) is dt.datetime:
         stamp = value
     elif isinstance(value, str):
-        try:
-            stamp = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise _BadValueError(
-                f"expected an ISO-8601 timestamp like 2022-02-14T09:30:00Z, got {_shown(value)}"
-            ) from None
+        found = text_timestamp(value)  # the spelling rule shared with the settle loader
+        if found is None:
+            raise _BadValueError(f"expected an ISO-8601 timestamp like 2022-02-14T09:30:00Z, got {_shown(value)}")
+        stamp = found
     elif isinstance(value, dt.datetime):
         stamp = value
     else:
@@ -128,10 +121,10 @@ def _to_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise _BadValueError(f"expected a date like 2022-02-14, got {_shown(value)}") from None
+        found = text_date(value)  # the spelling rule shared with the settle loader
+        if found is None:
+            raise _BadValueError(f"expected a date like 2022-02-14, got {_shown(value)}")
+        return found
     raise _BadValueError(f"expected a date, got {_shown(value)}")
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from lark import Token
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit.diagnostics import Diagnostic, error, has_errors
 from rulekit.parser import ParseResult, _chunks, _lark, parse, parse_file
 
@@ -265,7 +265,7 @@ def _verify(source: str, formatted: str, path: str, before: ParseResult, lines: 
         return None
     what = "meaning" if not same_ir else "comments"
     return error(
-        "RK901",
+        codes.RK901,
         f"formatting would change this file's {what}, so it was left unchanged",
         ir.Span(path, 1, 1, 1, 2),
         "this is a bug in `rulekit fmt`; please report it with the file",

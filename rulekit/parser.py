@@ -22,8 +22,9 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 from lark.indenter import DedentError, Indenter
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit.diagnostics import Diagnostic, error, suggest
+from rulekit.errors import RulekitError
 
 MAX_SOURCE_BYTES = 5_000_000
 # `given N T like (...)` repeats a row at most this often: examples are small by nature.
@@ -74,7 +75,7 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
         except RecursionError:  # thousands of nested `not` or `(`: a diagnostic, not a crash
             span = ir.Span(path, chunk.first_line, 1, chunk.first_line, 2)
             hint = "split the condition into several clauses or metrics"
-            item, problems = None, [error("RK001", "expressions are nested too deeply to read", span, hint)]
+            item, problems = None, [error(codes.RK001, "expressions are nested too deeply to read", span, hint)]
         diagnostics.extend(problems)
         if item is not None:
             items.append(item)
@@ -90,22 +91,22 @@ def parse_file(path: str) -> tuple[ParseResult, str]:
             raw = handle.read(MAX_SOURCE_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return ParseResult(ir.Program(None, path=path), (error("RK003", f"cannot read file: {reason}", span),)), ""
+        return ParseResult(ir.Program(None, path=path), (error(codes.RK003, f"cannot read file: {reason}", span),)), ""
     if len(raw) > MAX_SOURCE_BYTES:
         msg = f"file is larger than {MAX_SOURCE_BYTES // 1_000_000} MB; a rule file is text a person edits"
-        return ParseResult(ir.Program(None, path=path), (error("RK003", msg, span),)), ""
+        return ParseResult(ir.Program(None, path=path), (error(codes.RK003, msg, span),)), ""
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         bad = ir.Span(path, line, 1, line, 2)
         hint = "save the rule file as UTF-8 text"
-        return ParseResult(ir.Program(None, path=path), (error("RK003", "file is not UTF-8 text", bad, hint),)), ""
+        return ParseResult(ir.Program(None, path=path), (error(codes.RK003, "file is not UTF-8 text", bad, hint),)), ""
     if "\x00" in source:
         line = source[: source.index("\x00")].count("\n") + 1
         bad = ir.Span(path, line, 1, line, 2)
         return ParseResult(
-            ir.Program(None, path=path), (error("RK003", "file contains binary data (NUL bytes)", bad),)
+            ir.Program(None, path=path), (error(codes.RK003, "file contains binary data (NUL bytes)", bad),)
         ), source
     return parse(source, path), source
 
@@ -167,7 +168,7 @@ def _dedent_diagnostic(chunk: _Chunk, path: str) -> Diagnostic:
             break
     span = ir.Span(path, number, 1, number, 1 + width)
     hint = "indent detail lines under the line they belong to, by the same amount"
-    return error("RK001", "this line's indentation matches no enclosing line", span, hint)
+    return error(codes.RK001, "this line's indentation matches no enclosing line", span, hint)
 
 
 # --------------------------------------------------------------------- syntax errors
@@ -322,7 +323,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, chunk: _Chunk, path: str) -> Diagno
     abs_line = chunk.first_line + found.line - 1
     span = ir.Span(path, abs_line, found.column, abs_line, found.column + found.width)
     message, hint = _explain(expected, found, chunk)
-    return error("RK001", message, span, hint)
+    return error(codes.RK001, message, span, hint)
 
 
 _UNIT_WORDS = ", ".join(u.value for u in ir.TimeUnit)
@@ -388,8 +389,8 @@ def _explain(expected: set[str], found: _Found, chunk: _Chunk) -> tuple[str, str
 # ------------------------------------------------------------------------ tree -> IR
 
 
-class _ValueProblemError(Exception):
-    def __init__(self, message: str, span: ir.Span, help: str | None = None, code: str = "RK002") -> None:
+class _ValueProblemError(RulekitError):
+    def __init__(self, message: str, span: ir.Span, help: str | None = None, code: codes.Code = codes.RK002) -> None:
         super().__init__(message)
         self.message = message
         self.span = span
@@ -831,14 +832,14 @@ class _ToIR(Transformer[Token, Any]):
                 f"an example repeats a row 1 to {MAX_EXAMPLE_ROWS:,} times, not {count:,}",
                 self._tspan(count_token),
                 f"write a count from 1 to {MAX_EXAMPLE_ROWS:,}",
-                "RK714",
+                codes.RK714,
             )
         if covered > count:
             raise _ValueProblemError(
                 f"the `of them` groups cover {covered} rows, but only {count} {table} are given",
                 self._span(meta),
                 f"make the groups add up to at most {count}, or write `given {covered} {table} like (...)`",
-                "RK714",
+                codes.RK714,
             )
         span = self._tspan(table)
         rows: list[ir.ExampleRow] = []
@@ -863,7 +864,7 @@ class _ToIR(Transformer[Token, Any]):
                     f"this row has {len(cells)} values but the table's header names {len(header)} columns",
                     row_span,
                     "write one value per header column, `null` for a missing one",
-                    "RK713",
+                    codes.RK713,
                 )
             fields = tuple(ir.ExampleField(str(h), v, self._tspan(h)) for h, v in zip(header, cells, strict=True))
             rows.append(ir.ExampleRow(str(table), fields, row_span))
@@ -882,7 +883,7 @@ class _ToIR(Transformer[Token, Any]):
                 f"`times: {word}` is not a choice; example times are `local` or `UTC`",
                 self._tspan(c[0]),
                 "write `times: local` for the program's time zone, or `times: UTC` (the default)",
-                "RK715",
+                codes.RK715,
             )
         span = self._span(meta)
         self.seen_lines.append(("times", span))
@@ -1083,7 +1084,7 @@ def _repeated_lines(seen: list[tuple[str, ir.Span]]) -> list[Diagnostic]:
             continue
         message = f"`{words}` is written twice in this block; only one is allowed"
         hint = f"keep one of the two lines (the first is on line {first[kind].line}) and delete the other"
-        out.append(error("RK510", message, span, hint))
+        out.append(error(codes.RK510, message, span, hint))
     return out
 
 
@@ -1110,7 +1111,7 @@ def _assemble(items: list[Any], source: str, path: str) -> tuple[ir.Program, lis
         if current is not None:
             diagnostics.append(
                 error(
-                    "RK502",
+                    codes.RK502,
                     f"a program has one {what}; this is a second one",
                     span,
                     f"merge the two {what} declarations into one",

@@ -27,24 +27,26 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 from babel.numbers import UnknownCurrencyError, get_currency_precision, get_currency_symbol
 
-from rulekit import ir
+from rulekit import ir, timeutil
 from rulekit.money import round_money
 from rulekit.pyeval import rewards as arithmetic
 from rulekit.pyeval.types import ValueType, currency, label, metric_type, name_type
-from rulekit.pyeval.values import COMPARE_OPS, literal_value
+from rulekit.pyeval.values import compare, literal_value
 
 __all__ = [
     "clause_reason",
     "format_literal",
     "format_money",
     "format_value",
+    "outcome_reasons",
     "reward_reason",
     "window_text",
 ]
@@ -158,6 +160,31 @@ def window_text(program: ir.Program, name: str) -> str:
     return name.replace("_", " ")
 
 
+# -------------------------------------------------------------------- top-level reasons
+
+
+def outcome_reasons(outcomes: Iterable[tuple[str, str, bool, bool]], qualified: bool) -> list[str]:
+    """The top-level reasons of a decision or a settlement row, worded the same for both.
+
+    ``outcomes`` is ``(kind, name, holds, judged)`` per clause, ``kind`` being the clause
+    kind's word (``eligible``, ``gate``, ``disqualify``, ``warn``).
+    """
+    rows = list(outcomes)
+    failed = [name for kind, name, holds, _ in rows if kind == "eligible" and not holds]
+    gates = [name for kind, name, holds, _ in rows if kind == "gate" and not holds]
+    disqualified = [name for kind, name, holds, judged in rows if kind == "disqualify" and holds and judged]
+    warned = [name for kind, name, holds, judged in rows if kind == "warn" and holds and judged]
+    reasons = ["eligible" if not failed else "not eligible: fails " + ", ".join(failed)]
+    if gates:
+        reasons.append("fails the gates " + ", ".join(gates))
+    if disqualified:
+        reasons.append("disqualified by " + ", ".join(disqualified))
+    if warned:
+        reasons.append("warned: " + ", ".join(warned))
+    reasons.append("qualifies" if qualified else "does not qualify")
+    return reasons
+
+
 # --------------------------------------------------------------------- clause reasons
 
 
@@ -224,13 +251,24 @@ def _text(expr: ir.Expr, ctx: _Ctx, truth: bool) -> str:
         # `not x` is good exactly when `x` is bad: describe x with the sense flipped.
         return _text(expr.operand, replace(ctx, bad=not ctx.bad), not truth)
     if isinstance(expr, ir.BoolOp):
-        joiner = "; " if expr.op is ir.BoolOperator.AND else " or "
-        return joiner.join(_text(o, ctx, _truth(o, ctx) is True) for o in expr.operands)
+        return _bool_text(expr, ctx, truth)
     if isinstance(expr, ir.Quantified):
         return _quantified_text(expr, ctx, truth)
     if isinstance(expr, ir.Bool):
         return "always" if expr.value else "never"
     return format_literal(expr)
+
+
+def _bool_text(expr: ir.BoolOp, ctx: _Ctx, truth: bool) -> str:
+    """The parts that decided the outcome: a failed `and` names only the parts that failed
+    (or are unknown), a holding `or` only the parts that hold; otherwise every part."""
+    parts = [(o, _truth(o, ctx)) for o in expr.operands]
+    is_and = expr.op is ir.BoolOperator.AND
+    deciding = [(o, t) for o, t in parts if (t is not True if is_and else t is True)]
+    if deciding and truth is not is_and:
+        parts = deciding
+    joiner = "; " if is_and else " or "
+    return joiner.join(_text(o, ctx, t is True) for o, t in parts)
 
 
 def _ref_name(expr: ir.NameRef | ir.QualifiedRef) -> str:
@@ -382,7 +420,9 @@ def _flag_text(name: str, ctx: _Ctx, truth: bool) -> str:
 
 def _quantified_text(expr: ir.Quantified, ctx: _Ctx, truth: bool) -> str:
     noun = expr.noun
-    results = [(mid, _truth(expr.body, _member_ctx(ctx, noun, mid, vals)) is True) for mid, vals in ctx.members.items()]
+    # Members in id order, so the words do not depend on the order the facts came in.
+    members = sorted(ctx.members.items())
+    results = [(mid, _truth(expr.body, _member_ctx(ctx, noun, mid, vals)) is True) for mid, vals in members]
     if not results:
         return f"there are no {noun}s" + (f" (every {noun} passes trivially)" if truth else "")
     passing = [mid for mid, ok in results if ok]
@@ -418,13 +458,8 @@ def _truth(expr: ir.Expr, ctx: _Ctx) -> bool | None:
     authority for the clause as a whole.
     """
     if isinstance(expr, ir.Compare):
-        left, right = _operand(expr.left, ctx), _operand(expr.right, ctx)
-        if left is None or right is None:
-            return None
-        try:
-            return bool(COMPARE_OPS[expr.op](left, right))
-        except TypeError:
-            return None
+        # The evaluators' own comparison: a date against a timestamp is local midnight.
+        return compare(expr.op, _operand(expr.left, ctx), _operand(expr.right, ctx), _zone(ctx.program))
     if isinstance(expr, ir.InList):
         value = _operand(expr.operand, ctx)
         if value is None:
@@ -453,6 +488,16 @@ def _truth(expr: ir.Expr, ctx: _Ctx) -> bool | None:
     if isinstance(expr, ir.Bool):
         return expr.value
     return None
+
+
+def _zone(program: ir.Program) -> ZoneInfo:
+    header = program.header
+    return _zone_named(header.timezone if header is not None else None)
+
+
+@functools.cache
+def _zone_named(name: str | None) -> ZoneInfo:
+    return (timeutil.zone(name) if name else None) or ZoneInfo("UTC")
 
 
 def _bool_op(expr: ir.BoolOp, ctx: _Ctx) -> bool | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+import duckdb
 import pyarrow as pa
 
 from rulekit import ir
@@ -19,6 +20,7 @@ from rulekit.compile_sql import CompiledSettlement, compile_settlement
 from rulekit.data import LoadedData, Source, load_tables
 from rulekit.results import MetricValue, Settlement
 from rulekit.settle_results import Rows, build_settlement, derived, fetch
+from rulekit.sql.failures import diagnose
 from rulekit.sql.rewards import digits
 
 __all__ = ["STAGES", "Progress", "Rows", "build_settlement", "fetch", "settle", "to_arrow"]
@@ -35,8 +37,10 @@ STAGES = (
 def settle(program: ir.Program, data: LoadedData | Source, *, progress: Progress | None = None) -> Settlement:
     """Settle ``program`` over ``data`` (loaded data, a folder, frames or a DuckDB connection).
 
-    Raises :class:`rulekit.data.DataError` for fatal data problems and
-    :class:`rulekit.sql.exprs.CompileError` for constructs the engine cannot run.
+    Raises :class:`rulekit.errors.DataError` for fatal data problems,
+    :class:`rulekit.errors.EngineError` (naming the table and column) when DuckDB fails on
+    the data, and :class:`rulekit.errors.CompileError` for constructs the engine cannot run;
+    never a ``duckdb.Error``.
     """
 
     def step(index: int) -> None:
@@ -48,8 +52,11 @@ def settle(program: ir.Program, data: LoadedData | Source, *, progress: Progress
     step(1)
     compiled, participants_sql, members_sql = _compiled(program)
     step(2)
-    rows = fetch(loaded.connection, participants_sql)
-    member_rows = fetch(loaded.connection, members_sql) if members_sql is not None else None
+    try:
+        rows = fetch(loaded.connection, participants_sql)
+        member_rows = fetch(loaded.connection, members_sql) if members_sql is not None else None
+    except duckdb.Error as exc:  # e.g. amounts whose sum does not fit an exact decimal
+        raise diagnose(loaded.connection, program, exc) from exc
     step(3)
     return build_settlement(program, compiled, rows, member_rows, loaded)
 

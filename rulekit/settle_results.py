@@ -33,7 +33,7 @@ from rulekit.data import LoadedData
 from rulekit.money import minor_unit
 from rulekit.pyeval.types import metric_type
 from rulekit.pyeval.values import report_ratio
-from rulekit.reasons import clause_reason, reward_reason
+from rulekit.reasons import clause_reason, outcome_reasons, reward_reason
 from rulekit.results import ClauseOutcome, MetricValue, ParticipantResult, RewardAmount, Settlement, trusted
 from rulekit.sql.metrics import MID, PID, column_col, den_col, metric_col
 from rulekit.sql.rewards import (
@@ -460,15 +460,8 @@ def _rewards(plan: _Plan, row: tuple[Any, ...], wording: _Wording) -> list[Rewar
 
 
 def _reasons(clauses: list[ClauseOutcome], qualified: bool) -> list[str]:
-    failed = [c.name for c in clauses if c.kind in ("eligible", "gate") and not c.holds]
-    disq = [c.name for c in clauses if c.kind == "disqualify" and c.holds and c.judged]
-    out: list[str] = []
-    if failed:
-        out.append("fails " + ", ".join(failed))
-    if disq:
-        out.append("disqualified by " + ", ".join(disq))
-    out.append("qualifies" if qualified else "does not qualify")
-    return out
+    """The same top-level reasons ``decide`` gives (one function words both)."""
+    return outcome_reasons(((c.kind, c.name, c.holds, c.judged) for c in clauses), qualified)
 
 
 # ------------------------------------------------------------------------ reasons, when read

@@ -71,6 +71,19 @@ def to_utc(local: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     return local.replace(tzinfo=tz).astimezone(UTC)
 
 
+def local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
+    """The instant (aware UTC) a local calendar date starts: what a date means wherever it is
+    compared with a timestamp or used as a row time (``docs/semantics.md``)."""
+    return to_utc(dt.datetime.combine(day, dt.time()), tz)
+
+
+def instant(value: dt.date, tz: ZoneInfo) -> dt.datetime:
+    """``value`` as an aware UTC instant: a date is its local midnight, a naive timestamp is UTC."""
+    if not isinstance(value, dt.datetime):
+        return local_midnight(value, tz)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 def absolute_bounds(window: ir.AbsoluteWindow, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """The window as aware UTC instants ``[start, end)``."""
     start, end = window.local_bounds()

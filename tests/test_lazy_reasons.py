@@ -138,7 +138,9 @@ def test_settle_words_reasons_only_when_read(monkeypatch: pytest.MonkeyPatch) ->
     people = by_id(settlement)
     # The numbers are all there without wording anything.
     assert people["A"].qualified and people["A"].rewards[0].amount == Decimal("545.45")
-    assert people["E"].reasons == ["fails active_account", "does not qualify"]
+    # Settlement rows now word their top-level reasons with decide's function (issue 9:
+    # the two gave different reasons); before, this was ["fails active_account", ...].
+    assert people["E"].reasons == ["not eligible: fails active_account", "does not qualify"]
     assert calls == []
     # A is active; E is not (fixture accounts.csv).
     assert people["A"].clauses[0].reason == "active: yes"

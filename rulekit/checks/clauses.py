@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit import types as t
 from rulekit.checks.context import Context
 from rulekit.checks.exprs import names_in, require_bool
@@ -37,7 +37,7 @@ def _rate_rule(ctx: Context, clause: ir.Clause) -> None:
         end = clause.condition.span
         ctx.diagnostics.append(
             warning(
-                "RK603",
+                codes.RK603,
                 f"{clause.kind.value} `{clause.name}` judges the rate `{ref.name}` without a minimum sample",
                 ref.span,
                 f"state a minimum sample, like `{guard}`, so a handful of cases do not decide it",
@@ -64,7 +64,7 @@ def _satisfiable(ctx: Context, clause: ir.Clause) -> None:
     reason = _impossible(ctx, clause.condition)
     if reason is not None:
         ctx.warning(
-            "RK604",
+            codes.RK604,
             f"{clause.kind.value} `{clause.name}` can never be met: {reason}",
             clause.condition.span,
             "check the comparison and the numbers",

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rulekit import ir
+from rulekit.codes import Code
 from rulekit.contract import member_key, participant_key
 from rulekit.diagnostics import Diagnostic, error, suggest, warning
 
@@ -36,10 +37,10 @@ class Context:
             self.written.add((match.group(1), match.group(2) or ""))
 
     # -- reporting
-    def error(self, code: str, message: str, span: ir.Span | None, help: str | None = None) -> None:
+    def error(self, code: Code, message: str, span: ir.Span | None, help: str | None = None) -> None:
         self.diagnostics.append(error(code, message, self.at(span), help))
 
-    def warning(self, code: str, message: str, span: ir.Span | None, help: str | None = None) -> None:
+    def warning(self, code: Code, message: str, span: ir.Span | None, help: str | None = None) -> None:
         self.diagnostics.append(warning(code, message, self.at(span), help))
 
     def at(self, span: ir.Span | None) -> ir.Span:
@@ -53,7 +54,7 @@ class Context:
         return (keyword, name) in self.written or (not name and any(k == keyword for k, _ in self.written))
 
     def unknown(
-        self, code: str, what: str, name: str, candidates: Iterable[str], span: ir.Span | None, keyword: str
+        self, code: Code, what: str, name: str, candidates: Iterable[str], span: ir.Span | None, keyword: str
     ) -> None:
         """An unknown-name error with a ``did you mean`` hint, unless the name's own
         ``keyword name`` declaration is written but failed to parse: the syntax error

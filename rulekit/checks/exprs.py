@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit import types as t
 from rulekit.checks.context import Context, member_nouns
 from rulekit.checks.scope import (
@@ -24,7 +24,7 @@ def require_bool(ctx: Context, expr: ir.Expr, scope: Scope, what: str) -> None:
     found = infer(ctx, expr, scope)
     if not found.is_bool:
         ctx.error(
-            "RK207",
+            codes.RK207,
             f"{what} must be true or false, but `{ctx.snippet(expr.span)}` is {found.describe()}",
             expr.span,
             "compare it with a value, like `order_count >= 20`",
@@ -62,15 +62,15 @@ def _name(ctx: Context, ref: ir.NameRef, scope: Scope) -> t.ValueType:
         if scope.kind is ScopeKind.ROW:
             if ctx.program.table(scope.table or "") is not None:
                 hint = suggest(ref.name, candidates)
-                ctx.error("RK102", f"table `{scope.table}` has no column `{ref.name}`", ref.span, hint)
+                ctx.error(codes.RK102, f"table `{scope.table}` has no column `{ref.name}`", ref.span, hint)
         else:
-            ctx.unknown("RK113", "name", ref.name, candidates, ref.span, "metric")
+            ctx.unknown(codes.RK113, "name", ref.name, candidates, ref.span, "metric")
         return t.UNKNOWN
     if found.visible:
         return found.type
     if scope.kind is ScopeKind.ROW:
         ctx.error(
-            "RK111",
+            codes.RK111,
             f"`{ref.name}` is not a column of `{scope.table}`; a `where` tests the columns of its own table",
             ref.span,
             _row_scope_hint(program, ref.name, found, scope.table or ""),
@@ -78,7 +78,7 @@ def _name(ctx: Context, ref: ir.NameRef, scope: Scope) -> t.ValueType:
     else:
         noun = program.member.noun if program.member else "member"
         ctx.error(
-            "RK111",
+            codes.RK111,
             f"`{ref.name}` has one value per {noun}; it can only be used inside `every {noun} has …`",
             ref.span,
             f"use `every {noun} has …` or `any {noun} has …`",
@@ -103,17 +103,17 @@ def _qualified(ctx: Context, ref: ir.QualifiedRef, scope: Scope) -> t.ValueType:
     program = ctx.program
     table = program.table(ref.table)
     if table is None:
-        ctx.unknown("RK101", "table", ref.table, [x.name for x in program.tables], ref.span, "table")
+        ctx.unknown(codes.RK101, "table", ref.table, [x.name for x in program.tables], ref.span, "table")
         return t.UNKNOWN
     column = table.column(ref.column)
     if column is None:
         hint = suggest(ref.column, [c.name for c in table.columns])
-        ctx.error("RK102", f"table `{table.name}` has no column `{ref.column}`", ref.span, hint)
+        ctx.error(codes.RK102, f"table `{table.name}` has no column `{ref.column}`", ref.span, hint)
         return t.UNKNOWN
     allowed = _tables_in_scope(program, scope)
     if table.name not in allowed:
         ctx.error(
-            "RK114",
+            codes.RK114,
             f"columns of `{table.name}` cannot be used here",
             ref.span,
             f"define a metric over `{table.name}` and use the metric"
@@ -135,7 +135,7 @@ def _compare(ctx: Context, expr: ir.Compare, scope: Scope) -> None:
     if not t.comparable(left, right):
         if t.Kind.RATIO in (left.kind, right.kind):
             ctx.error(
-                "RK209",
+                codes.RK209,
                 f"a ratio can only be compared with a percentage or a number, not {_other(left, right).describe()}",
                 expr.span,
                 "write the limit as a percentage, like `refund_rate > 30%`",
@@ -145,7 +145,7 @@ def _compare(ctx: Context, expr: ir.Compare, scope: Scope) -> None:
         if hint is None and isinstance(expr.left, _LITERALS):
             hint = t.unit_hint(right, left)
         ctx.error(
-            "RK201",
+            codes.RK201,
             f"cannot compare {left.describe()} with {right.describe()}",
             expr.span,
             hint or "compare values of the same kind: money with money, time with time",
@@ -155,7 +155,7 @@ def _compare(ctx: Context, expr: ir.Compare, scope: Scope) -> None:
     if ordering and not (left.is_ordered and right.is_ordered):
         unordered = left if not left.is_ordered else right
         ctx.error(
-            "RK201",
+            codes.RK201,
             f"`{expr.op.value}` does not apply to {unordered.describe()}",
             expr.span,
             "use `=` or `!=`",
@@ -173,7 +173,7 @@ def _in_list(ctx: Context, expr: ir.InList, scope: Scope) -> None:
     for option, value in zip(expr.options[1:], options[1:], strict=True):
         if not t.comparable(first, value):
             ctx.error(
-                "RK210",
+                codes.RK210,
                 f"the list mixes {first.describe()} and {value.describe()}",
                 option.span,
                 'list values of one kind, like `region in ("US", "CA")`',
@@ -181,7 +181,7 @@ def _in_list(ctx: Context, expr: ir.InList, scope: Scope) -> None:
             return
     if not t.comparable(operand, first):
         ctx.error(
-            "RK210",
+            codes.RK210,
             f"`{ctx.snippet(expr.operand.span)}` is {operand.describe()} but the list holds {first.describe()}",
             expr.span,
             "list values of the same kind as the value tested",
@@ -194,7 +194,7 @@ def _quantified(ctx: Context, expr: ir.Quantified, scope: Scope) -> None:
     if scope.kind is not ScopeKind.PARTICIPANT:
         where = "inside another quantifier" if scope.kind is ScopeKind.MEMBER else "in a `where` filter"
         ctx.error(
-            "RK115",
+            codes.RK115,
             f"`{expr.quantifier.value} {expr.noun}` cannot be used {where}",
             expr.span,
             "quantifiers go at the top of a clause, like `gate g: every host has x > 1`",
@@ -202,14 +202,14 @@ def _quantified(ctx: Context, expr: ir.Quantified, scope: Scope) -> None:
         return
     if program.member is None:
         ctx.error(
-            "RK106",
+            codes.RK106,
             f"`{expr.noun}` is not a member noun; the program declares no `member`",
             noun_span,
             "declare the members, like `member host: hosts`",
         )
     elif expr.noun not in member_nouns(program):
         ctx.error(
-            "RK106",
+            codes.RK106,
             f"unknown member noun `{expr.noun}`",
             noun_span,
             suggest(expr.noun, sorted(member_nouns(program))),

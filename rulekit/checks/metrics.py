@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit import types as t
 from rulekit.checks.context import Context, member_nouns
 from rulekit.checks.exprs import require_bool
@@ -24,7 +24,7 @@ def event_table(ctx: Context, name: str, span: ir.Span | None) -> ir.Table | Non
     """The table ``name``, reporting it when unknown (RK101)."""
     table = ctx.program.table(name)
     if table is None:
-        ctx.unknown("RK101", "table", name, [x.name for x in ctx.program.tables], span, "table")
+        ctx.unknown(codes.RK101, "table", name, [x.name for x in ctx.program.tables], span, "table")
     return table
 
 
@@ -36,12 +36,12 @@ def _aggregate(ctx: Context, agg: ir.Aggregate) -> None:
         column = table.column(agg.column)
         if column is None:
             hint = suggest(agg.column, [c.name for c in table.columns])
-            ctx.error("RK102", f"table `{table.name}` has no column `{agg.column}`", agg.column_span, hint)
+            ctx.error(codes.RK102, f"table `{table.name}` has no column `{agg.column}`", agg.column_span, hint)
         elif agg.func in _NEEDS_NUMBERS:
             _numeric_column(ctx, agg, column)
     if agg.func is ir.AggregateFunc.TOTAL_TIME and table.period is None:
         ctx.error(
-            "RK204",
+            codes.RK204,
             f"`total time` needs a table of intervals, but `{table.name}` has no `period` line",
             agg.table_span,
             f"add `period: START to END` to `table {table.name}`",
@@ -55,7 +55,7 @@ def _numeric_column(ctx: Context, agg: ir.Aggregate, column: ir.Column) -> None:
     if value.is_numeric and not summing_shares:
         return
     ctx.error(
-        "RK203",
+        codes.RK203,
         f"`{agg.func.value}` needs numbers, but `{agg.table}.{column.name}` is {value.describe()}",
         agg.column_span,
         "use `count` or `count distinct` for a column that is not a number",
@@ -68,10 +68,10 @@ def check_filters(ctx: Context, table: ir.Table, filters: ir.Filters, table_span
     if filters.window is not None:
         if program.window(filters.window) is None:
             names = [w.name for w in program.windows]
-            ctx.unknown("RK104", "window", filters.window, names, filters.window_span, "window")
+            ctx.unknown(codes.RK104, "window", filters.window, names, filters.window_span, "window")
         elif table.time is None and table.period is None:
             ctx.error(
-                "RK205",
+                codes.RK205,
                 f"`during {filters.window}` needs the time of each row, but `{table.name}` has no `time` or `period`",
                 filters.window_span,
                 f"add `time: COLUMN` (or `period: START to END`) to `table {table.name}`",
@@ -86,7 +86,7 @@ def _links(ctx: Context, table: ir.Table, filters: ir.Filters, table_span: ir.Sp
     key = ctx.participant_key()
     if key is not None and table.column(key) is None:
         ctx.error(
-            "RK112",
+            codes.RK112,
             f"table `{table.name}` has no `{key}` column, so its rows cannot be linked to participants",
             table_span,
             f"add `{key}: string` to `table {table.name}`",
@@ -96,12 +96,12 @@ def _links(ctx: Context, table: ir.Table, filters: ir.Filters, table_span: ir.Sp
     if program.member is None or filters.per not in member_nouns(program):
         nouns = [program.member.noun] if program.member else []
         hint = suggest(filters.per, nouns) if nouns else "declare the members, like `member host: hosts`"
-        ctx.error("RK106", f"unknown member noun `{filters.per}`", filters.per_span, hint)
+        ctx.error(codes.RK106, f"unknown member noun `{filters.per}`", filters.per_span, hint)
         return
     member_key = ctx.member_key()
     if member_key is not None and table.column(member_key) is None:
         ctx.error(
-            "RK112",
+            codes.RK112,
             f"`per {filters.per}` needs a `{member_key}` column, but table `{table.name}` has none",
             filters.per_span,
             f"add `{member_key}: string` to `table {table.name}`",
@@ -112,10 +112,10 @@ def _ratio(ctx: Context, metric: ir.Metric, ratio: ir.Ratio) -> None:
     names = [m.name for m in ctx.program.metrics]
     for part, span in ((ratio.numerator, ratio.numerator_span), (ratio.denominator, ratio.denominator_span)):
         if ctx.program.metric(part) is None:
-            ctx.unknown("RK103", "metric", part, names, span, "metric")
+            ctx.unknown(codes.RK103, "metric", part, names, span, "metric")
         elif _reaches(ctx.program, part, metric.name, set()):
             ctx.error(
-                "RK117",
+                codes.RK117,
                 f"metric `{metric.name}` is defined in terms of itself",
                 span,
                 "define the ratio from two count, sum or time metrics",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit import types as t
 from rulekit.checks.context import Context
 from rulekit.checks.metrics import check_filters, event_table
@@ -25,13 +25,15 @@ def check_rankings(ctx: Context) -> None:
             _rank_key(ctx, key)
         if ranking.top is None:
             ctx.error(
-                "RK507",
+                codes.RK507,
                 f"ranking `{ranking.name}` has no `top` line",
                 ranking.span,
                 "say how many places are ranked, like `top 5`",
             )
         elif ranking.top < 1:
-            ctx.error("RK507", f"ranking `{ranking.name}` ranks no places", ranking.top_span, "write `top 1` or more")
+            ctx.error(
+                codes.RK507, f"ranking `{ranking.name}` ranks no places", ranking.top_span, "write `top 1` or more"
+            )
         _shared_ranks(ctx, ranking)
 
 
@@ -41,10 +43,10 @@ def _rank_key(ctx: Context, key: ir.RankKey) -> None:
         names = [m.name for m in ctx.program.metrics]
         table = ctx.participant_table()
         names += [c.name for c in table.columns] if table else []
-        ctx.unknown("RK103", "metric or column", key.name, names, key.span, "metric")
+        ctx.unknown(codes.RK103, "metric or column", key.name, names, key.span, "metric")
     elif not found.visible:
         ctx.error(
-            "RK212",
+            codes.RK212,
             f"`{key.name}` has a value per member, so it cannot rank participants",
             key.span,
             "rank by a participant-level metric or a column of the participant table",
@@ -55,7 +57,7 @@ def _shared_ranks(ctx: Context, ranking: ir.Ranking) -> None:
     if ranking.shared_ranks is not None:
         if ranking.shared_ranks not in SHARED_RANKS_POLICIES:
             ctx.error(
-                "RK408",
+                codes.RK408,
                 f"unknown shared-ranks policy `{ranking.shared_ranks}`",
                 ranking.shared_span or ranking.span,
                 suggest(ranking.shared_ranks, SHARED_RANKS_POLICIES),
@@ -64,7 +66,7 @@ def _shared_ranks(ctx: Context, ranking: ir.Ranking) -> None:
     key = ctx.participant_key()
     if key is not None and ranking.keys[-1].name != key:
         ctx.warning(
-            "RK409",
+            codes.RK409,
             f"ranking `{ranking.name}` does not say how ties are shared",
             ranking.span,
             f"ties are broken by `{key}`; add `shared ranks: split` (or `same`), or `then by {key} ascending`",
@@ -98,9 +100,9 @@ def _prize(ctx: Context, prize: ir.Prize) -> None:
     ranking = ctx.program.ranking(prize.ranking)
     if ranking is None:
         names = [r.name for r in ctx.program.rankings]
-        ctx.unknown("RK105", "ranking", prize.ranking, names, prize.ranking_span, "ranking")
+        ctx.unknown(codes.RK105, "ranking", prize.ranking, names, prize.ranking_span, "ranking")
     if not prize.schedule:
-        ctx.error("RK508", f"prize `{prize.name}` has no schedule", prize.span, "add lines like `rank 1: $4,000`")
+        ctx.error(codes.RK508, f"prize `{prize.name}` has no schedule", prize.span, "add lines like `rank 1: $4,000`")
         return
     covered = _ranks(ctx, prize)
     last = max(covered, default=0)
@@ -108,7 +110,7 @@ def _prize(ctx: Context, prize: ir.Prize) -> None:
     if missing:
         shown = ", ".join(str(r) for r in missing[:5])
         ctx.error(
-            "RK401",
+            codes.RK401,
             f"the schedule of `{prize.name}` skips rank {shown}",
             prize.span,
             "give every rank from 1 down a prize, or `$0`",
@@ -117,7 +119,7 @@ def _prize(ctx: Context, prize: ir.Prize) -> None:
         for tier in prize.schedule:
             if tier.last > ranking.top:
                 ctx.warning(
-                    "RK403",
+                    codes.RK403,
                     f"rank {tier.last} is beyond `top {ranking.top}` of `{ranking.name}` and is never paid",
                     tier.span,
                     f"remove it, or raise `top` to {tier.last}",
@@ -131,7 +133,7 @@ def _ranks(ctx: Context, prize: ir.Prize) -> set[int]:
     for tier in prize.schedule:
         if tier.first < 1 or tier.last < tier.first:
             ctx.error(
-                "RK402",
+                codes.RK402,
                 f"`rank {tier.first} to {tier.last}` is not a range of ranks",
                 tier.span,
                 "ranks start at 1 and go down: `rank 4 to 5`",
@@ -141,7 +143,7 @@ def _ranks(ctx: Context, prize: ir.Prize) -> set[int]:
         overlap = sorted(covered & ranks)
         if overlap:
             ctx.error(
-                "RK402",
+                codes.RK402,
                 f"rank {overlap[0]} of `{prize.name}` is given a prize twice",
                 tier.span,
                 "give each rank one prize",
@@ -155,7 +157,7 @@ def _non_increasing(ctx: Context, prize: ir.Prize) -> None:
     for better, worse in itertools.pairwise(ordered):
         if worse.amount.amount > better.amount.amount:
             ctx.warning(
-                "RK404",
+                codes.RK404,
                 f"rank {worse.first} of `{prize.name}` pays more than rank {better.last}",
                 worse.span,
                 "a lower rank usually pays less; check the order of the amounts",
@@ -171,7 +173,7 @@ def _pool_fits(ctx: Context, prize: ir.Prize) -> None:
     if total > pool.amount:
         cap = _fmt(pool.amount, ctx)
         ctx.error(
-            "RK405",
+            codes.RK405,
             f"the prizes of `{prize.name}` add up to {_fmt(total, ctx)}, more than the pool cap of {cap}",
             pool.span,
             f"lower the prizes by {_fmt(total - pool.amount, ctx)} or raise the pool cap to {_fmt(total, ctx)}",
@@ -196,21 +198,21 @@ def _limits(ctx: Context, limits: ir.Limits) -> None:
     ):
         if written is not None and noun is not None and written != noun:
             ctx.error(
-                "RK107",
+                codes.RK107,
                 f"`{line} … per {written}`: limits apply per participant, and the participant is `{noun}`",
                 span,
                 f"write `per {noun}`",
             )
     if limits.pool is not None and limits.overflow is None:
         ctx.warning(
-            "RK406",
+            codes.RK406,
             "the pool has no `overflow` line; it will be scaled down when it runs out",
             limits.pool_span or limits.pool.span,
             "say what happens when the pool runs out: `overflow: scale down` or `overflow: first come`",
         )
     if limits.overflow is not None and limits.overflow not in OVERFLOW_POLICIES:
         ctx.error(
-            "RK407",
+            codes.RK407,
             f"unknown overflow policy `{limits.overflow}`",
             limits.overflow_span,
             suggest(limits.overflow, OVERFLOW_POLICIES),
@@ -223,7 +225,7 @@ def _bounded(ctx: Context, reward: ir.Reward) -> None:
     kind = type(reward).__name__.lower()
     if isinstance(reward, ir.Prize):
         ctx.warning(
-            "RK418",
+            codes.RK418,
             f"prize `{reward.name}` has no total limit: with `shared ranks: same` every tied participant gets a prize",
             reward.span,
             "add `pool cap: …` to bound the total",
@@ -231,7 +233,7 @@ def _bounded(ctx: Context, reward: ir.Reward) -> None:
         return
     grows = "orders" if isinstance(reward, ir.Subsidy) else "participants"
     ctx.warning(
-        "RK418",
+        codes.RK418,
         f"{kind} `{reward.name}` has no total limit: it grows with the number of {grows}",
         reward.span,
         "add `budget: …` (and `overflow: scale down` or `first come`) to bound the total",
@@ -240,17 +242,17 @@ def _bounded(ctx: Context, reward: ir.Reward) -> None:
 
 def _rate(ctx: Context, rate: ir.Percent | None, what: str) -> None:
     if rate is not None and rate.value > _HUNDRED:
-        ctx.error("RK414", f"{what} of {rate.value}% is more than 100%", rate.span, "a rate is at most 100%")
+        ctx.error(codes.RK414, f"{what} of {rate.value}% is more than 100%", rate.span, "a rate is at most 100%")
 
 
 def _participant_metric(ctx: Context, name: str, span: ir.Span | None, what: str) -> ir.Metric | None:
     metric = ctx.program.metric(name)
     if metric is None:
-        ctx.unknown("RK103", "metric", name, [m.name for m in ctx.program.metrics], span, "metric")
+        ctx.unknown(codes.RK103, "metric", name, [m.name for m in ctx.program.metrics], span, "metric")
         return None
     if is_member_metric(ctx.program, metric):
         ctx.error(
-            "RK212",
+            codes.RK212,
             f"`{name}` has a value per member, but {what} needs one value per participant",
             span,
             "define the metric without `per`",
@@ -267,7 +269,7 @@ def _rebate(ctx: Context, rebate: ir.Rebate) -> None:
     base = metric_type(ctx.program, metric) if metric else t.UNKNOWN
     if base.kind not in (t.Kind.MONEY, t.Kind.UNKNOWN):
         ctx.error(
-            "RK208",
+            codes.RK208,
             f"a rebate is paid on money, but `{rebate.base}` is {base.describe()}",
             rebate.base_span,
             "base the rebate on a `sum` of a money column, like `net_gmv`",
@@ -275,7 +277,7 @@ def _rebate(ctx: Context, rebate: ir.Rebate) -> None:
     _rate(ctx, rebate.rate, "a rebate rate")
     if rebate.rate is not None and rebate.brackets:
         ctx.error(
-            "RK413",
+            codes.RK413,
             f"rebate `{rebate.name}` has a flat rate and brackets",
             rebate.brackets[0].threshold.span,
             f"write `rebate {rebate.name}: marginal brackets of {rebate.base}` to use brackets",
@@ -288,18 +290,18 @@ def _rebate(ctx: Context, rebate: ir.Rebate) -> None:
 def _brackets(ctx: Context, rebate: ir.Rebate) -> None:
     if rebate.mode is None:
         ctx.error(
-            "RK412",
+            codes.RK412,
             f"rebate `{rebate.name}` does not say how its brackets apply",
             rebate.span,
             "write `marginal brackets of …` (each slice earns its rate) or `whole-tier brackets of …`",
         )
     if not rebate.brackets:
-        ctx.error("RK509", f"rebate `{rebate.name}` has no brackets", rebate.span, "add lines like `from $0: 1%`")
+        ctx.error(codes.RK509, f"rebate `{rebate.name}` has no brackets", rebate.span, "add lines like `from $0: 1%`")
         return
     first = rebate.brackets[0]
     if first.threshold.amount != 0:
         ctx.warning(
-            "RK411",
+            codes.RK411,
             f"the first bracket of `{rebate.name}` starts at {_fmt(first.threshold.amount, ctx)}, "
             "so a smaller base earns nothing",
             first.threshold.span,
@@ -308,7 +310,7 @@ def _brackets(ctx: Context, rebate: ir.Rebate) -> None:
     for lower, upper in itertools.pairwise(rebate.brackets):
         if upper.threshold.amount <= lower.threshold.amount:
             ctx.error(
-                "RK410",
+                codes.RK410,
                 f"bracket thresholds of `{rebate.name}` must increase",
                 upper.threshold.span,
                 "list the brackets from the lowest threshold up, each higher than the last",
@@ -328,18 +330,18 @@ def _order_column(ctx: Context, reward: ir.Commission | ir.Subsidy) -> None:
     column = table.column(reward.column)
     if column is None:
         hint = suggest(reward.column, [c.name for c in table.columns])
-        ctx.error("RK102", f"table `{table.name}` has no column `{reward.column}`", reward.column_span, hint)
+        ctx.error(codes.RK102, f"table `{table.name}` has no column `{reward.column}`", reward.column_span, hint)
     elif column.type not in (ir.ColumnType.MONEY, None):
         kind = type(reward).__name__.lower()
         ctx.error(
-            "RK214",
+            codes.RK214,
             f"`{table.name}.{column.name}` is {column.type_name}, but a {kind} applies to money",
             reward.column_span,
             f"name a money column of `{table.name}`",
         )
     if reward.filters.per is not None:
         ctx.error(
-            "RK116",
+            codes.RK116,
             "`per` does not apply here: this reward is decided per order",
             reward.filters.per_span,
             "remove the `per` part",
@@ -353,7 +355,7 @@ def _commission(ctx: Context, commission: ir.Commission) -> None:
     _rate(ctx, commission.rate, "a commission rate")
     if commission.standard is None:
         ctx.error(
-            "RK416",
+            codes.RK416,
             f"commission `{commission.name}` has no `standard rate`",
             commission.span,
             "say what other orders pay, like `standard rate: 5%`",
@@ -376,7 +378,7 @@ def _bonus(ctx: Context, bonus: ir.Bonus) -> None:
     value = metric_type(ctx.program, metric) if metric else t.UNKNOWN
     if value.kind not in (t.Kind.COUNT, t.Kind.INT, t.Kind.DECIMAL, t.Kind.UNKNOWN):
         ctx.error(
-            "RK213",
+            codes.RK213,
             f"a bonus is paid per unit of a count, but `{bonus.metric}` is {value.describe()}",
             bonus.metric_span,
             "pay per unit of a `count` metric, like `order_count`",
@@ -388,13 +390,16 @@ def _milestone(ctx: Context, milestone: ir.Milestone) -> None:
     value = metric_type(ctx.program, metric) if metric else t.UNKNOWN
     if not milestone.tiers:
         ctx.error(
-            "RK509", f"milestone `{milestone.name}` has no tiers", milestone.span, "add lines like `bronze at 10: $50`"
+            codes.RK509,
+            f"milestone `{milestone.name}` has no tiers",
+            milestone.span,
+            "add lines like `bronze at 10: $50`",
         )
     for tier in milestone.tiers:
         threshold = t.of_literal(tier.threshold)
         if not t.comparable(value, threshold):
             ctx.error(
-                "RK211",
+                codes.RK211,
                 f"tier `{tier.name}` is reached at {threshold.describe()}, "
                 f"but `{milestone.metric}` is {value.describe()}",
                 tier.threshold.span,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit.checks.context import Context
 from rulekit.diagnostics import suggest
 
@@ -22,7 +22,7 @@ def check_structure(ctx: Context) -> None:
     if _is_empty(program):
         # A declaration that failed to parse already has a syntax error.
         if not ctx.written:
-            ctx.error("RK500", "the file has no program", None, "start with a header like `program apollo:`")
+            ctx.error(codes.RK500, "the file has no program", None, "start with a header like `program apollo:`")
         return
     _header(ctx)
     _entities(ctx)
@@ -47,7 +47,7 @@ def _header(ctx: Context) -> None:
     if header is None:
         if not ctx.declared("program"):
             ctx.error(
-                "RK501",
+                codes.RK501,
                 "missing `program` header",
                 None,
                 "start the file with `program NAME:` and its market, currency, timezone and calendar lines",
@@ -56,7 +56,7 @@ def _header(ctx: Context) -> None:
     for attribute, example in _HEADER_LINES:
         if getattr(header, attribute) is None:
             ctx.error(
-                "RK503",
+                codes.RK503,
                 f"the program header has no `{attribute}` line",
                 header.span,
                 f"add an indented line like `{example}` under `program {header.name}:`",
@@ -70,7 +70,7 @@ def _entities(ctx: Context) -> None:
     if participant is None:
         if not ctx.declared("participant"):
             ctx.error(
-                "RK504",
+                codes.RK504,
                 "the program declares no participant",
                 program.header.span if program.header else None,
                 "say who takes part, like `participant account: accounts`",
@@ -78,10 +78,10 @@ def _entities(ctx: Context) -> None:
         return
     table = program.table(participant.table)
     if table is None:
-        ctx.unknown("RK101", "table", participant.table, tables, participant.table_span, "table")
+        ctx.unknown(codes.RK101, "table", participant.table, tables, participant.table_span, "table")
     elif len(table.key) != 1:
         ctx.error(
-            "RK505",
+            codes.RK505,
             f"the participant table `{table.name}` needs a key of exactly one column",
             table.key_span or table.span,
             f"add `key: {table.columns[0].name if table.columns else 'id'}` to `table {table.name}`",
@@ -91,12 +91,12 @@ def _entities(ctx: Context) -> None:
         return
     member_table = program.table(member.table)
     if member_table is None:
-        ctx.unknown("RK101", "table", member.table, tables, member.table_span, "table")
+        ctx.unknown(codes.RK101, "table", member.table, tables, member.table_span, "table")
         return
     key = table.key[0] if table is not None and len(table.key) == 1 else None
     if len(member_table.key) != 2 or (key is not None and member_table.key[0] != key):
         ctx.error(
-            "RK506",
+            codes.RK506,
             f"the member table `{member_table.name}` needs a key of the participant key and the member's own key",
             member_table.key_span or member_table.span,
             f"write `key: {key or 'participant_id'}, {member.noun}_id`",
@@ -109,7 +109,7 @@ def check_tables(ctx: Context) -> None:
         if table.name in seen:
             first = seen[table.name]
             ctx.error(
-                "RK109",
+                codes.RK109,
                 f"table `{table.name}` is declared twice (first on line {first.span.line})",
                 table.span,
                 "merge the two declarations",
@@ -124,7 +124,7 @@ def _table(ctx: Context, table: ir.Table) -> None:
     for column in table.columns:
         if column.name in columns:
             ctx.error(
-                "RK109",
+                codes.RK109,
                 f"column `{column.name}` is declared twice in table `{table.name}`",
                 column.span,
                 "remove one of the two lines",
@@ -132,7 +132,7 @@ def _table(ctx: Context, table: ir.Table) -> None:
         columns.setdefault(column.name, column)
         if column.type is None:
             hint = suggest(column.type_name, _TYPE_NAMES) or "the column types are " + ", ".join(_TYPE_NAMES)
-            ctx.error("RK110", f"unknown column type `{column.type_name}`", column.type_span or column.span, hint)
+            ctx.error(codes.RK110, f"unknown column type `{column.type_name}`", column.type_span or column.span, hint)
     names = list(columns)
     for key in table.key:
         _known_column(ctx, table, key, names, table.key_span)
@@ -147,7 +147,7 @@ def _table(ctx: Context, table: ir.Table) -> None:
 def _known_column(ctx: Context, table: ir.Table, name: str, names: list[str], span: ir.Span | None) -> bool:
     if name in names:
         return True
-    ctx.error("RK102", f"table `{table.name}` has no column `{name}`", span or table.span, suggest(name, names))
+    ctx.error(codes.RK102, f"table `{table.name}` has no column `{name}`", span or table.span, suggest(name, names))
     return False
 
 
@@ -155,7 +155,7 @@ def _point_in_time(ctx: Context, table: ir.Table, name: str, span: ir.Span | Non
     column = table.column(name)
     if column is not None and column.type not in (ir.ColumnType.TIMESTAMP, ir.ColumnType.DATE, None):
         ctx.error(
-            "RK216",
+            codes.RK216,
             f"`{table.name}.{name}` is {column.type_name}, but a `time` or `period` column must be a timestamp",
             span or table.span,
             f"declare it as `{name}: timestamp`",
@@ -177,7 +177,7 @@ def check_duplicates(ctx: Context) -> None:
         if name in first:
             other, other_span = first[name]
             ctx.error(
-                "RK108",
+                codes.RK108,
                 f"the name `{name}` is used twice: {other} on line {other_span.line} and {what} here",
                 span,
                 "give each declaration its own name",
@@ -197,7 +197,7 @@ def _metric_shadows_column(ctx: Context) -> None:
         for metric in program.metrics:
             if table.column(metric.name) is not None:
                 ctx.error(
-                    "RK108",
+                    codes.RK108,
                     f"metric `{metric.name}` has the same name as column `{table.name}.{metric.name}`",
                     metric.span,
                     "rename the metric, so a clause can tell the two apart",

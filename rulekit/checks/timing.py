@@ -7,7 +7,7 @@ import dataclasses
 import difflib
 from collections.abc import Iterator
 
-from rulekit import ir, money, timeutil
+from rulekit import codes, ir, money, timeutil
 from rulekit.checks.context import Context
 from rulekit.diagnostics import suggest
 
@@ -21,21 +21,21 @@ def check_header(ctx: Context) -> None:
         close = difflib.get_close_matches(header.timezone, sorted(timeutil.zone_names()), n=3, cutoff=0.5)
         hint = "did you mean " + " or ".join(f'"{z}"' for z in close) + "?" if close else None
         ctx.error(
-            "RK301",
+            codes.RK301,
             f'unknown time zone "{header.timezone}"',
             header.timezone_span or span,
             hint or 'use an IANA time zone name, like "America/New_York" or "Europe/London"',
         )
     if header.calendar is not None and header.calendar not in timeutil.CALENDARS:
         ctx.error(
-            "RK302",
+            codes.RK302,
             f"unknown calendar `{header.calendar}`",
             header.calendar_span or span,
             "supported calendars: " + ", ".join(timeutil.CALENDARS),
         )
     if header.currency is not None and not money.is_currency(header.currency):
         ctx.error(
-            "RK303",
+            codes.RK303,
             f"unknown currency `{header.currency}`",
             header.currency_span or span,
             "use an ISO 4217 code, like `USD`, `GBP` or `EUR`",
@@ -54,14 +54,14 @@ def _absolute(ctx: Context, window: ir.AbsoluteWindow) -> None:
     start, end = window.local_bounds()
     if end < start:
         ctx.error(
-            "RK304",
+            codes.RK304,
             f"window `{window.name}` ends before it starts",
             window.end.span,
             "swap the two dates, or correct the end",
         )
     elif end == start:
         ctx.error(
-            "RK305",
+            codes.RK305,
             f"window `{window.name}` is empty: it ends where it starts",
             window.end.span,
             "make the end `inclusive`, or move it later",
@@ -71,7 +71,7 @@ def _absolute(ctx: Context, window: ir.AbsoluteWindow) -> None:
 def _relative(ctx: Context, window: ir.RelativeWindow) -> None:
     if window.length.amount <= 0:
         ctx.error(
-            "RK305",
+            codes.RK305,
             f"window `{window.name}` has no length",
             window.length.span,
             "give it a positive length, like `first 90 days from joined_at`",
@@ -83,14 +83,14 @@ def _relative(ctx: Context, window: ir.RelativeWindow) -> None:
     if column is None:
         anchors = [c.name for c in table.columns if c.type in (ir.ColumnType.TIMESTAMP, ir.ColumnType.DATE)]
         ctx.error(
-            "RK206",
+            codes.RK206,
             f"window `{window.name}` starts from `{window.anchor}`, which is not a column of `{table.name}`",
             window.anchor_span or window.span,
             suggest(window.anchor, anchors) or f"name a timestamp column of `{table.name}`",
         )
     elif column.type not in (ir.ColumnType.TIMESTAMP, ir.ColumnType.DATE, None):
         ctx.error(
-            "RK206",
+            codes.RK206,
             f"window `{window.name}` starts from `{window.anchor}`, which is {column.type_name}, not a timestamp",
             window.anchor_span or window.span,
             f"declare `{window.anchor}: timestamp` or start from another column",
@@ -105,10 +105,10 @@ def check_payout(ctx: Context) -> None:
     window = ctx.program.window(due.after)
     if window is None:
         names = [w.name for w in ctx.program.windows]
-        ctx.unknown("RK104", "window", due.after, names, due.after_span or due.span, "window")
+        ctx.unknown(codes.RK104, "window", due.after, names, due.after_span or due.span, "window")
     elif isinstance(window, ir.RelativeWindow):
         ctx.error(
-            "RK306",
+            codes.RK306,
             f"a payout cannot be due after `{window.name}`: it ends on a different day for every participant",
             due.after_span or due.span,
             "make the payout due after a window with fixed dates, like `from 2022-02-14 to 2022-02-27 inclusive`",
@@ -123,7 +123,7 @@ def check_currencies(ctx: Context) -> None:
     for amount in _amounts(ctx.program):
         if amount.currency != currency:
             ctx.error(
-                "RK202",
+                codes.RK202,
                 f"this amount is in {amount.currency}, but the program pays in {currency}",
                 amount.span,
                 "write every amount in the program currency; a program has one currency",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit.checks.context import Context
 from rulekit.checks.exprs import names_in
 
@@ -47,7 +47,7 @@ def check_usage(ctx: Context) -> None:
         # so it is used even when no rule depends on it.
         if metric.name not in used and metric.text.label is None:
             ctx.warning(
-                "RK601",
+                codes.RK601,
                 f"metric `{metric.name}` is not used",
                 metric.span,
                 "use it in a clause, ranking or reward, give it a `label:` if it is only reported, or delete it",
@@ -56,7 +56,7 @@ def check_usage(ctx: Context) -> None:
     for window in program.windows:
         if window.name not in windows:
             ctx.warning(
-                "RK602",
+                codes.RK602,
                 f"window `{window.name}` is not used",
                 window.span,
                 "use it with `during` in a metric or as the payout's `due … after`, or delete it",

@@ -9,7 +9,8 @@ import os
 import sys
 import traceback
 
-from rulekit.cli.app import EXIT_INTERNAL, app, err
+from rulekit.cli.app import EXIT_FINDINGS, EXIT_INTERNAL, app, err
+from rulekit.errors import RulekitError
 
 # Importing a command module registers its command.
 from rulekit.cli import check as _check  # noqa: F401  isort: skip
@@ -32,6 +33,9 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except RulekitError as exc:  # a problem with the user's input that a command did not word itself
+        err.print(f"rulekit: {exc}", markup=False)
+        sys.exit(EXIT_FINDINGS)
     except Exception as exc:  # the last line of defence for users
         if os.environ.get("RULEKIT_DEBUG"):
             traceback.print_exc()

@@ -11,14 +11,13 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-import duckdb
 import typer
 
 from rulekit.cli.app import EXIT_FINDINGS, OutputFormat, app, err, load_or_exit
 from rulekit.cli.stdin import short_name
 from rulekit.data import DataError, describe
+from rulekit.errors import CompileError, EngineError
 from rulekit.explain import UnknownParticipantError, explain_participant, find_participant
-from rulekit.sql.exprs import CompileError as SqlCompileError
 
 
 @app.command()
@@ -37,7 +36,7 @@ def explain(
         for issue in exc.issues:
             err.print(f"  {describe(issue)}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
-    except (SqlCompileError, duckdb.Error) as exc:
+    except (CompileError, EngineError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         err.print(f"cannot settle {short_name(file)}: {first}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None

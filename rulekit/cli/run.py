@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import typer
@@ -25,13 +24,13 @@ from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, OutputFormat, app, err, o
 from rulekit.cli.stdin import check_path, display_name, is_stdin, short_name
 from rulekit.data import DataError, LoadedData, describe, load_tables
 from rulekit.diagnostics import render
+from rulekit.errors import CompileError, EngineError
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
 from rulekit.pyeval.types import name_type
 from rulekit.reasons import format_money, format_value
 from rulekit.results import ParticipantResult, Settlement
 from rulekit.settle import Progress as ProgressFn
 from rulekit.settle import settle, to_arrow
-from rulekit.sql.exprs import CompileError
 
 OUT_SUFFIXES = (".json", ".csv", ".parquet")
 MAX_ROWS = 50  # rows of the on-screen table; the output file has everything
@@ -77,9 +76,8 @@ def run(
     except CompileError as exc:
         err.print(f"cannot settle {short_name(file)}: {exc}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
-    except duckdb.Error as exc:  # e.g. an amount too large for an exact decimal
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        err.print(f"cannot settle {short_name(file)}: the settlement query failed on this data: {first}", markup=False)
+    except EngineError as exc:  # e.g. amounts too large to add up exactly; names table and column
+        err.print(f"cannot settle {short_name(file)}: {exc}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
     if out_path is not None:
         _write(settlement, out_path)

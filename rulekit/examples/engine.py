@@ -14,10 +14,11 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from rulekit import ir
+from rulekit.errors import RulekitError
 from rulekit.results import Decision, Settlement
 
 
-class EngineUnavailableError(Exception):
+class EngineUnavailableError(RulekitError):
     """An evaluator the examples need is not installed (yet)."""
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rulekit import ir
+from rulekit import codes, ir
+from rulekit.codes import Code
 from rulekit.diagnostics import Diagnostic, error, suggest, warning
 from rulekit.examples.model import (
     ORDER_REWARDS,
@@ -21,18 +22,18 @@ from rulekit.examples.model import (
 )
 from rulekit.examples.values import kind_word, misfit, type_word
 
-DUPLICATE_EXAMPLE = "RK701"
-UNKNOWN_TABLE = "RK702"
-UNKNOWN_COLUMN = "RK703"
-BAD_VALUE = "RK704"
-MISSING_KEY = "RK705"
-UNKNOWN_PARTICIPANT = "RK706"
-UNKNOWN_ORDER = "RK707"
-UNKNOWN_CLAUSE = "RK708"
-UNKNOWN_REWARD = "RK709"
-UNKNOWN_METRIC = "RK710"
-NOT_HERE = "RK711"
-NO_EXPECTATIONS = "RK712"
+DUPLICATE_EXAMPLE = codes.RK701
+UNKNOWN_TABLE = codes.RK702
+UNKNOWN_COLUMN = codes.RK703
+BAD_VALUE = codes.RK704
+MISSING_KEY = codes.RK705
+UNKNOWN_PARTICIPANT = codes.RK706
+UNKNOWN_ORDER = codes.RK707
+UNKNOWN_CLAUSE = codes.RK708
+UNKNOWN_REWARD = codes.RK709
+UNKNOWN_METRIC = codes.RK710
+NOT_HERE = codes.RK711
+NO_EXPECTATIONS = codes.RK712
 
 
 @dataclass
@@ -40,7 +41,7 @@ class _Checker:
     program: ir.Program
     found: list[Diagnostic] = field(default_factory=list)
 
-    def add(self, code: str, message: str, span: ir.Span, help: str | None = None) -> None:
+    def add(self, code: Code, message: str, span: ir.Span, help: str | None = None) -> None:
         self.found.append(error(code, message, span, help))
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from lsprotocol import types as lsp
 
+from rulekit import codes
 from rulekit.diagnostics import Diagnostic, Fix, Severity
 from rulekit.formatter import format_source
 from rulekit.lsp.analysis import Analysis
@@ -118,7 +119,7 @@ def _breaks_syntax(analysis: Analysis, found: list[Occurrence], new_name: str) -
         s = occurrence.span
         text = lines[s.line - 1]
         lines[s.line - 1] = text[: s.column - 1] + new_name + text[s.end_column - 1 :]
-    syntax = ("RK001", "RK002")
+    syntax = (codes.RK001, codes.RK002)
     before = sum(d.code in syntax for d in parse(analysis.source, analysis.program.path).diagnostics)
     after = sum(d.code in syntax for d in parse("\n".join(lines), analysis.program.path).diagnostics)
     return after > before

@@ -19,7 +19,14 @@ from rulekit.facts import Facts, Row
 from rulekit.pyeval.program import CompiledEffect, EffectOutcome, Evaluation, PyProgram
 from rulekit.pyeval.types import label, participant_noun
 from rulekit.pyeval.values import report_ratio
-from rulekit.reasons import clause_reason, format_literal, format_money, reward_reason, window_text
+from rulekit.reasons import (
+    clause_reason,
+    format_literal,
+    format_money,
+    outcome_reasons,
+    reward_reason,
+    window_text,
+)
 from rulekit.results import ClauseOutcome, Decision, MetricValue, OrderEffect, RewardAmount
 from rulekit.timeutil import due_date
 
@@ -274,19 +281,8 @@ def _rewards(compiled: PyProgram, evaluation: Evaluation, effects: list[OrderEff
 def _decision_reasons(compiled: PyProgram, evaluation: Evaluation, order_mode: bool) -> list[str]:
     program = compiled.ir
     noun = participant_noun(program)
-    outcomes = evaluation.outcomes
-    reasons = []
-    failed = [c.name for c, h, _ in outcomes if c.kind is ir.ClauseKind.ELIGIBLE and not h]
-    reasons.append("eligible" if not failed else "not eligible: fails " + ", ".join(failed))
-    gates = [c.name for c, h, _ in outcomes if c.kind is ir.ClauseKind.GATE and not h]
-    if gates:
-        reasons.append("fails the gates " + ", ".join(gates))
-    disq = [c.name for c, h, j in outcomes if c.kind is ir.ClauseKind.DISQUALIFY and h and j]
-    if disq:
-        reasons.append("disqualified by " + ", ".join(disq))
-    if evaluation.warnings:
-        reasons.append("warned: " + ", ".join(evaluation.warnings))
-    reasons.append("qualifies" if evaluation.qualified else "does not qualify")
+    outcomes = ((c.kind.value, c.name, h, j) for c, h, j in evaluation.outcomes)
+    reasons = outcome_reasons(outcomes, evaluation.qualified)  # the same words as a settlement row
     if order_mode:
         reasons.append(
             "an order decision computes only the metrics the rules need, over the rows given; "

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rulekit import ir
-from rulekit.diagnostics import Diagnostic, error, suggest
+from rulekit import codes, ir
+from rulekit.diagnostics import error, suggest
+from rulekit.errors import CompileError as CompileError  # re-exported for the compiler modules
 from rulekit.pyeval.types import ValueType
-from rulekit.pyeval.values import COMPARE_OPS, Comparable, literal_value
+from rulekit.pyeval.values import COMPARE_OPS, Comparable, compare, literal_value
 from rulekit.timeutil import to_utc
 
 Env = Mapping[str, Any]
@@ -28,15 +29,6 @@ Fn = Callable[[Env], Any]
 
 # The key under which an environment keeps its members' environments, for quantifiers.
 MEMBERS = "\x00members"
-
-
-class CompileError(Exception):
-    """The program cannot be compiled; carries the diagnostics (the checker should have
-    caught them first, so these are a safety net, not the main report)."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__("; ".join(d.message for d in diagnostics))
-        self.diagnostics = diagnostics
 
 
 @dataclass(frozen=True)
@@ -87,12 +79,12 @@ def _reference(expr: ir.NameRef | ir.QualifiedRef, scope: Scope) -> Fn:
     if isinstance(expr, ir.NameRef):
         if expr.name not in scope.names:
             hint = suggest(expr.name, scope.names)
-            raise CompileError([error("RK951", f"unknown name `{expr.name}` here ({scope.what})", expr.span, hint)])
+            raise CompileError([error(codes.RK951, f"unknown name `{expr.name}` here ({scope.what})", expr.span, hint)])
         name = expr.name
         return lambda env: env[name]
     columns = scope.tables.get(expr.table)
     if columns is None or expr.column not in columns:
-        raise CompileError([error("RK951", f"unknown column `{expr.table}.{expr.column}` here", expr.span)])
+        raise CompileError([error(codes.RK951, f"unknown column `{expr.table}.{expr.column}` here", expr.span)])
     column = expr.column
     return lambda env: env[column]
 
@@ -112,7 +104,7 @@ def _operand(expr: ir.Expr, other: ir.Expr, scope: Scope) -> tuple[Fn, Comparabl
 
 
 def _compare(expr: ir.Compare, scope: Scope) -> Fn:
-    op = COMPARE_OPS[expr.op]
+    op, which, tz = COMPARE_OPS[expr.op], expr.op, scope.tz
     left, _, _ = _operand(expr.left, expr.right, scope)
     right, constant, is_constant = _operand(expr.right, expr.left, scope)
     if is_constant and isinstance(expr.left, ir.NameRef) and expr.left.name in scope.names:
@@ -126,8 +118,8 @@ def _compare(expr: ir.Compare, scope: Scope) -> Fn:
                 return None
             try:
                 return bool(op(value, c))
-            except TypeError:  # values of different kinds (the checker rejects these): unknown
-                return None
+            except TypeError:  # a date and a timestamp, or kinds the checker rejects: the shared rule
+                return compare(which, value, c, tz)
 
         return name_vs_constant
 
@@ -141,7 +133,7 @@ def _compare(expr: ir.Compare, scope: Scope) -> Fn:
         try:
             return bool(op(a, b))
         except TypeError:
-            return None
+            return compare(which, a, b, tz)
 
     return general
 
@@ -192,7 +184,7 @@ def _quantified(expr: ir.Quantified, scope: Scope) -> Fn:
     nouns = {scope.member_noun, f"{scope.member_noun}s"} if scope.member_noun else set()
     if scope.members is None or expr.noun not in nouns:  # `at least 2 hosts have`: the plural
         known = f"`{scope.member_noun}`" if scope.member_noun else "no members"
-        raise CompileError([error("RK952", f"`{expr.noun}` is not the member noun here ({known})", expr.span)])
+        raise CompileError([error(codes.RK952, f"`{expr.noun}` is not the member noun here ({known})", expr.span)])
     body = compile_expr(expr.body, scope.members)
     quantifier = expr.quantifier
     need = expr.count or 0

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rulekit import ir, timeutil
+from rulekit import codes, ir, timeutil
 from rulekit.diagnostics import error
 from rulekit.facts import Row
 from rulekit.pyeval.exprs import CompileError, Scope, compile_expr
@@ -45,7 +45,8 @@ def compile_window(window: ir.Window, tz: ZoneInfo) -> BoundsFn:
 
     def bounds(row: Row) -> Bounds:
         start = row.get(anchor)
-        return NO_WINDOW if start is None else relative(start)
+        # A `date` anchor starts the window at its local midnight (docs/semantics.md).
+        return NO_WINDOW if start is None else relative(timeutil.instant(start, tz))
 
     return bounds
 
@@ -61,40 +62,56 @@ def compile_row_filter(table: ir.Table, filters: ir.Filters, tz: ZoneInfo) -> Ro
     timed = filters.window is not None
     if timed and table.time is None and table.period is None:
         raise CompileError(
-            [error("RK953", f"table `{table.name}` has no `time:` or `period:`, so `during` cannot apply", table.span)]
+            [
+                error(
+                    codes.RK953,
+                    f"table `{table.name}` has no `time:` or `period:`, so `during` cannot apply",
+                    table.span,
+                )
+            ]
         )
     time_col = table.time
     period = table.period
+    at = row_instant(table, tz)
 
     def keep(row: Row, bounds: Bounds | None) -> bool:
         if timed and bounds is not None:
             start, end = bounds
             if time_col is not None:
-                ts = row[time_col]
-                if not (start <= ts < end):
+                if not (start <= at(row[time_col]) < end):
                     return False
-            elif period is not None and not (row[period[0]] < end and row[period[1]] > start):
+            elif period is not None and not (at(row[period[0]]) < end and at(row[period[1]]) > start):
                 return False
         return where is None or where(row) is True
 
     return keep
 
 
+def row_instant(table: ir.Table, tz: ZoneInfo) -> Callable[[Any], dt.datetime]:
+    """How the table's row times become instants: a `date` time or period column means the
+    local day, so its values become their local midnight; timestamps are used as they are."""
+    times = [table.time] if table.time else list(table.period or ())
+    dated = any((c := table.column(name)) is not None and c.type is ir.ColumnType.DATE for name in times)
+    if dated:
+        return lambda value: timeutil.instant(value, tz)
+    return lambda value: value
+
+
 def compile_aggregate(program: ir.Program, agg: ir.Aggregate, tz: ZoneInfo) -> MetricFn:
     table = program.table(agg.table)
     if table is None:
-        raise CompileError([error("RK954", f"unknown table `{agg.table}`", agg.table_span or agg.span)])
+        raise CompileError([error(codes.RK954, f"unknown table `{agg.table}`", agg.table_span or agg.span)])
     keep = compile_row_filter(table, agg.filters, tz)
     func = agg.func
     if func is ir.AggregateFunc.COUNT:
         return lambda rows, b: sum(1 for r in rows if keep(r, b))
     if func is ir.AggregateFunc.TOTAL_TIME:
-        return _total_time(table, keep, agg)
+        return _total_time(table, keep, agg, row_instant(table, tz))
     column = agg.column or ""
     declared = table.column(column)
     if declared is None:
         raise CompileError(
-            [error("RK954", f"unknown column `{column}` in `{table.name}`", agg.column_span or agg.span)]
+            [error(codes.RK954, f"unknown column `{column}` in `{table.name}`", agg.column_span or agg.span)]
         )
     kind = column_type(declared)
 
@@ -123,10 +140,10 @@ def _average(values: Callable[[list[Row], Bounds | None], list[Any]]) -> MetricF
     return average
 
 
-def _total_time(table: ir.Table, keep: RowFilter, agg: ir.Aggregate) -> MetricFn:
+def _total_time(table: ir.Table, keep: RowFilter, agg: ir.Aggregate, at: Callable[[Any], dt.datetime]) -> MetricFn:
     if table.period is None:
         raise CompileError(
-            [error("RK953", f"`total time` needs a table with `period:`; `{table.name}` has none", agg.span)]
+            [error(codes.RK953, f"`total time` needs a table with `period:`; `{table.name}` has none", agg.span)]
         )
     start_col, end_col = table.period
 
@@ -135,7 +152,7 @@ def _total_time(table: ir.Table, keep: RowFilter, agg: ir.Aggregate) -> MetricFn
         for row in rows:
             if not keep(row, b):
                 continue
-            start, end = row[start_col], row[end_col]
+            start, end = at(row[start_col]), at(row[end_col])
             if b is not None:
                 start, end = max(start, b[0]), min(end, b[1])
             if end > start:

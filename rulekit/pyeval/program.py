@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-from rulekit import ir
+from rulekit import codes, ir
 from rulekit.contract import member_key, participant_key, required_columns
 from rulekit.diagnostics import error
 from rulekit.facts import (
@@ -159,7 +159,7 @@ class PyProgram:
         header = program.header
         tz = zone(header.timezone) if header and header.timezone else None
         if program.participant is None or program.table(program.participant.table) is None:
-            raise CompileError([error("RK955", "the program has no participant table", _span(program))])
+            raise CompileError([error(codes.RK955, "the program has no participant table", _span(program))])
         self.tz: ZoneInfo = tz or ZoneInfo("UTC")
         self.currency = currency(program)
         self.participant_table = program.participant.table
@@ -210,19 +210,19 @@ class PyProgram:
             if metric is None or name in done:
                 return
             if name in trail:
-                raise CompileError([error("RK956", f"metric `{name}` is defined in terms of itself", metric.span)])
+                raise CompileError([error(codes.RK956, f"metric `{name}` is defined in terms of itself", metric.span)])
             definition = metric.definition
             if isinstance(definition, ir.Ratio):
                 for part in (definition.numerator, definition.denominator):
                     if program.metric(part) is None:
-                        raise CompileError([error("RK954", f"unknown metric `{part}`", definition.span)])
+                        raise CompileError([error(codes.RK954, f"unknown metric `{part}`", definition.span)])
                     visit(part, (*trail, name))
                 steps.append(_MetricStep(metric, is_member_metric(metric, program), None, None, None))
             else:
                 window = definition.filters.window
                 if window is not None and window not in self.windows:
                     span = definition.filters.window_span or definition.span
-                    raise CompileError([error("RK954", f"unknown window `{window}`", span)])
+                    raise CompileError([error(codes.RK954, f"unknown window `{window}`", span)])
                 fn = compile_aggregate(program, definition, self.tz)
                 steps.append(_MetricStep(metric, definition.filters.per is not None, fn, definition.table, window))
             done.add(name)
@@ -274,11 +274,11 @@ class PyProgram:
     def _compile_effect(self, reward: ir.Commission | ir.Subsidy) -> CompiledEffect:
         table = self.ir.table(reward.table)
         if table is None:
-            raise CompileError([error("RK954", f"unknown table `{reward.table}`", reward.span)])
+            raise CompileError([error(codes.RK954, f"unknown table `{reward.table}`", reward.span)])
         window = reward.filters.window
         if window is not None and window not in self.windows:
             raise CompileError(
-                [error("RK954", f"unknown window `{window}`", reward.filters.window_span or reward.span)]
+                [error(codes.RK954, f"unknown window `{window}`", reward.filters.window_span or reward.span)]
             )
         matches = compile_row_filter(table, reward.filters, self.tz)
         return CompiledEffect(reward, table, matches, self.windows[window] if window else None, self.currency)

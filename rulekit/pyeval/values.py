@@ -14,8 +14,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rulekit import ir
+from rulekit.timeutil import instant
 
 Comparable = Decimal | Fraction | int | str | bool | dt.date | dt.datetime
 
@@ -29,6 +31,23 @@ COMPARE_OPS: dict[ir.CompareOp, Callable[[Any, Any], Any]] = {
     ir.CompareOp.GT: operator.gt,
     ir.CompareOp.GE: operator.ge,
 }
+
+
+def compare(op: ir.CompareOp, left: object, right: object, tz: ZoneInfo) -> bool | None:
+    """``left op right`` in three-valued logic, as both ``decide`` and the explanations read it.
+
+    A date compared with a timestamp is the local midnight of that date in ``tz``; a naive
+    timestamp is UTC. Values of kinds that do not compare (the checker rejects those) and
+    nulls give ``None`` (unknown).
+    """
+    if left is None or right is None:
+        return None
+    try:
+        return bool(COMPARE_OPS[op](left, right))
+    except TypeError:
+        if isinstance(left, dt.date) and isinstance(right, dt.date):
+            return bool(COMPARE_OPS[op](instant(left, tz), instant(right, tz)))
+        return None
 
 
 def literal_value(literal: ir.Literal) -> Comparable:

@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from rulekit import ir
+from rulekit.errors import OutputError
 from rulekit.render import context
 from rulekit.render.formatting import LOCALES, Formatter, UnknownLocaleError
 from rulekit.render.model import Document
@@ -23,7 +24,7 @@ __all__ = ["FORMATS", "LOCALES", "UnknownFormatError", "UnknownLocaleError", "bu
 FORMATS: dict[str, str] = {"md": "document.md.j2", "html": "document.html.j2"}
 
 
-class UnknownFormatError(ValueError):
+class UnknownFormatError(OutputError):
     """The requested output format is not one rulekit renders."""
 
 

@@ -18,6 +18,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from babel.units import format_unit
 
 from rulekit import ir
+from rulekit.errors import OutputError
 
 # The document locales the CLI accepts, mapped to Babel's identifiers.
 LOCALES: dict[str, str] = {"en-US": "en_US", "en-GB": "en_GB"}
@@ -31,7 +32,7 @@ _UNIT_NAMES: dict[ir.TimeUnit, str] = {
 }
 
 
-class UnknownLocaleError(ValueError):
+class UnknownLocaleError(OutputError):
     """The requested document locale is not one rulekit renders."""
 
 

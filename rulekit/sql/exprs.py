@@ -8,6 +8,7 @@ are carried as microseconds so that total time stays an exact integer.
 
 from __future__ import annotations
 
+import datetime as dt
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,22 +16,21 @@ from decimal import Decimal
 
 from sqlglot import exp
 
-from rulekit import ir
+from rulekit import ir, timeutil
+from rulekit.errors import CompileError as CompileError  # re-exported for the SQL compiler modules
 from rulekit.sql import build as b
 
 MICROS = 1_000_000
 
 
-class CompileError(Exception):
-    """The program uses a construct the SQL engine cannot evaluate (a checker should have said so)."""
-
-
 @dataclass(frozen=True)
 class Operand:
-    """A value in SQL; ``den`` is set for exact fractions (ratios, averages)."""
+    """A value in SQL; ``den`` is set for exact fractions (ratios, averages); ``kind`` is the
+    declared column type of a column (a date compares with a timestamp as local midnight)."""
 
     num: exp.Expression
     den: exp.Expression | None = None
+    kind: ir.ColumnType | None = None
 
 
 # Resolves a bare name to an operand in the current scope, or None when unknown.
@@ -44,6 +44,10 @@ class Scope:
     resolve: Resolver
     quantified: QuantResolver | None = None
     what: str = "expression"
+    tz: str = "UTC"  # the program's time zone: dates are its local calendar dates
+
+
+_TIMESTAMP, _DATE = ir.ColumnType.TIMESTAMP, ir.ColumnType.DATE
 
 
 def literal(value: ir.Literal) -> exp.Expression:
@@ -75,7 +79,9 @@ def operand(expr: ir.Expr, scope: Scope) -> Operand:
         if found is None:
             raise CompileError(f"unknown name {expr.table}.{expr.column} in {scope.what}")
         return found
-    if isinstance(expr, ir.Money | ir.Percent | ir.Duration | ir.Number | ir.String | ir.Bool | ir.DateValue):
+    if isinstance(expr, ir.DateValue):
+        return Operand(literal(expr), kind=_DATE)
+    if isinstance(expr, ir.Money | ir.Percent | ir.Duration | ir.Number | ir.String | ir.Bool):
         return Operand(literal(expr))
     return Operand(condition(expr, scope))
 
@@ -83,7 +89,8 @@ def operand(expr: ir.Expr, scope: Scope) -> Operand:
 def condition(expr: ir.Expr, scope: Scope) -> exp.Expression:
     """A boolean SQL expression with SQL's three-valued logic (NULL means unknown)."""
     if isinstance(expr, ir.Compare):
-        return compare(expr.op, operand(expr.left, scope), operand(expr.right, scope))
+        left, right = operand(expr.left, scope), operand(expr.right, scope)
+        return compare(expr.op, *as_instants(left, right, scope.tz))
     if isinstance(expr, ir.BoolOp):
         parts = [condition(e, scope) for e in expr.operands]
         return b.and_(*parts) if expr.op is ir.BoolOperator.AND else b.or_(*parts)
@@ -99,6 +106,37 @@ def condition(expr: ir.Expr, scope: Scope) -> exp.Expression:
             raise CompileError(f"'{expr.quantifier.value} {expr.noun}' is not allowed in {scope.what}")
         return scope.quantified(expr)
     return _plain(operand(expr, scope))
+
+
+def as_instants(left: Operand, right: Operand, tz: str) -> tuple[Operand, Operand]:
+    """A date compared with a timestamp becomes the instant its local day starts (the rule of
+    ``rulekit.pyeval.values.compare``); other pairs are unchanged."""
+    kinds = {_kind(left), _kind(right)}
+    if kinds != {_TIMESTAMP, _DATE}:
+        return left, right
+    return _instant(left, tz), _instant(right, tz)
+
+
+def _kind(value: Operand) -> ir.ColumnType | None:
+    return value.kind
+
+
+def _instant(value: Operand, tz: str) -> Operand:
+    if value.kind is not _DATE:
+        return value
+    day = value.num.this if isinstance(value.num, exp.Cast) else None
+    zone = timeutil.zone(tz)
+    if isinstance(day, exp.Literal) and day.is_string and zone is not None:
+        # A date literal: its instant is computed here, by the same code as in `decide`.
+        start = timeutil.local_midnight(dt.date.fromisoformat(day.this), zone)
+        return Operand(b.timestamp(start), kind=_TIMESTAMP)
+    return Operand(local_midnight(value.num, tz), kind=_TIMESTAMP)
+
+
+def local_midnight(day: exp.Expression, tz: str) -> exp.Expression:
+    """SQL for ``timeutil.local_midnight``: a DATE as the naive-UTC TIMESTAMP its local day starts."""
+    local = b.at_time_zone(b.cast(day, "TIMESTAMP"), tz)  # a wall-clock time in tz -> TIMESTAMPTZ
+    return b.at_time_zone(local, "UTC")
 
 
 def _plain(value: Operand) -> exp.Expression:

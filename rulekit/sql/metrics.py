@@ -21,8 +21,9 @@ from sqlglot import exp
 
 from rulekit import ir, timeutil
 from rulekit.contract import member_key, participant_key
+from rulekit.pyeval.types import metric_type
 from rulekit.sql import build as b
-from rulekit.sql.exprs import MICROS, CompileError, Operand, Scope, condition
+from rulekit.sql.exprs import MICROS, CompileError, Operand, Scope, condition, local_midnight
 
 PID = "__pid"
 MID = "__mid"
@@ -117,7 +118,7 @@ def window_bounds(ctx: Context, name: str) -> tuple[exp.Expression, exp.Expressi
     anchor_table = ctx.ptable if ctx.ptable.column(window.anchor) else None
     if anchor_table is None:
         raise CompileError(f"window {name}: the anchor {window.anchor!r} is not a participant column")
-    anchor = b.col(window.anchor, P)
+    anchor = _instant_of(ctx, ctx.ptable, window.anchor, P)
     return anchor, relative_end(anchor, window.length, ctx.tz_name)
 
 
@@ -148,12 +149,20 @@ def during(ctx: Context, tbl: ir.Table, window: str) -> exp.Expression:
     """Rows of ``tbl`` (alias ``e``) inside the window: points in ``[start, end)``, overlapping periods."""
     start, end = window_bounds(ctx, window)
     if tbl.time:
-        ts = b.col(tbl.time, E)
+        ts = _instant_of(ctx, tbl, tbl.time, E)
         return b.and_(exp.GTE(this=ts, expression=start), exp.LT(this=ts.copy(), expression=end))
     if tbl.period:
-        s, e = b.col(tbl.period[0], E), b.col(tbl.period[1], E)
+        s, e = _instant_of(ctx, tbl, tbl.period[0], E), _instant_of(ctx, tbl, tbl.period[1], E)
         return b.and_(exp.LT(this=s, expression=end), exp.GT(this=e, expression=start))
     raise CompileError(f"'during {window}' on table {tbl.name}, which declares no time or period")
+
+
+def _instant_of(ctx: Context, tbl: ir.Table, name: str, alias: str) -> exp.Expression:
+    """A row time as a naive-UTC instant: a `date` column means its local day, so its
+    local midnight (``timeutil.instant``); a timestamp column is used as it is."""
+    column = tbl.column(name)
+    ref = b.col(name, alias)
+    return local_midnight(ref, ctx.tz_name) if column is not None and column.type is ir.ColumnType.DATE else ref
 
 
 # ------------------------------------------------------------------------ row scope
@@ -163,13 +172,13 @@ def row_scope(ctx: Context, tbl: ir.Table) -> Scope:
     """Names in a ``where``: columns of the event row, then of its participant."""
 
     def resolve(name: str) -> Operand | None:
-        if tbl.column(name):
-            return Operand(column_value(tbl, name, E))
-        if ctx.ptable.column(name):
-            return Operand(column_value(ctx.ptable, name, P))
+        if column := tbl.column(name):
+            return Operand(column_value(tbl, name, E), kind=column.type)
+        if column := ctx.ptable.column(name):
+            return Operand(column_value(ctx.ptable, name, P), kind=column.type)
         return None
 
-    return Scope(resolve, None, f"the filter of a {tbl.name} row")
+    return Scope(resolve, None, f"the filter of a {tbl.name} row", ctx.tz_name)
 
 
 def event_filter(ctx: Context, tbl: ir.Table, filters: ir.Filters) -> exp.Expression:
@@ -376,6 +385,7 @@ def _value_columns(frame: Frame) -> list[exp.Expression]:
 
 def frame_scope(ctx: Context, alias: str, table: ir.Table, metric_names: list[str], fallback: Scope | None) -> Scope:
     """Names in a values frame: metrics, then the frame's columns, then ``fallback``."""
+    kinds = _time_kinds(ctx.program)
     fractions = {
         m.name
         for m in ctx.program.metrics
@@ -386,15 +396,25 @@ def frame_scope(ctx: Context, alias: str, table: ir.Table, metric_names: list[st
     def resolve(name: str) -> Operand | None:
         if name in metric_names:
             den = b.col(den_col(name), alias) if name in fractions else None
-            return Operand(b.col(metric_col(name), alias), den)
-        if table.column(name):
+            return Operand(b.col(metric_col(name), alias), den, kinds.get(name))
+        if column := table.column(name):
             ref: exp.Expression = b.col(column_col(name), alias)
             if is_duration_column(table, name):
                 ref = exp.Mul(this=ref, expression=b.integer(MICROS))
-            return Operand(ref)
+            return Operand(ref, kind=column.type)
         return fallback.resolve(name) if fallback else None
 
-    return Scope(resolve, None, "a clause")
+    return Scope(resolve, None, "a clause", ctx.tz_name)
+
+
+def _time_kinds(program: ir.Program) -> dict[str, ir.ColumnType]:
+    """Metrics whose values are timestamps or dates (``min``/``max`` of such a column)."""
+    found: dict[str, ir.ColumnType] = {}
+    for metric in program.metrics:
+        kind = metric_type(program, metric)
+        if kind in ("timestamp", "date"):
+            found[metric.name] = ir.ColumnType.TIMESTAMP if kind == "timestamp" else ir.ColumnType.DATE
+    return found
 
 
 def seconds(micros: int | Decimal) -> Decimal:

@@ -1,0 +1,199 @@
+"""The registry of diagnostic codes: every code rulekit reports, in one place.
+
+Each code is a :class:`Code` — a ``str`` (``codes.RK101 == "RK101"``, so diagnostics,
+JSON output and tests see plain text) that also carries its severity, a short title,
+the fix shown in ``docs/diagnostics.md``, the pinned fixture its example is taken from,
+and whether it is internal (a bug if ever seen). Emitters pass these constants to
+:func:`rulekit.diagnostics.error`/``warning`` (typed ``Code``, so a bare string is a
+type error); no ``"RK…"`` literal appears anywhere else in ``rulekit/``
+(``tests/test_codes.py``). The codes sections of ``docs/diagnostics.md`` and the RK7xx
+table of ``docs/test.md`` are generated from here by ``scripts/gen_diagnostics_doc.py``.
+
+Adding a code is one line here (keep the numeric order) plus a fixture and a rerun of
+the generator.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+
+# Section headings of docs/diagnostics.md: (first code of the range, heading).
+AREAS: tuple[tuple[str, str], ...] = (
+    ("RK000", "RK0xx — files and syntax (reported by the parser)"),
+    ("RK100", "RK1xx — names and scope"),
+    ("RK200", "RK2xx — types and units"),
+    ("RK300", "RK3xx — time zones, calendars, currencies, windows, payout timing"),
+    ("RK400", "RK4xx — rankings, rewards and liability"),
+    ("RK500", "RK5xx — structure"),
+    ("RK600", "RK6xx — lints (warnings)"),
+    ("RK700", "RK7xx — `example` blocks (see [test.md](test.md))"),
+    ("RK900", "RK9xx — internal errors (a bug in rulekit, never expected from any input)"),
+)
+
+
+class Code(str):
+    """A diagnostic code with what the documentation says about it."""
+
+    severity: Severity
+    summary: str  # (not `title`: that is a str method)
+    fix: str
+    example: str | None
+    sample: str | None
+    internal: bool
+
+    def __new__(
+        cls,
+        code: str,
+        severity: Severity,
+        title: str,
+        *,
+        fix: str,
+        example: str | None = None,
+        sample: str | None = None,
+        internal: bool = False,
+    ) -> Code:
+        if not re.fullmatch(r"RK\d{3}", code):
+            raise ValueError(f"not a diagnostic code: {code!r}")
+        made = super().__new__(cls, code)
+        made.severity = severity
+        made.summary = title
+        made.fix = fix
+        made.example = example  # fixture NAME whose NAME.out shows it
+        made.sample = sample  # hand-written rendering when no input can produce it
+        made.internal = internal
+        return made
+
+
+REGISTRY: dict[str, Code] = {}
+
+
+def _code(
+    code: str,
+    severity: Severity,
+    title: str,
+    *,
+    fix: str,
+    example: str | None = None,
+    sample: str | None = None,
+    internal: bool = False,
+) -> Code:
+    if code in REGISTRY:
+        raise ValueError(f"{code} is registered twice")
+    REGISTRY[code] = Code(code, severity, title, fix=fix, example=example, sample=sample, internal=internal)
+    return REGISTRY[code]
+
+
+def lookup(code: str) -> Code:
+    """The registered code ``code`` (``KeyError`` when it is not registered)."""
+    return REGISTRY[code]
+
+
+# One line per code (long lines: the fix text is prose), in numeric order.
+# ruff: noqa: E501
+# fmt: off
+RK001 = _code("RK001", ERROR, "syntax error", fix="Write the line as the grammar expects; the message lists what may come at that point.", example="syntax")
+RK002 = _code("RK002", ERROR, "bad literal", fix="Write a real date (`YYYY-MM-DD`), time (`HH:MM`) or a due offset in whole days.", example="syntax")
+RK003 = _code("RK003", ERROR, "unreadable file", fix="Check the path; save the file as UTF-8 text without NUL bytes, under 5 MB. A directory or a missing file is reported the same way.", example="not_utf8")
+RK101 = _code("RK101", ERROR, "unknown table", fix="Use a declared table name (the suggestion is the closest one), or declare the table.", example="unknown_table")
+RK102 = _code("RK102", ERROR, "unknown column", fix="Use a column the table declares, or add the column to the table. Applies to keys, `time`/`period` lines, aggregates, `where` filters and per-order rewards.", example="names")
+RK103 = _code("RK103", ERROR, "unknown metric", fix="Use a declared metric (ratio parts, rank keys, rebate bases, bonus and milestone metrics).", example="bonus")
+RK104 = _code("RK104", ERROR, "unknown window", fix="Use a declared window in `during` or in `due … after`.", example="names")
+RK105 = _code("RK105", ERROR, "unknown ranking", fix="Name a declared ranking after `prize NAME: ranking`.", example="names")
+RK106 = _code("RK106", ERROR, "unknown member noun", fix="Use the noun of the `member` line (`host`, or its plural `hosts` in a quantifier), and declare a `member` before using `per` or a quantifier.", example="names")
+RK107 = _code("RK107", ERROR, "limit not per participant", fix="Limits (`cap … per`, `max orders … per`) are per participant: write the participant noun.", example="per_order")
+RK108 = _code("RK108", ERROR, "duplicate name", fix="Metrics, clauses, windows, rankings and rewards share one namespace, and a metric may not share a name with a participant or member column. Rename one.", example="structure")
+RK109 = _code("RK109", ERROR, "duplicate table or column", fix="Declare each table once and each column once per table.", example="structure")
+RK110 = _code("RK110", ERROR, "unknown column type", fix="Use one of `string`, `int`, `decimal`, `money`, `bool`, `timestamp`, `date`, `duration`, `percent`.", example="structure")
+RK111 = _code("RK111", ERROR, "name used outside its scope", fix="A `per host` metric or a member column is only visible inside `every host has …` / `any host has …`; a metric's `where` sees only its own table's columns.", example="names")
+RK112 = _code("RK112", ERROR, "event table cannot be linked", fix="An event table used by a metric or per-order reward needs the participant key column (and the member key column for `per host`).", example="metrics")
+RK113 = _code("RK113", ERROR, "unknown name in a clause", fix="Use a participant column or a participant-level metric (member ones inside a quantifier).", example="names")
+RK114 = _code("RK114", ERROR, "table not visible here", fix="A clause can use `accounts.x` for the participant (and member) table only; define a metric to use an event table.", example="names")
+RK115 = _code("RK115", ERROR, "quantifier in the wrong place", fix="Quantifiers go at the top level of a clause, not inside another quantifier or a `where`.", example="metrics")
+RK116 = _code("RK116", ERROR, "`per` on a per-order reward", fix="Commissions and subsidies are decided per order; remove `per …`.", example="per_order")
+RK117 = _code("RK117", ERROR, "metric defined in terms of itself", fix="A ratio's parts must not lead back to the ratio.", example="metrics")
+RK201 = _code("RK201", ERROR, "incompatible comparison", fix="Compare like with like: money with money, durations with durations, counts with numbers; `<`/`>` do not apply to text or true/false values.", example="types")
+RK202 = _code("RK202", ERROR, "foreign currency", fix="Write every amount in the program's `currency`.", example="per_order")
+RK203 = _code("RK203", ERROR, "aggregate of a non-number", fix="`sum`, `average`, `min` and `max` need a numeric column (`int`, `decimal`, `money`, `duration`; `percent` except for `sum`). Use `count`/`count distinct` otherwise.", example="metrics")
+RK204 = _code("RK204", ERROR, "`total time` without `period`", fix="Give the table `period: START to END`.", example="metrics")
+RK205 = _code("RK205", ERROR, "`during` without row times", fix="Give the table `time: COLUMN` or `period: START to END`.", example="metrics")
+RK206 = _code("RK206", ERROR, "bad relative-window anchor", fix="Start a relative window from a `timestamp` or `date` column of the participant table.", example="time")
+RK207 = _code("RK207", ERROR, "condition is not true/false", fix="Clause conditions, `when` guards, `where` filters and the operands of `and`/`or`/`not` must be comparisons or bool columns.", example="types")
+RK208 = _code("RK208", ERROR, "rebate base is not money", fix="Base a rebate on a participant-level money metric (a `sum` of a money column).", example="types")
+RK209 = _code("RK209", ERROR, "ratio compared with a unit", fix="Compare a ratio with a percentage (`30%`) or a plain number (`0.3`).", example="types")
+RK210 = _code("RK210", ERROR, "mixed in-list", fix="List values of one kind, the kind of the value tested.", example="types")
+RK211 = _code("RK211", ERROR, "milestone threshold of the wrong unit", fix="Write each tier's threshold in the metric's unit.", example="bonus")
+RK212 = _code("RK212", ERROR, "member-level value where a participant value is needed", fix="Rank keys, rebate bases, bonus and milestone metrics need one value per participant: define the metric without `per`.", example="metrics")
+RK213 = _code("RK213", ERROR, "bonus per unit of a non-count", fix="Pay a bonus per unit of a count or number metric.", example="bonus")
+RK214 = _code("RK214", ERROR, "per-order reward on a non-money column", fix="Commissions and subsidies apply to a money column.", example="per_order")
+RK216 = _code("RK216", ERROR, "`time`/`period` column is not a timestamp", fix="Declare the column as `timestamp` (or `date`).", example="structure")
+RK301 = _code("RK301", ERROR, "unknown time zone", fix='Use an IANA zone name such as `"America/New_York"`; the hint lists close names.', example="time")
+RK302 = _code("RK302", ERROR, "unknown calendar", fix="Use one of the supported calendars listed in the hint.", example="time")
+RK303 = _code("RK303", ERROR, "unknown currency", fix="Use an ISO 4217 code such as `USD`, `GBP`, `EUR`.", example="time")
+RK304 = _code("RK304", ERROR, "window ends before it starts", fix="Swap or correct the dates.", example="time")
+RK305 = _code("RK305", ERROR, "empty window", fix="An absolute window must end after it starts; a relative window needs a positive length.", example="time")
+RK306 = _code("RK306", ERROR, "payout due after a relative window", fix="A payout date must be the same for everyone: anchor `due` on an absolute window.", example="time")
+RK401 = _code("RK401", ERROR, "prize schedule with a gap", fix="Give every rank from 1 to the last paid rank a line (use `$0` on purpose).", example="prize")
+RK402 = _code("RK402", ERROR, "duplicate or overlapping ranks", fix="Give each rank one prize; `rank A to B` needs `1 <= A <= B`.", example="prize")
+RK403 = _code("RK403", WARNING, "rank beyond `top N`", fix="Remove the line or raise `top`.", example="prize")
+RK404 = _code("RK404", WARNING, "schedule not non-increasing", fix="A lower rank normally pays less; check the amounts.", example="prize")
+RK405 = _code("RK405", ERROR, "schedule above the pool cap", fix="Lower the prizes or raise the pool cap; the message gives both sums (a `rank 4 to 5` line counts twice).", example="prize")
+RK406 = _code("RK406", WARNING, "pool without `overflow`", fix="Add `overflow: scale down` or `overflow: first come`; without it, scale down applies.", example="lints")
+RK407 = _code("RK407", ERROR, "unknown overflow policy", fix="Use `scale down` or `first come`.", example="prize")
+RK408 = _code("RK408", ERROR, "unknown shared-ranks policy", fix="Use `split` or `same`.", example="prize")
+RK409 = _code("RK409", WARNING, "ties not declared", fix="Add `shared ranks: split`/`same`, or end the ranking with `then by <participant key> ascending`.", example="lints")
+RK410 = _code("RK410", ERROR, "brackets not increasing", fix="List brackets from the lowest threshold up, each strictly higher.", example="rebate")
+RK411 = _code("RK411", WARNING, "brackets not starting at zero", fix="Start with `from $0: 0%` so it is explicit that a small base earns nothing.", example="rebate")
+RK412 = _code("RK412", ERROR, "brackets without a mode", fix="Write `marginal brackets of …` or `whole-tier brackets of …`.", example="rebate")
+RK413 = _code("RK413", ERROR, "flat rate and brackets", fix="Use either a flat `N% of …` rate or brackets.", example="rebate")
+RK414 = _code("RK414", ERROR, "rate over 100%", fix="Rebate, bracket, commission, standard and subsidy percentages are at most 100%.", example="per_order")
+RK416 = _code("RK416", ERROR, "commission without `standard rate`", fix="Add `standard rate: N%` for the orders the override does not cover.", example="per_order")
+RK418 = _code("RK418", WARNING, "unbounded liability", fix="Add a `budget:` (or `pool cap:`) so the total cannot grow with the number of participants or orders; a prize with `shared ranks: same` needs a pool cap.", example="per_order")
+RK500 = _code("RK500", ERROR, "empty file", fix="Write a program, starting with `program NAME:`.", example="empty")
+RK501 = _code("RK501", ERROR, "missing `program` header", fix="Start the file with `program NAME:` and its lines.", example="no_header")
+RK502 = _code("RK502", ERROR, "single declaration repeated", fix="A file has one `program`, `participant`, `member` and `payout`; merge them.", example="syntax")
+RK503 = _code("RK503", ERROR, "missing header line", fix="Add the `market`, `currency`, `timezone` and `calendar` lines to the header.", example="structure")
+RK504 = _code("RK504", ERROR, "missing participant", fix="Add `participant NOUN: TABLE`.", example="no_header")
+RK505 = _code("RK505", ERROR, "participant table key", fix="The participant table needs `key:` with exactly one column.", example="structure")
+RK506 = _code("RK506", ERROR, "member table key", fix="The member table's key is the participant key and the member's own key: `key: account_id, host_id`.", example="structure")
+RK507 = _code("RK507", ERROR, "ranking without `top`", fix="Add `top N` with N at least 1.", example="structure")
+RK508 = _code("RK508", ERROR, "prize without schedule", fix="Add `rank N: $amount` lines.", example="prize")
+RK509 = _code("RK509", ERROR, "reward with nothing to pay", fix="Give a bracket rebate its `from` lines and a milestone its tiers.", example="bonus")
+RK510 = _code("RK510", ERROR, "detail line written twice", fix="A block may state `top`, `pool cap`/`budget`, `overflow`, `label`, `due` and the other single-valued lines once; delete the repeated line (the parser keeps the first).", example="repeated_line")
+RK601 = _code("RK601", WARNING, "unused metric", fix="Use the metric, give it a `label:` if it is only reported (labelled metrics appear in settlements and documents), or delete it.", example="lints")
+RK602 = _code("RK602", WARNING, "unused window", fix="Use it with `during` or `due … after`, or delete it.", example="lints")
+RK603 = _code("RK603", WARNING, "rate rule without minimum sample", fix="Add a `when` guard, like `when order_count >= 20`, to a `disqualify`/`warn` clause on a ratio.", example="lints")
+RK604 = _code("RK604", WARNING, "gate that can never be met", fix="An `eligible` or `gate` clause is false for everyone (a count below zero, contradictory bounds, `false`); fix the comparison.", example="lints")
+RK701 = _code("RK701", ERROR, "two examples with the same name", fix="Give each `example` a name of its own.")
+RK702 = _code("RK702", ERROR, "`given` names an unknown table", fix="Name a table the program declares (the hint gives the closest one).")
+RK703 = _code("RK703", ERROR, "a column the table does not declare", fix="Use a column of the table, or declare it in the `table` block.")
+RK704 = _code("RK704", ERROR, "a value that does not fit (type, currency, int with a fraction, wrong unit for a metric or reward) or a column given twice", fix="Write the value in the column's type, the program currency and the unit of the metric or reward; give each column once.")
+RK705 = _code("RK705", ERROR, "a row without its key columns", fix="Give every key column of the table in each `given` row.")
+RK706 = _code("RK706", ERROR, "`expect` names a participant (or a member) with no `given` row", fix="Add a `given` row for that participant or member, or fix the id.")
+RK707 = _code("RK707", ERROR, "`expect order` names an order with no row in a commission/subsidy table", fix="Add a `given` row for the order, or fix the id.")
+RK708 = _code("RK708", ERROR, "an unknown clause, or a clause of the wrong kind (`disqualified by` a gate)", fix="Name a clause of the program, with the word for its kind (`passes`, `fails`, `disqualified by`).")
+RK709 = _code("RK709", ERROR, "an unknown reward, or the wrong kind keyword (`rebate` for a prize)", fix="Name a reward of the program with its own kind keyword.")
+RK710 = _code("RK710", ERROR, "an unknown metric", fix="Name a metric of the program.")
+RK711 = _code("RK711", ERROR, "an item that does not apply here (`rank` on an order, a commission per participant, `not judged` on a clause without a guard, a `per host` metric without a host)", fix="Move the expectation to where it applies (a participant, an order or a member).")
+RK712 = _code("RK712", WARNING, "an example that expects nothing", fix="Add `expect` lines, or delete the example.")
+RK713 = _code("RK713", ERROR, "a row of a `given` table with more or fewer values than its header has columns", fix="Write one value per header column, `null` for a missing one.")
+RK714 = _code("RK714", ERROR, "`given N T like (...)` with N outside 1 to 10,000, or `of them` groups covering more than N rows", fix="Make the groups add up to at most N, or raise N.")
+RK715 = _code("RK715", ERROR, "`times:` other than `local` or `UTC`", fix="Write `times: local` for the program's time zone, or `times: UTC` (the default).")
+RK900 = _code("RK900", ERROR, "internal error", fix="A bug in rulekit, not in the file. Report it with the file. Never expected from any input.", sample="x.rules:1:1: error[RK900]: internal error in check_rewards: …", internal=True)
+RK901 = _code("RK901", ERROR, "`rulekit fmt` would change the file's meaning", fix="A bug in `rulekit fmt`: the file is left unchanged. Report it with the file.", internal=True)
+RK951 = _code("RK951", ERROR, "unknown name (decide compiler)", fix="Never expected after a clean check (the checker reports RK111/RK113 first): a bug in rulekit. Report it with the file.", internal=True)
+RK952 = _code("RK952", ERROR, "not the member noun (decide compiler)", fix="Never expected after a clean check (the checker reports RK106 first): a bug in rulekit. Report it with the file.", internal=True)
+RK953 = _code("RK953", ERROR, "table without row times (decide compiler)", fix="Never expected after a clean check (the checker reports RK204/RK205 first): a bug in rulekit. Report it with the file.", internal=True)
+RK954 = _code("RK954", ERROR, "unknown table, column, metric or window (decide compiler)", fix="Never expected after a clean check (the checker reports RK101-RK104 first): a bug in rulekit. Report it with the file.", internal=True)
+RK955 = _code("RK955", ERROR, "no participant table (decide compiler)", fix="Never expected after a clean check (the checker reports RK504 first): a bug in rulekit. Report it with the file.", internal=True)
+RK956 = _code("RK956", ERROR, "metric defined in terms of itself (decide compiler)", fix="Never expected after a clean check (the checker reports RK117 first): a bug in rulekit. Report it with the file.", internal=True)
+# fmt: on
