@@ -571,3 +571,14 @@ def test_a_column_label_replaces_the_name_in_every_sentence() -> None:
     # Without a label the name is spelt out in quotes: "(by their “created at” time)".
     assert "(by their “created at” time)" in text and "(by their order time)" not in text
     assert "(by their order time)" in _prose("uk_shop")
+
+
+def test_documents_leave_out_what_does_not_apply() -> None:
+    apollo, uk = _prose("apollo"), _prose("uk_shop")
+    # Apollo has no commission, so its payment section does not mention commissions.
+    assert "commission" not in apollo.lower()
+    assert "commissions are charges reported beside it" in uk
+    # Apollo ranks by account ID last, so a full tie cannot happen: no paragraph about one.
+    assert "so no two accounts can share a rank." in apollo and "Were two accounts" not in apollo
+    # Rounding in plain words, no jargon.
+    assert "half to even" not in apollo and "goes to the one ending in an even digit" in apollo

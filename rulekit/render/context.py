@@ -445,9 +445,9 @@ def _payment(program: ir.Program, words: Words) -> Section:
     if payout is None:
         return Section("payment", "Payment", (f"The rule file does not say when or how {p}s are paid.",))
     intro = [f"Rewards are paid via {payout.channel}." if payout.channel else "The rule file names no payment channel."]
-    intro.append(
-        f"{capitalize(an(p))}'s payment is the sum of all its rewards; commissions are charges reported beside it."
-    )
+    charges = any(isinstance(r, ir.Commission) for r in program.rewards)
+    beside = "; commissions are charges reported beside it" if charges else ""
+    intro.append(f"{capitalize(an(p))}'s payment is the sum of all its rewards{beside}.")
     if payout.due is not None:
         intro.extend(_due_sentences(program, payout.due, words))
     return Section("payment", "Payment", tuple(intro), (), payout.text.notes)

@@ -119,10 +119,8 @@ def _tie_sentence(ranking: ir.Ranking, program: ir.Program, words: Words) -> str
         "same": "they would share the rank and each receive the prize of that rank",
     }.get(ranking.shared_ranks or "", f"they would be ordered by {words.measure(_participant_key(program))}, A to Z")
     if unique is not None:
-        return (
-            f"Tie-break: every {p} has a different {words.measure(unique.name)}, so no two {p}s can share a rank. "
-            f"(Were two {p}s equal on every measure, {policy}.)"
-        )
+        # A case that cannot happen is not described: it only puzzles readers.
+        return f"Tie-break: every {p} has a different {words.measure(unique.name)}, so no two {p}s can share a rank."
     present = policy.replace("would be", "are").replace("would ", "")
     return f"Tie-break: when {p}s are equal on every measure, {present}."
 
@@ -143,7 +141,10 @@ def rewards_section(program: ir.Program, words: Words) -> Section:
     if not items:
         intro.append("The rule file defines no rewards.")
     else:
-        intro.append(f"Each amount is rounded to the nearest {minor} (half to even) after its cap.")
+        intro.append(
+            f"Each amount is rounded to the nearest {minor} after its cap; an amount exactly halfway between two "
+            f"{minor} steps goes to the one ending in an even digit."
+        )
     most = max_sentence(program, words)
     return Section("rewards", "What can be earned", tuple(intro), tuple(items), (most,) if most else ())
 
