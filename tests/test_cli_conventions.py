@@ -198,3 +198,10 @@ def test_a_terminal_gets_styles_unless_no_color_is_set(terminal_env: dict[str, s
 def test_piped_output_is_plain(terminal_env: dict[str, str]) -> None:
     piped = subprocess.run(RUN, env=terminal_env, cwd=ROOT, capture_output=True, timeout=120)
     assert piped.returncode == 0 and b"\x1b" not in piped.stdout + piped.stderr
+
+
+def test_test_runs_the_examples_of_standard_input() -> None:
+    result = _invoke(["test", "-"], UK.read_text(encoding="utf-8"))
+    # uk_shop.rules has three `example` blocks (grep -c '^example').
+    assert result.exit_code == 0 and "<stdin>" in result.stdout
+    assert "3 examples: 3 passed, 0 failed" in result.stdout

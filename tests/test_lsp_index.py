@@ -90,3 +90,15 @@ def test_a_rename_to_a_value_is_refused(name: str) -> None:
     analysis = analyse((ROOT / "campaigns" / "apollo.rules").read_text(encoding="utf-8"), "apollo.rules")
     with pytest.raises(ValueError, match="is a value"):
         features.rename(analysis, URI, lsp.Position(103, 30), name)
+
+
+def test_a_failing_index_still_leaves_the_diagnostics(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rulekit.lsp.analysis as analysis_module
+
+    def broken(program: object) -> None:
+        raise RuntimeError("index bug")
+
+    monkeypatch.setattr(analysis_module, "build_index", broken)
+    analysis = analyse(UK.replace("during offer_period", "during offer_perod", 1), "uk_shop.rules")
+    assert [d.code for d in analysis.report.diagnostics] != [] and analysis.index.occurrences == []
+    assert features.hover(analysis, lsp.Position(32, 8)) is None

@@ -67,11 +67,19 @@ class Analysis:
 
 
 def analyse(source: str, path: str) -> Analysis:
-    """Check ``source`` as the file ``path`` and index its names."""
+    """Check ``source`` as the file ``path`` and index its names.
+
+    Never raises: should indexing fail on some half-written file, the document still
+    gets its diagnostics, with an empty index (no hover or rename until it parses).
+    """
     report = check_source(source, path)
+    try:
+        index = build_index(report.program)
+    except Exception:  # a bug in the index must not cost the author the diagnostics
+        index = SymbolIndex()
     # Split on "\n" only, as the parser counts lines (str.splitlines also splits on \f and others).
     lines = [line.removesuffix("\r") for line in source.split("\n")]
-    return Analysis(source, report, build_index(report.program), lines)
+    return Analysis(source, report, index, lines)
 
 
 def _utf16_length(text: str) -> int:

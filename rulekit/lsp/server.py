@@ -18,7 +18,7 @@ from pygls.uris import to_fs_path
 from rulekit.lsp import features
 from rulekit.lsp.analysis import Analysis, analyse
 
-DEBOUNCE_SECONDS = 0.1
+DEBOUNCE_SECONDS = 0.05  # keystrokes closer than this are checked once
 
 
 class RulekitServer(LanguageServer):
