@@ -68,21 +68,20 @@ def _cents(amount: Decimal) -> int:
 
 
 def outcomes_from_settlement(settlement: Settlement) -> dict[str, Outcome]:
-    """account id → outcome, from a rulekit settlement."""
+    """account id → outcome, from a rulekit settlement's table (no participant object is built)."""
     found: dict[str, Outcome] = {}
-    for p in settlement.participants:
-        paid = {r.name: r.amount for r in p.rewards}
-        found[p.id] = (
-            p.eligible,
-            p.qualified,
-            p.disqualified,
-            bool(p.warnings),
-            int(p.metrics["product_uv"]),  # type: ignore[arg-type]
-            Decimal(p.metrics["net_gmv"]),  # type: ignore[arg-type]
-            p.rank,
-            _cents(paid.get("leaderboard_cash", Decimal(0))),
-            _cents(paid.get("gmv_rebate", Decimal(0))),
-            _cents(p.total_payout),
+    for row in settlement.to_arrow().to_pylist():
+        found[row["id"]] = (
+            row["eligible"],
+            row["qualified"],
+            row["disqualified"],
+            bool(row["warnings"]),
+            int(row["metric.product_uv"]),
+            Decimal(row["metric.net_gmv"]),
+            row["rank"],
+            _cents(row["reward.leaderboard_cash"] or Decimal(0)),
+            _cents(row["reward.gmv_rebate"] or Decimal(0)),
+            _cents(row["total_payout"]),
         )
     return found
 

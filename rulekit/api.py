@@ -60,9 +60,7 @@ class CompiledProgram:
 
     def explain(self, settlement: Settlement, participant_id: str) -> str:
         """Why one participant of a settlement got what it got, clause by clause."""
-        from rulekit.explain import explain_participant, find_participant
-
-        return explain_participant(self.ir, find_participant(settlement, participant_id))
+        return settlement.participant(participant_id).explain(self.ir)
 
     def __repr__(self) -> str:
         return f"CompiledProgram({self.name!r}, path={self.path!r}, source_hash={self.source_hash[:12]}…)"

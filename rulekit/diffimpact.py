@@ -110,8 +110,8 @@ def compare_settlements(old: Settlement, new: Settlement) -> Impact:
     """What changes for each participant between two settlements of the same data."""
     currency = new.currency or old.currency
     money = _money(currency)
-    old_by = {p.id: p for p in old.participants}
-    new_by = {p.id: p for p in new.participants}
+    old_by = {str(p.id): p for p in old.participants}
+    new_by = {str(p.id): p for p in new.participants}
     impacts = []
     for pid in sorted(old_by.keys() | new_by.keys()):
         impact = _participant(pid, old_by.get(pid), new_by.get(pid), money)

@@ -7,14 +7,19 @@ then rank, rewards with any pool scaling, commission, total, due date and channe
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 from rulekit import ir
-from rulekit.errors import OutputError
 from rulekit.pyeval.types import currency, participant_noun
 from rulekit.reasons import format_money
-from rulekit.results import ClauseOutcome, Decision, OrderEffect, ParticipantResult, RewardAmount, Settlement
+from rulekit.results import (
+    ClauseOutcome,
+    OrderEffect,
+    ParticipantResult,
+    RewardAmount,
+    Settlement,
+    UnknownParticipantError,
+)
 
 __all__ = ["UnknownParticipantError", "explain_decision", "explain_participant", "find_participant"]
 
@@ -26,28 +31,10 @@ _SECTIONS = (
 )
 
 
-class UnknownParticipantError(OutputError, LookupError):
-    """No participant with that id in the settlement; ``suggestion`` is the closest id."""
-
-    def __init__(self, participant_id: str, suggestion: str | None) -> None:
-        self.participant_id = participant_id
-        self.suggestion = suggestion
-        hint = f"; did you mean `{suggestion}`?" if suggestion else ""
-        super().__init__(f"no participant `{participant_id}` in the settlement{hint}")
-
-
 def find_participant(settlement: Settlement, participant_id: str) -> ParticipantResult:
-    """The settlement row of one participant, or :class:`UnknownParticipantError`."""
-    for row in settlement.participants:
-        if row.id == participant_id:
-            return row
-    ids = [row.id for row in settlement.participants]
-    close = difflib.get_close_matches(participant_id, ids, n=1, cutoff=0.5)
-    return _raise_unknown(participant_id, close[0] if close else None)
-
-
-def _raise_unknown(participant_id: str, suggestion: str | None) -> ParticipantResult:
-    raise UnknownParticipantError(participant_id, suggestion)
+    """The settlement row of one participant (``settlement.participant(id)``), or
+    :class:`UnknownParticipantError` with the closest id as a suggestion."""
+    return settlement.participant(participant_id)
 
 
 def _mark(outcome: ClauseOutcome) -> str:
@@ -148,7 +135,7 @@ _STATUS_WORDS = (
 )
 
 
-def explain_decision(program: ir.Program, decision: Decision) -> str:
+def explain_decision(program: ir.Program, decision: ParticipantResult) -> str:
     """A single decision in words: clauses, rewards before limits, per-order effects."""
     code = currency(program)
     noun = participant_noun(program)

@@ -1,126 +1,47 @@
 """Result models of decisions and settlements.
 
-Both evaluators produce these, so the cross-checks compare like with like. They are
-pydantic models: ``model_dump_json()`` gives stable JSON (money as decimal strings).
+Both evaluators produce a :class:`ParticipantResult` (``Decision`` is the same model,
+as ``decide`` returns it), so the cross-checks compare like with like. It is a pydantic
+model: ``model_dump_json()`` gives stable JSON (money as decimal strings).
+
+A :class:`Settlement` is columnar: it holds the settlement as an Arrow table whose
+columns :func:`rulekit.result_schema.result_schema` derives from the rule file. A
+participant's :class:`ParticipantResult`, with its clause outcomes and reasons in
+words, is built when it is read (``settlement.participant(id)``, indexing or iterating
+``settlement.participants``), not when the settlement is built.
 
 Metric values are canonical per aggregate (see ``docs/semantics.md``): ``int`` for
-counts, ``Decimal`` for money, averages and seconds of time, ``Fraction``-exact
-ratios reported as ``Decimal`` rounded to 6 places, ``None`` for "no value".
+counts, ``Decimal`` for money, averages and seconds of time, exact ``Fraction`` for
+ratios, ``None`` for "no value".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import difflib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Literal, Self, overload
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+import pyarrow as pa
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
-MetricValue = int | Decimal | None
+from rulekit.errors import OutputError
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped]
+    import polars
+
+    from rulekit import ir
+
+MetricValue = int | Decimal | Fraction | None
 ClauseKindName = Literal["eligible", "gate", "warn", "disqualify"]
+Total = int | Decimal
 
 
-_M = TypeVar("_M", bound=BaseModel)
-_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
-
-
-def trusted(model: type[_M], **fields: Any) -> _M:
-    """A ``model`` instance from ``fields`` that are all its fields, each already of its type: not validated.
-
-    For evaluators building results in bulk (a settlement holds tens of thousands of
-    models) from values they produced with the right types, where validation would only
-    check and copy them. Only for the frozen models here: instances share one
-    ``model_fields_set``, which a frozen model never changes in place.
-    """
-    made = model.__new__(model)
-    object.__setattr__(made, "__dict__", fields)
-    names = _ALL_FIELDS.get(model)
-    if names is None:
-        names = _ALL_FIELDS[model] = set(model.model_fields)
-    object.__setattr__(made, "__pydantic_fields_set__", names)
-    object.__setattr__(made, "__pydantic_extra__", None)
-    object.__setattr__(made, "__pydantic_private__", None)
-    return made
-
-
-class _WordedLater(BaseModel):
-    """A model whose ``reason`` (a ``str`` field of the subclass) may be worded on first read.
-
-    A settlement is mostly read for its numbers; its reasons are read for the few
-    participants someone asks about, or when it is written out. :meth:`deferred` builds an
-    instance holding a callable instead of the text; the first read of ``reason``
-    (attribute access, ``==``, ``hash``, ``repr``, ``model_dump``, ``model_dump_json``,
-    pickling, copying) calls it once and stores the text, after which the instance is
-    indistinguishable from one built with the text.
-    """
-
-    # A slot, not a pydantic private attribute: no per-instance dict, and not part of equality.
-    __slots__ = ("_later",)
-
-    @classmethod
-    def deferred(cls, reason: Callable[[Self], str], **fields: Any) -> Self:
-        """An instance with ``fields`` (every field but ``reason``, each already of its type: they are
-        not validated) whose ``reason`` is ``reason(instance)`` the first time it is read.
-
-        ``reason`` receives the instance so that one callable can word many outcomes.
-        """
-        made = trusted(cls, **fields)
-        object.__setattr__(made, "_later", reason)
-        return made
-
-    def _word_reason(self) -> str:
-        """The reason, worded now if it was deferred and not read yet."""
-        text: str | None = self.__dict__.get("reason")
-        if text is None:
-            later: Callable[[Any], str] | None = getattr(self, "_later", None)
-            if later is None:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute 'reason'")
-            text = self.__dict__["reason"] = later(self)
-        return text
-
-    if not TYPE_CHECKING:  # mypy sees the subclass's `reason: str` field; this only runs when it is deferred
-
-        def __getattr__(self, item: str) -> Any:
-            if item == "reason":
-                return self._word_reason()
-            return super().__getattr__(item)
-
-    # Unannotated on purpose: pydantic takes a return annotation as the schema of what is serialized
-    # (`Any` would empty the models' JSON schema); without one the fields' schema stands.
-    @model_serializer(mode="wrap")
-    def _serialize_worded(self, handler):  # type: ignore[no-untyped-def]
-        self._word_reason()
-        return handler(self)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, _WordedLater):
-            self._word_reason()
-            other._word_reason()
-        return super().__eq__(other)
-
-    def __hash__(self) -> int:
-        self._word_reason()
-        return hash((type(self), *(self.__dict__[name] for name in type(self).model_fields)))
-
-    def __repr_args__(self) -> Any:
-        self._word_reason()
-        return super().__repr_args__()
-
-    def __getstate__(self) -> dict[Any, Any]:
-        self._word_reason()
-        return super().__getstate__()
-
-    def __copy__(self) -> Self:
-        self._word_reason()
-        return super().__copy__()
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
-        self._word_reason()
-        return super().__deepcopy__(memo)
-
-
-class ClauseOutcome(_WordedLater):
+class ClauseOutcome(BaseModel):
     """How one named clause came out for one participant, with the reason in words."""
 
     model_config = ConfigDict(frozen=True)
@@ -132,7 +53,7 @@ class ClauseOutcome(_WordedLater):
     reason: str  # "effective live time 12.5 hours — needs more than 14 hours"
 
 
-class RewardAmount(_WordedLater):
+class RewardAmount(BaseModel):
     """One reward paid to one participant; ``before_limits`` is the amount before
     pool/budget limits, so an explanation can say what the cap took away."""
 
@@ -160,42 +81,92 @@ class OrderEffect(BaseModel):
 
 
 class ParticipantResult(BaseModel):
-    """One participant's settlement row."""
+    """The outcome for one participant: a settlement row, or a single decision.
 
-    model_config = ConfigDict(frozen=True)
+    ``rewards`` is empty for a participant that does not qualify, and lists every
+    reward of the program (``0.00`` when out of the money) for one that does.
+    ``payout_due`` is set only when ``total_payout`` is above zero. ``effects`` holds
+    the per-order effects of a decision (a settlement reports their sums in
+    ``commission_due`` / ``commission_waived`` and the subsidy rewards).
+    """
 
-    id: str
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    program: str = ""
+    id: str | None = Field(default=None, validation_alias=AliasChoices("id", "participant_id"))
     eligible: bool
     qualified: bool
-    disqualified: bool
+    disqualified: bool = False
     warnings: list[str] = Field(default_factory=list)
     metrics: dict[str, MetricValue] = Field(default_factory=dict)
     members: dict[str, dict[str, MetricValue]] = Field(default_factory=dict)
     clauses: list[ClauseOutcome] = Field(default_factory=list)
     rank: int | None = None
     rewards: list[RewardAmount] = Field(default_factory=list)
+    effects: list[OrderEffect] = Field(default_factory=list)
     commission_due: Decimal | None = None
     commission_waived: Decimal | None = None
     total_payout: Decimal = Decimal(0)
     payout_due: dt.date | None = None
     reasons: list[str] = Field(default_factory=list)
 
+    # The program it was evaluated under, for explain(); not part of the value (see __eq__).
+    _program: ir.Program | None = PrivateAttr(default=None)
 
-class Decision(BaseModel):
-    """The outcome of ``program.decide(facts)`` for one participant or one order."""
+    def __eq__(self, other: object) -> bool:
+        # Fields only: pydantic would also compare the private program reference, and a result
+        # read from a settlement must equal the same result built by hand.
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
 
-    model_config = ConfigDict(frozen=True)
+    __hash__ = None  # type: ignore[assignment]  # its list fields make it unhashable anyway
 
-    program: str
-    participant_id: str | None
-    eligible: bool
-    qualified: bool
-    metrics: dict[str, MetricValue] = Field(default_factory=dict)
-    members: dict[str, dict[str, MetricValue]] = Field(default_factory=dict)
-    clauses: list[ClauseOutcome] = Field(default_factory=list)
-    rewards: list[RewardAmount] = Field(default_factory=list)
-    effects: list[OrderEffect] = Field(default_factory=list)
-    reasons: list[str] = Field(default_factory=list)
+    @property
+    def participant_id(self) -> str | None:
+        """The participant's id (the name ``decide`` has always used)."""
+        return self.id
+
+    def under(self, program: ir.Program) -> Self:
+        """This result, remembering the program it came from (for :meth:`explain`); returns itself."""
+        self._program = program
+        return self
+
+    def explain(self, program: ir.Program | None = None) -> str:
+        """This outcome in words, clause by clause (see :mod:`rulekit.explain`).
+
+        ``program`` is needed only for a result built by hand; one read from a
+        settlement or returned by ``decide`` knows its program.
+        """
+        # Imported here: rulekit.explain renders these models, so it imports this module.
+        from rulekit.explain import explain_participant
+
+        return explain_participant(self._known(program), self)
+
+    def _known(self, program: ir.Program | None) -> ir.Program:
+        found = program if program is not None else self._program
+        if found is None:
+            raise ValueError("this result was built by hand: pass the program to explain()")
+        return found
+
+
+class Decision(ParticipantResult):
+    """The outcome of ``program.decide(facts)``: the same fields as a settlement row.
+
+    Its JSON also carries ``participant_id`` (equal to ``id``), the name decisions
+    were serialised with before the two shapes became one; :meth:`explain` words it
+    as a decision (per-order effects, notes on what only a settlement can know).
+    """
+
+    @computed_field(alias="participant_id")  # type: ignore[prop-decorator]
+    @property
+    def participant_id(self) -> str | None:
+        return self.id
+
+    def explain(self, program: ir.Program | None = None) -> str:
+        from rulekit.explain import explain_decision
+
+        return explain_decision(self._known(program), self)
 
 
 class DataIssue(BaseModel):
@@ -210,15 +181,225 @@ class DataIssue(BaseModel):
     example: str | None = None  # one offending row, as text
 
 
-class Settlement(BaseModel):
-    """The settlement of a whole program over one set of input tables."""
+class UnknownParticipantError(OutputError, LookupError):
+    """No participant with that id in the settlement; ``suggestion`` is the closest id."""
 
-    model_config = ConfigDict(frozen=True)
+    def __init__(self, participant_id: str, suggestion: str | None) -> None:
+        self.participant_id = participant_id
+        self.suggestion = suggestion
+        hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+        super().__init__(f"no participant `{participant_id}` in the settlement{hint}")
+
+
+# ------------------------------------------------------------------------ settlement
+
+
+class ParticipantSource(ABC):
+    """Where a settlement's participants come from: the rows of its table, read one at a time."""
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    @abstractmethod
+    def ids(self) -> Sequence[str]:
+        """Every participant id, in settlement order (rank, then id)."""
+
+    @abstractmethod
+    def read(self, index: int) -> ParticipantResult:
+        """The participant at ``index``, with its reasons worded."""
+
+    @abstractmethod
+    def table(self) -> pa.Table:
+        """The settlement as an Arrow table, one row per participant."""
+
+
+class Participants(Sequence[ParticipantResult]):
+    """A settlement's participants in order; each is built (and its reasons worded) when read."""
+
+    __slots__ = ("_source",)
+
+    def __init__(self, source: ParticipantSource) -> None:
+        self._source = source
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+    @overload
+    def __getitem__(self, index: int) -> ParticipantResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ParticipantResult]: ...
+
+    def __getitem__(self, index: int | slice) -> ParticipantResult | list[ParticipantResult]:
+        if isinstance(index, slice):
+            return [self._source.read(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._source.read(index)
+
+    def __iter__(self) -> Iterator[ParticipantResult]:
+        return (self._source.read(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Participants | list | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-like sequence semantics, as a list
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} participants>"
+
+
+class _Listed(ParticipantSource):
+    """Participants given as result objects (a settlement built by hand, e.g. in tests)."""
+
+    def __init__(self, people: Sequence[ParticipantResult], currency: str) -> None:
+        self._people = list(people)
+        self._currency = currency
+
+    def __len__(self) -> int:
+        return len(self._people)
+
+    def ids(self) -> Sequence[str]:
+        return [str(p.id) for p in self._people]
+
+    def read(self, index: int) -> ParticipantResult:
+        return self._people[index]
+
+    def table(self) -> pa.Table:
+        # Without a rule file the columns can only be those the results have.
+        from rulekit.result_schema import money_type
+
+        money = money_type(self._currency)
+        people = self._people
+        columns: dict[str, pa.Array] = {
+            "id": pa.array([p.id for p in people], pa.string()),
+            "rank": pa.array([p.rank for p in people], pa.int64()),
+            "eligible": pa.array([p.eligible for p in people], pa.bool_()),
+            "qualified": pa.array([p.qualified for p in people], pa.bool_()),
+            "disqualified": pa.array([p.disqualified for p in people], pa.bool_()),
+            "warnings": pa.array([";".join(p.warnings) for p in people], pa.string()),
+        }
+        for name in dict.fromkeys(r.name for p in people for r in p.rewards):
+            amounts = [next((r.amount for r in p.rewards if r.name == name), None) for p in people]
+            columns[f"reward.{name}"] = pa.array(amounts, money)
+        columns["total_payout"] = pa.array([p.total_payout for p in people], money)
+        columns["payout_due"] = pa.array([p.payout_due for p in people], pa.date32())
+        return pa.table(columns)
+
+
+class _Column(BaseModel):
+    name: str
+    type: str
+
+
+class _Document(BaseModel):
+    """The JSON form of a settlement (``rulekit run --out x.json``)."""
 
     program: str
     currency: str
     timezone: str
     participants: list[ParticipantResult]
-    totals: dict[str, Decimal] = Field(default_factory=dict)
-    payout_due: dt.date | None = None
-    data_quality: list[DataIssue] = Field(default_factory=list)
+    totals: dict[str, Total]
+    payout_due: dt.date | None
+    data_quality: list[DataIssue]
+    columns: list[_Column]  # the columns of the table form, so the shape shows with no participants
+
+
+class Settlement:
+    """The settlement of a whole program over one set of input tables, backed by an Arrow table.
+
+    ``to_arrow()`` / ``to_pandas()`` / ``to_polars()`` give the table (columns in
+    ``docs/run.md``); ``participant(id)`` one participant's full result, with
+    ``.explain()``; ``participants`` all of them in order (rank, then id), each built
+    when read. ``totals`` holds money as ``Decimal`` and counts as ``int``.
+    """
+
+    __slots__ = ("_index", "_source", "currency", "data_quality", "payout_due", "program", "timezone", "totals")
+
+    def __init__(
+        self,
+        *,
+        program: str,
+        currency: str,
+        timezone: str,
+        participants: Sequence[ParticipantResult] | ParticipantSource = (),
+        totals: Mapping[str, Total] | None = None,
+        payout_due: dt.date | None = None,
+        data_quality: Sequence[DataIssue] = (),
+    ) -> None:
+        self.program = program
+        self.currency = currency
+        self.timezone = timezone
+        self._source = participants if isinstance(participants, ParticipantSource) else _Listed(participants, currency)
+        self.totals: dict[str, Total] = dict(totals or {})
+        self.payout_due = payout_due
+        self.data_quality = list(data_quality)
+        self._index: dict[str, int] | None = None
+
+    @property
+    def participants(self) -> Participants:
+        return Participants(self._source)
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+    def __iter__(self) -> Iterator[ParticipantResult]:
+        return iter(self.participants)
+
+    def participant(self, participant_id: str) -> ParticipantResult:
+        """One participant's result, its reasons worded now; :class:`UnknownParticipantError`
+        (with the closest id as a suggestion) when there is none."""
+        if self._index is None:
+            self._index = {pid: i for i, pid in enumerate(self._source.ids())}
+        found = self._index.get(participant_id)
+        if found is None:
+            close = difflib.get_close_matches(participant_id, list(self._index), n=1, cutoff=0.5)
+            raise UnknownParticipantError(participant_id, close[0] if close else None)
+        return self._source.read(found)
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self.to_arrow().schema
+
+    def to_arrow(self) -> pa.Table:
+        """One row per participant, columns as ``rulekit.result_schema.result_schema`` (``docs/run.md``)."""
+        return self._source.table()
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The table as a pandas DataFrame (money and exact amounts as ``Decimal`` objects)."""
+        return self.to_arrow().to_pandas()
+
+    def to_polars(self) -> polars.DataFrame:
+        """The table as a polars DataFrame (money as ``Decimal`` columns)."""
+        import polars
+
+        frame = polars.from_arrow(self.to_arrow())
+        assert isinstance(frame, polars.DataFrame)
+        return frame
+
+    def _document(self) -> _Document:
+        return _Document(
+            program=self.program,
+            currency=self.currency,
+            timezone=self.timezone,
+            participants=list(self.participants),
+            totals=self.totals,
+            payout_due=self.payout_due,
+            data_quality=self.data_quality,
+            columns=[_Column(name=f.name, type=str(f.type)) for f in self.schema],
+        )
+
+    def model_dump_json(self, *, indent: int | None = None) -> str:
+        """The whole settlement as JSON: every participant with its reasons, totals, data quality, columns."""
+        return self._document().model_dump_json(indent=indent, by_alias=True)
+
+    def model_dump(self) -> dict[str, Any]:
+        """The JSON form as Python values."""
+        return self._document().model_dump(by_alias=True)
+
+    def __repr__(self) -> str:
+        return f"Settlement({self.program!r}, {len(self)} participants, currency={self.currency!r})"

@@ -30,7 +30,7 @@ from rulekit.pyeval.types import name_type
 from rulekit.reasons import format_money, format_value
 from rulekit.results import ParticipantResult, Settlement
 from rulekit.settle import Progress as ProgressFn
-from rulekit.settle import settle, to_arrow
+from rulekit.settle import settle
 
 OUT_SUFFIXES = (".json", ".csv", ".parquet")
 MAX_ROWS = 50  # rows of the on-screen table; the output file has everything
@@ -112,9 +112,9 @@ def _write(settlement: Settlement, path: Path) -> None:
     if path.suffix == ".json":
         path.write_text(settlement.model_dump_json(indent=2) + "\n", encoding="utf-8")
     elif path.suffix == ".csv":
-        pa_csv.write_csv(to_arrow(settlement), str(path))
+        pa_csv.write_csv(settlement.to_arrow(), str(path))
     else:
-        pq.write_table(to_arrow(settlement), str(path))
+        pq.write_table(settlement.to_arrow(), str(path))
 
 
 # ------------------------------------------------------------------------ screen
@@ -128,9 +128,7 @@ def _human(program: ir.Program, settlement: Settlement, loaded: LoadedData, out_
     else:
         out.print(_per_participant(program, settlement))
     out.print(_totals(settlement))
-    people = settlement.participants
-    warned = sum(bool(p.warnings) for p in people)
-    disq = sum(p.disqualified for p in people)
+    warned, disq = settlement.totals["warned"], settlement.totals["disqualified"]
     out.print(f"warnings: {warned} participant(s); disqualified: {disq}", markup=False)
     if settlement.payout_due:
         out.print(f"payout due: {settlement.payout_due.isoformat()}", markup=False)
@@ -155,14 +153,15 @@ def _leaderboard(program: ir.Program, settlement: Settlement) -> Table:
         table.add_column(name, justify="right" if name != "participant" else "left")
     for name in ("prize", "rebate", "total"):
         table.add_column(name, justify="right")
-    ranked = [p for p in settlement.participants if p.rank is not None]
+    # Participants are in rank order, the unranked last: the ranked are the first rows.
+    ranked_count = len(settlement) - settlement.to_arrow().column("rank").null_count
     code = settlement.currency
-    for person in ranked[:MAX_ROWS]:
+    for person in settlement.participants[: min(ranked_count, MAX_ROWS)]:
         values = [format_value(program, name_type(program, k), person.metrics.get(k)) for k in keys]
         money = [_money(_reward(person, "prize"), code), _money(_reward(person, "rebate"), code)]
         table.add_row(str(person.rank), person.id, *values, *money, _money(person.total_payout, code))
-    others = len(settlement.participants) - len(ranked)
-    table.caption = f"{len(ranked)} ranked" + (f", {others} not qualified" if others else "")
+    others = len(settlement) - ranked_count
+    table.caption = f"{ranked_count} ranked" + (f", {others} not qualified" if others else "")
     return table
 
 
@@ -181,7 +180,7 @@ def _per_participant(program: ir.Program, settlement: Settlement) -> Table:
             _money(_reward(person, "subsidy"), code),
             _money(person.total_payout, code),
         )
-    hidden = len(settlement.participants) - MAX_ROWS
+    hidden = len(settlement) - MAX_ROWS
     if hidden > 0:
         table.caption = f"… {hidden} more in the output file"
     return table
@@ -191,9 +190,8 @@ def _totals(settlement: Settlement) -> Table:
     table = Table(title="totals", title_justify="left")
     table.add_column("total")
     table.add_column("value", justify="right")
-    counts = {"participants", "eligible", "qualified", "disqualified", "warned"}
     for key, value in settlement.totals.items():
-        table.add_row(key, str(int(value)) if key in counts else format_money(value, settlement.currency))
+        table.add_row(key, str(value) if isinstance(value, int) else format_money(value, settlement.currency))
     return table
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from rulekit import ir
 from rulekit.examples.values import same_number, show, show_like
-from rulekit.results import ClauseOutcome, OrderEffect, ParticipantResult
+from rulekit.results import ClauseOutcome, MetricValue, OrderEffect, ParticipantResult
 
 K = ir.ExpectKind
 
@@ -35,7 +35,7 @@ class Outcome:
         return f"{where}: expected {self.expected}, got {self.actual}"
 
 
-def _numeric(subject: str, label: str, item: ir.Expectation, actual: int | Decimal | None) -> Outcome:
+def _numeric(subject: str, label: str, item: ir.Expectation, actual: MetricValue) -> Outcome:
     """Numbers compare exactly; the text shows both in the unit the author wrote."""
     value = item.value or ir.NullValue()
     expected = show(value)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 from rulekit import ir
 from rulekit.money import minor_unit
 
 CURRENCY_SIGNS = {code: sign for sign, code in ir.CURRENCY_SYMBOLS.items()}
-RATIO_PLACES = Decimal("0.000001")  # ratios are reported rounded to 6 places (results.py)
+RATIO_PLACES = Decimal("0.000001")  # an expected percentage compares with the exact ratio rounded to 6 places
 
 
 _WORDS: dict[type, str] = {
@@ -135,11 +136,19 @@ def expected_number(value: ir.ExampleValue) -> Decimal | None:
     return None
 
 
-def show_like(actual: int | Decimal | None, expected: ir.ExampleValue) -> str:
+def _decimal(actual: int | Decimal | Fraction) -> Decimal:
+    """A canonical number as a ``Decimal``; an exact ratio rounded half-even to 6 places, the
+    precision expectations are written and compared in."""
+    if isinstance(actual, Fraction):
+        return Decimal(round(actual * 10**6)).scaleb(-6)  # Fraction.__round__: half-even, exactly
+    return Decimal(actual)
+
+
+def show_like(actual: int | Decimal | Fraction | None, expected: ir.ExampleValue) -> str:
     """An actual canonical number, shown in the unit the expectation was written in."""
     if actual is None:
         return "null"
-    number = Decimal(actual)
+    number = _decimal(actual)
     if isinstance(expected, ir.Money):
         return show_money(number, expected.currency)
     if isinstance(expected, ir.Duration):
@@ -149,12 +158,12 @@ def show_like(actual: int | Decimal | None, expected: ir.ExampleValue) -> str:
     return _plain(number)
 
 
-def same_number(actual: int | Decimal | None, expected: ir.ExampleValue) -> bool:
+def same_number(actual: int | Decimal | Fraction | None, expected: ir.ExampleValue) -> bool:
     """Exact comparison in canonical units; percentages compare at 6 decimal places."""
     want = expected_number(expected)
     if actual is None or want is None:
         return actual is None and isinstance(expected, ir.NullValue)
-    got = Decimal(actual)
+    got = _decimal(actual)
     if isinstance(expected, ir.Percent):
         got = got.quantize(RATIO_PLACES)
     return got == want

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Literal
 
 from rulekit import ir
 from rulekit.facts import Facts, Row
+from rulekit.money import minor_unit
 from rulekit.pyeval.program import CompiledEffect, EffectOutcome, Evaluation, PyProgram
 from rulekit.pyeval.types import label, participant_noun
-from rulekit.pyeval.values import report_ratio
 from rulekit.reasons import (
     clause_reason,
     format_literal,
@@ -45,23 +44,30 @@ def decide(compiled: PyProgram, facts: Facts) -> Decision:
         outcomes = compiled.order_effects(evaluation, table, rows)
         effects += [_order_effect(compiled, evaluation, o, rows) for o in outcomes]
     rewards = [] if order_mode else _rewards(compiled, evaluation, effects)
+    clauses = clause_outcomes(compiled, evaluation)
+    # The sum of the rewards this decision can know (population limits are applied at settlement).
+    total = sum((r.amount for r in rewards), Decimal(0).quantize(minor_unit(compiled.currency)))
     return Decision(
         program=compiled.ir.header.name if compiled.ir.header else "",
-        participant_id=evaluation.participant_id,
+        id=evaluation.participant_id,
         eligible=evaluation.eligible,
         qualified=evaluation.qualified,
+        disqualified=any(c.kind == "disqualify" and c.holds and c.judged for c in clauses),
+        warnings=[c.name for c in clauses if c.kind == "warn" and c.holds and c.judged],
         metrics=reported_metrics(evaluation.metrics),
         members={mid: reported_metrics(values) for mid, values in evaluation.members.items()},
-        clauses=clause_outcomes(compiled, evaluation),
+        clauses=clauses,
         rewards=rewards,
         effects=effects,
+        total_payout=total,
+        payout_due=due_date(compiled.ir) if total > 0 else None,
         reasons=_decision_reasons(compiled, evaluation, order_mode),
-    )
+    ).under(compiled.ir)
 
 
 def reported_metrics(values: Mapping[str, Any]) -> dict[str, MetricValue]:
-    """Metric values as results report them: exact ratios become 6-place decimals."""
-    return {name: report_ratio(v) if isinstance(v, Fraction) else v for name, v in values.items()}
+    """Metric values as results report them: exactly as evaluated (ratios as exact fractions)."""
+    return dict(values)
 
 
 def clause_outcomes(compiled: PyProgram, evaluation: Evaluation) -> list[ClauseOutcome]:

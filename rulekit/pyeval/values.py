@@ -21,8 +21,6 @@ from rulekit.timeutil import instant
 
 Comparable = Decimal | Fraction | int | str | bool | dt.date | dt.datetime
 
-_RATIO_PLACES = 6
-
 COMPARE_OPS: dict[ir.CompareOp, Callable[[Any, Any], Any]] = {
     ir.CompareOp.EQ: operator.eq,
     ir.CompareOp.NE: operator.ne,
@@ -72,14 +70,6 @@ def ratio(numerator: object, denominator: object) -> Fraction | None:
     if denominator == 0:
         return None
     return Fraction(numerator) / Fraction(denominator)
-
-
-def report_ratio(value: Fraction | None) -> Decimal | None:
-    """A ratio as reported in results: ``Decimal`` rounded half-even to 6 places."""
-    if value is None:
-        return None
-    scaled = round(value * 10**_RATIO_PLACES)  # Fraction.__round__ rounds half to even, exactly
-    return Decimal(scaled).scaleb(-_RATIO_PLACES)
 
 
 def seconds(delta: dt.timedelta) -> Decimal:

@@ -1,0 +1,442 @@
+"""One participant of a settlement, read from its row of the query result when asked for.
+
+The settlement itself is a table (:mod:`rulekit.settle_results`); this module turns one
+row of the query's result into a :class:`~rulekit.results.ParticipantResult`, wording
+its clause outcomes and rewards then. Everything that does not depend on a row (which
+column holds what, how each metric is read, the clauses and rewards) is worked out once
+per program and column list, as a :class:`Plan` of readers over row tuples. Rows are
+converted from Arrow to Python a block at a time, so reading every participant in
+order costs one conversion per block, not one per value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from operator import itemgetter
+from typing import Any
+
+import pyarrow as pa
+
+from rulekit import ir
+from rulekit.compile_sql import CompiledSettlement, holds_col, judged_col
+from rulekit.money import minor_unit
+from rulekit.pyeval.types import metric_type
+from rulekit.reasons import clause_reason, outcome_reasons, reward_reason
+from rulekit.result_schema import RewardKind, reward_kind, scale_of
+from rulekit.results import ClauseOutcome, MetricValue, ParticipantResult, ParticipantSource, RewardAmount
+from rulekit.sql.metrics import MID, PID, column_col, den_col, metric_col
+from rulekit.sql.rewards import (
+    before_col,
+    due_col,
+    orders_col,
+    paid_col,
+    rank_col,
+    ranked_col,
+    tied_col,
+    waived_col,
+)
+
+# How to read one value from a result row (a tuple in the query's column order).
+Reader = Callable[[tuple[Any, ...]], Any]
+_BLOCK = 4096  # rows converted to Python at a time
+
+
+def _nothing(row: tuple[Any, ...]) -> None:
+    return None
+
+
+def _column(index: dict[str, int], name: str) -> Reader:
+    """A reader of column ``name``; a column the query does not have reads as ``None``."""
+    return itemgetter(index[name]) if name in index else _nothing
+
+
+def _metric_reader(program: ir.Program, name: str, index: dict[str, int], currency: str) -> Reader:
+    """A reader of metric ``name`` as the evaluators hold it: ``int`` counts, ``Decimal`` amounts
+    and seconds, exact ``Fraction`` ratios, ``None`` for no value."""
+    shape, kind = _metric_shape(program, name)
+    value, den = _column(index, metric_col(name)), _column(index, den_col(name))
+
+    def ratio(row: tuple[Any, ...]) -> Fraction | None:
+        num, by = value(row), den(row)
+        return None if num is None or by is None or by == 0 else Fraction(num) / Fraction(by)
+
+    def average(row: tuple[Any, ...]) -> Decimal | None:
+        total, by = value(row), den(row)
+        if total is None or not by:
+            return None
+        mean = Decimal(total) / Decimal(by)
+        return mean / 1_000_000 if kind == "duration" else mean
+
+    def plain(row: tuple[Any, ...]) -> Any:
+        found = value(row)
+        if found is None:
+            return None
+        if kind == "duration":
+            return Decimal(found) / 1_000_000
+        if kind in ("count", "int"):
+            return int(found)
+        if kind == "money" and isinstance(found, Decimal):
+            return _tidy_money(found, currency)
+        return found
+
+    return ratio if shape == "ratio" else average if shape == "average" else plain
+
+
+def _metric_shape(program: ir.Program, name: str) -> tuple[str, str]:
+    """(``ratio`` / ``average`` / ``value``, value type) of a metric."""
+    metric = program.metric(name)
+    assert metric is not None
+    definition = metric.definition
+    shape = "ratio" if isinstance(definition, ir.Ratio) else "value"
+    if isinstance(definition, ir.Aggregate) and definition.func is ir.AggregateFunc.AVERAGE:
+        shape = "average"
+    return shape, metric_type(program, metric)
+
+
+def _tidy_money(value: Decimal, currency: str) -> Decimal:
+    """``12.500000`` → ``12.50`` when nothing below the minor unit is lost."""
+    quantized = value.quantize(minor_unit(currency))
+    return quantized if quantized == value else value.normalize()
+
+
+# ------------------------------------------------------------------------ the plan
+
+
+@dataclass(frozen=True)
+class _Readers:
+    """How to read a participant's or a member's values from its row."""
+
+    columns: tuple[tuple[str, Reader], ...]  # its table's columns
+    metrics: tuple[tuple[str, Reader], ...]  # its metrics, as the evaluators hold them
+
+    def values(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        """Columns and metrics by name, as the evaluators (and the reasons) read them."""
+        found = {name: read(row) for name, read in self.columns}
+        found.update({name: read(row) for name, read in self.metrics})
+        return found
+
+    def reported(self, row: tuple[Any, ...]) -> dict[str, MetricValue]:
+        return {name: read(row) for name, read in self.metrics}
+
+
+def _readers(
+    program: ir.Program, table: ir.Table | None, metrics: tuple[str, ...], index: dict[str, int], currency: str
+) -> _Readers:
+    return _Readers(
+        columns=tuple((c.name, _column(index, column_col(c.name))) for c in (table.columns if table else ())),
+        metrics=tuple((m, _metric_reader(program, m, index, currency)) for m in metrics),
+    )
+
+
+@dataclass(frozen=True)
+class _Clause:
+    clause: ir.Clause
+    holds: Reader
+    judged: Reader
+    inputs: tuple[str, ...]  # what its reason reads (see _reason_inputs)
+
+
+@dataclass(frozen=True)
+class _Reward:
+    reward: ir.Reward
+    kind: RewardKind
+    paid: Reader
+    before: Reader
+    extra: tuple[tuple[str, Reader], ...]  # rank, ranked, tied (prizes) or orders (subsidies)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything about reading a participant's row that does not depend on the row."""
+
+    program: ir.Program
+    name: str  # the program's name
+    quantum: Decimal  # the minor unit
+    places: int  # the minor unit's digits
+    pid: int
+    eligible: Reader
+    qualified: Reader
+    disqualified: Reader
+    participant: _Readers
+    clauses: tuple[_Clause, ...]
+    rank: Reader | None
+    rewards: tuple[_Reward, ...]
+    commission_due: tuple[Reader, ...] | None
+    commission_waived: tuple[Reader, ...] | None
+    member: _Readers | None  # None without a members query
+    member_owner: Reader
+    member_id: Reader
+
+
+def make_plan(
+    program: ir.Program,
+    compiled: CompiledSettlement,
+    columns: Sequence[str],
+    member_columns: Sequence[str],
+    currency: str,
+) -> Plan:
+    """The plan for rows with these columns (cache it per program and column lists)."""
+    index = {name: i for i, name in enumerate(columns)}
+    mindex = {name: i for i, name in enumerate(member_columns)}
+    ptable = program.table(program.participant.table) if program.participant else None
+    mtable = program.table(program.member.table) if program.member else None
+    clauses = tuple(
+        _Clause(c, _column(index, holds_col(c.name)), _column(index, judged_col(c.name)), _reason_inputs(program, c))
+        for c in program.clauses
+    )
+    primary = primary_ranking(program)
+    commissions = [r for r in program.rewards if isinstance(r, ir.Commission)]
+    return Plan(
+        program=program,
+        name=program.header.name if program.header else "",
+        quantum=minor_unit(currency),
+        places=scale_of(currency),
+        pid=index[PID],
+        eligible=_column(index, "eligible"),
+        qualified=_column(index, "qualified"),
+        disqualified=_column(index, "disqualified"),
+        participant=_readers(program, ptable, compiled.participant_metrics, index, currency),
+        clauses=clauses,
+        rank=_column(index, rank_col(primary)) if primary else None,
+        rewards=tuple(_reward_plan(r, index) for r in program.rewards if not isinstance(r, ir.Commission)),
+        commission_due=tuple(_column(index, due_col(c.name)) for c in commissions) if commissions else None,
+        commission_waived=tuple(_column(index, waived_col(c.name)) for c in commissions) if commissions else None,
+        member=_readers(program, mtable, compiled.member_metrics, mindex, currency) if member_columns else None,
+        member_owner=_column(mindex, PID),
+        member_id=_column(mindex, MID),
+    )
+
+
+def _reward_plan(reward: ir.Reward, index: dict[str, int]) -> _Reward:
+    extra: tuple[tuple[str, Reader], ...] = ()
+    if isinstance(reward, ir.Prize):
+        extra = tuple(
+            (k, _column(index, col(reward.ranking)))
+            for k, col in (("rank", rank_col), ("ranked", ranked_col), ("tied", tied_col))
+        )
+    elif isinstance(reward, ir.Subsidy):
+        extra = (("orders", _column(index, orders_col(reward.name))),)
+    paid, before = _column(index, paid_col(reward.name)), _column(index, before_col(reward.name))
+    return _Reward(reward, reward_kind(reward), paid, before, extra)
+
+
+def primary_ranking(program: ir.Program) -> str | None:
+    """The ranking of the first prize, else the first ranking: the one ``rank`` reports."""
+    prize = next((r for r in program.rewards if isinstance(r, ir.Prize)), None)
+    if prize is not None:
+        return prize.ranking
+    return program.rankings[0].name if program.rankings else None
+
+
+def _reason_inputs(program: ir.Program, clause: ir.Clause) -> tuple[str, ...]:
+    """The names whose values the reason of a quantifier-free clause reads (a ratio reads its parts
+    too); empty when the clause has a quantifier, whose reason reads the members."""
+    names: list[str] = []
+
+    def walk(expr: ir.Expr | None) -> bool:
+        if isinstance(expr, ir.Quantified):
+            return False
+        if isinstance(expr, ir.NameRef | ir.QualifiedRef):
+            add(expr.name if isinstance(expr, ir.NameRef) else expr.column)
+        parts: list[ir.Expr] = []
+        if isinstance(expr, ir.Compare):
+            parts = [expr.left, expr.right]
+        elif isinstance(expr, ir.InList | ir.Not):
+            parts = [expr.operand]
+        elif isinstance(expr, ir.BoolOp):
+            parts = list(expr.operands)
+        return all(walk(part) for part in parts)
+
+    def add(name: str) -> None:
+        names.append(name)
+        metric = program.metric(name)
+        if metric is not None and isinstance(metric.definition, ir.Ratio):
+            add(metric.definition.numerator)
+            add(metric.definition.denominator)
+
+    if not (walk(clause.condition) and walk(clause.guard)):
+        return ()
+    return tuple(dict.fromkeys(names)) or ("",)  # a clause reading no name still has one reason per outcome
+
+
+# ------------------------------------------------------------------------ rows
+
+
+class _RowBlocks:
+    """The rows of an Arrow table as Python tuples, converted a block at a time when first read."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self._table = table
+        self._blocks: dict[int, list[tuple[Any, ...]]] = {}
+
+    def __len__(self) -> int:
+        return int(self._table.num_rows)
+
+    def row(self, index: int) -> tuple[Any, ...]:
+        start = index - index % _BLOCK
+        block = self._blocks.get(start)
+        if block is None:
+            if len(self._blocks) >= 8:  # keep a few blocks: reading in order needs one at a time
+                self._blocks.clear()
+            part = self._table.slice(start, _BLOCK)
+            block = self._blocks[start] = list(zip(*(c.to_pylist() for c in part.columns), strict=True))
+        return block[index - start]
+
+    def all(self) -> list[tuple[Any, ...]]:
+        return list(zip(*(c.to_pylist() for c in self._table.columns), strict=True))
+
+
+class RowSource(ParticipantSource):
+    """A settlement's participants read from the query's rows (sorted in settlement order)."""
+
+    def __init__(self, plan: Plan, rows: pa.Table, members: pa.Table | None, table: pa.Table, due: dt.date | None):
+        self._plan = plan
+        self._rows = _RowBlocks(rows)
+        self._member_table = members
+        self._members: dict[str, list[tuple[Any, ...]]] | None = None
+        self._table = table
+        self._due = due
+        self._ids: list[str] | None = None
+        self._memo: dict[Any, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def ids(self) -> Sequence[str]:
+        if self._ids is None:
+            self._ids = [str(v) for v in self._table.column("id").to_pylist()]
+        return self._ids
+
+    def table(self) -> pa.Table:
+        return self._table
+
+    def read(self, index: int) -> ParticipantResult:
+        row = self._rows.row(index)
+        return _participant(self._plan, row, self._members_of(str(row[self._plan.pid])), self._due, self._memo)
+
+    def _members_of(self, pid: str) -> list[tuple[Any, ...]]:
+        if self._member_table is None:
+            return []
+        if self._members is None:  # grouped once, on the first read of a participant
+            owned: dict[str, list[tuple[Any, ...]]] = {}
+            for row in _RowBlocks(self._member_table).all():
+                owned.setdefault(str(self._plan.member_owner(row)), []).append(row)
+            self._members = owned
+        return self._members.get(pid, [])
+
+
+# ------------------------------------------------------------------------ one participant
+
+
+def _participant(
+    plan: Plan, row: tuple[Any, ...], members: list[tuple[Any, ...]], due: dt.date | None, memo: dict[Any, str]
+) -> ParticipantResult:
+    wording = _Wording(plan, row, members, memo)
+    clauses = [wording.clause(c) for c in plan.clauses]
+    qualified = bool(plan.qualified(row))
+    rewards = [wording.reward(r) for r in plan.rewards] if qualified else []
+    total = sum((r.amount for r in rewards), Decimal(0).quantize(plan.quantum))
+    member_metrics = {}
+    if plan.member is not None:
+        found = {str(plan.member_id(m)): plan.member.reported(m) for m in members}
+        member_metrics = dict(sorted(found.items()))
+    return ParticipantResult(
+        program=plan.name,
+        id=str(row[plan.pid]),
+        eligible=bool(plan.eligible(row)),
+        qualified=qualified,
+        disqualified=bool(plan.disqualified(row)),
+        warnings=[c.name for c in clauses if c.kind == "warn" and c.holds and c.judged],
+        metrics=plan.participant.reported(row),
+        members=member_metrics,
+        clauses=clauses,
+        rank=_int(plan.rank(row)) if plan.rank is not None else None,
+        rewards=rewards,
+        commission_due=_sum_minor(plan, row, plan.commission_due),
+        commission_waived=_sum_minor(plan, row, plan.commission_waived),
+        total_payout=total,
+        payout_due=due if total > 0 else None,
+        reasons=_reasons(clauses, qualified),
+    ).under(plan.program)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _money(minor_units: Any, plan: Plan) -> Decimal:
+    return Decimal(int(minor_units or 0)).scaleb(-plan.places).quantize(plan.quantum)
+
+
+def _sum_minor(plan: Plan, row: tuple[Any, ...], readers: tuple[Reader, ...] | None) -> Decimal | None:
+    return None if readers is None else _money(sum(int(read(row) or 0) for read in readers), plan)
+
+
+def _reasons(clauses: list[ClauseOutcome], qualified: bool) -> list[str]:
+    """The same top-level reasons ``decide`` gives (one function words both)."""
+    return outcome_reasons(((c.kind, c.name, c.holds, c.judged) for c in clauses), qualified)
+
+
+class _Wording:
+    """Words one participant's clause outcomes and rewards from its row and its members' rows."""
+
+    __slots__ = ("_member_values", "_values", "members", "memo", "plan", "row")
+
+    def __init__(self, plan: Plan, row: tuple[Any, ...], members: list[tuple[Any, ...]], memo: dict[Any, str]) -> None:
+        self.plan, self.row, self.members, self.memo = plan, row, members, memo
+        self._values: dict[str, Any] | None = None
+        self._member_values: dict[str, dict[str, Any]] | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The participant's columns and metrics, as the evaluators hold them."""
+        if self._values is None:
+            self._values = self.plan.participant.values(self.row)
+        return self._values
+
+    def member_values(self) -> dict[str, dict[str, Any]]:
+        """member id → the member's columns and metrics, as the evaluators hold them."""
+        if self._member_values is None:
+            readers = self.plan.member
+            found: dict[str, dict[str, Any]] = {}
+            if readers is not None:
+                found = {str(self.plan.member_id(m)): readers.values(m) for m in self.members}
+            self._member_values = found
+        return self._member_values
+
+    def clause(self, planned: _Clause) -> ClauseOutcome:
+        """The outcome of one clause with its reason. Reasons are memoised within a settlement by
+        clause, outcome and the values the wording reads: most participants share the few distinct
+        inputs of a clause such as `region = "US"`. Clauses over members are not memoised."""
+        clause = planned.clause
+        holds, judged = bool(planned.holds(self.row)), bool(planned.judged(self.row))
+        values = self.values()
+        # By class and text, not by value: Decimal("1.0") == Decimal("1.00") but they are worded differently.
+        inputs = planned.inputs
+        key = (clause.name, holds, judged, *(_shown(values.get(n)) for n in inputs)) if inputs else None
+        reason = self.memo.get(key) if key is not None else None
+        if reason is None:
+            reason = clause_reason(self.plan.program, clause, holds, judged, values, self.member_values())
+            if key is not None:
+                self.memo[key] = reason
+        return ClauseOutcome(name=clause.name, kind=clause.kind.value, holds=holds, judged=judged, reason=reason)
+
+    def reward(self, planned: _Reward) -> RewardAmount:
+        """What the participant gets from one reward, and why, with the arithmetic."""
+        amount, before = _money(planned.paid(self.row), self.plan), _money(planned.before(self.row), self.plan)
+        extra: dict[str, Any] = {k: _int(read(self.row)) for k, read in planned.extra}
+        if "tied" in extra:
+            extra["tied"] = extra["tied"] or 1
+        reason = reward_reason(
+            self.plan.program, planned.reward, self.values(), amount=amount, before_limits=before, **extra
+        )
+        return RewardAmount(
+            name=planned.reward.name, kind=planned.kind, amount=amount, before_limits=before, reason=reason
+        )
+
+
+def _shown(value: Any) -> tuple[type, str]:
+    return value.__class__, str(value)
