@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rulekit import ir
-from rulekit.pyeval.types import currency, participant_noun
-from rulekit.reasons import format_money
+from rulekit.pyeval.types import currency, label, name_type, participant_noun
+from rulekit.reasons import format_money, format_value
 from rulekit.results import (
     ClauseOutcome,
     OrderEffect,
@@ -88,8 +88,9 @@ def _status(eligible: bool, qualified: bool, disqualified: bool, warnings: Seque
     return "Outcome: " + ", ".join(parts)
 
 
-def explain_participant(program: ir.Program, row: ParticipantResult) -> str:
-    """A participant's settlement row in words, clause by clause."""
+def explain_participant(program: ir.Program, row: ParticipantResult, settlement: Settlement | None = None) -> str:
+    """A participant's settlement row in words, clause by clause; with its ``settlement``,
+    also the values it was ranked on, who shares its rank and its neighbours."""
     code = currency(program)
     noun = participant_noun(program)
     lines = [f"{noun} {row.id} — {_title(program)}", ""]
@@ -97,6 +98,8 @@ def explain_participant(program: ir.Program, row: ParticipantResult) -> str:
     lines += ["", _status(row.eligible, row.qualified, row.disqualified, row.warnings)]
     if any(isinstance(r, ir.Prize) for r in program.rewards) or row.rank is not None:
         lines.append(f"Rank: {row.rank}" if row.rank is not None else "Rank: not ranked")
+        if row.rank is not None and settlement is not None and program.rankings:
+            lines += ranking_lines(program, settlement, row)
     lines += _reward_lines(row.rewards, code)
     if row.commission_due is not None:
         waived = format_money(row.commission_waived, code) if row.commission_waived is not None else "none"
@@ -105,6 +108,48 @@ def explain_participant(program: ir.Program, row: ParticipantResult) -> str:
     lines.append(_due_line(program, row.payout_due.isoformat() if row.payout_due else None))
     lines += [f"Note: {reason}" for reason in row.reasons]
     return "\n".join(lines)
+
+
+def ranking_lines(program: ir.Program, settlement: Settlement, row: ParticipantResult) -> list[str]:
+    """What a seller needs to check a rank: the values ranked on, who shares the rank (the
+    prize's reason says how a split was computed), and the participants just above and below."""
+    ranking = program.rankings[0]
+    table = settlement.to_arrow()
+    ranked = sorted(
+        (r for r in table.select(["id", "rank"]).to_pylist() if r["rank"] is not None),
+        key=lambda r: (r["rank"], r["id"]),
+    )
+    rank = row.rank
+    values = _key_values(program, ranking, row)
+    lines = [f"  ranked on: {values}"] if values else []
+    tied = [r["id"] for r in ranked if r["rank"] == rank and r["id"] != row.id]
+    if tied:
+        lines.append(f"  shares rank {rank} with {', '.join(tied)}")
+    near = [r["id"] for r in ranked if abs((r["rank"] or 0) - (rank or 0)) <= 2 and r["id"] != row.id]
+    if near:
+        lines.append("  around it:")
+        for other in near:
+            them = settlement.participant(other)
+            shown = _key_values(program, ranking, them, directions=False)
+            lines.append(f"    {them.rank}. {other}" + (f": {shown}" if shown else ""))
+    return lines
+
+
+def _key_values(program: ir.Program, ranking: ir.Ranking, row: ParticipantResult, directions: bool = True) -> str:
+    parts = []
+    for key in ranking.keys:
+        value = row.metrics.get(key.name) if key.name in row.metrics else (row.id if _is_key(program, key) else None)
+        if value is None and key.name not in row.metrics:
+            continue  # a participant column other than the key: the settlement does not carry it
+        shown = format_value(program, name_type(program, key.name), value)
+        order = f" ({key.direction.value})" if directions else ""
+        parts.append(f"{label(program, key.name)} {shown}{order}")
+    return ", then ".join(parts) if directions else ", ".join(parts)
+
+
+def _is_key(program: ir.Program, key: ir.RankKey) -> bool:
+    table = program.table(program.participant.table) if program.participant else None
+    return table is not None and tuple(table.key) == (key.name,)
 
 
 def _due_line(program: ir.Program, due: str | None) -> str:

@@ -250,3 +250,53 @@ def test_prize_reason_for_a_shared_rank(apollo: rulekit.CompiledProgram) -> None
         apollo.ir, prize, {}, amount=Decimal("1250"), before_limits=Decimal("1250"), rank=3, ranked=5, tied=2
     )
     assert text == "rank 3 of 5, tied with 1 other: positions 3–4 share $2,500, $1,250.00 each"
+
+
+TIES = """program ties:
+  market: US
+  currency: USD
+  timezone: "UTC"
+  calendar: US
+
+table accounts:
+  account_id: string
+  key: account_id
+
+table sales:
+  account_id: string
+  amount: money
+
+participant account: accounts
+
+metric total = sum amount in sales
+  label: "total sales"
+
+ranking board: by total descending
+  top 3
+  shared ranks: split
+
+prize cash: ranking board
+  rank 1: $100
+  rank 2: $50
+  rank 3: $25
+"""
+
+
+def test_explain_shows_the_value_ranked_on_who_shares_the_rank_and_the_neighbours(tmp_path: Path) -> None:
+    rules = tmp_path / "ties.rules"
+    rules.write_text(TIES, encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "accounts.csv").write_text("account_id\na\nb\nc\nd\ne\nf\n", encoding="utf-8")
+    # Totals by hand: a 10, b = c = d 8 (tied at rank 2), e 1, f 0 (rank 6).
+    sales = "account_id,amount\na,10\nb,8\nc,8\nd,5\nd,3\ne,1\n"
+    (tmp_path / "data" / "sales.csv").write_text(sales, encoding="utf-8")
+    result = CliRunner().invoke(app, ["explain", str(rules), "--data", str(tmp_path / "data"), "--id", "c"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "ranked on: total sales $8.00 (descending)" in text
+    assert "shares rank 2 with b, d" in text
+    # Neighbours within two ranks: a (1), b and d (2), e (5 is three away: not listed).
+    assert "    1. a: total sales $10.00" in text and "    2. b: total sales $8.00" in text
+    assert "    2. d: total sales $8.00" in text and "e: total sales" not in text
+    # The split itself: positions 2-4 pay $50 + $25 + $0 = $75, shared 3 ways = $25.00 each.
+    assert "positions 2–4 share $75, $25.00 each" in text

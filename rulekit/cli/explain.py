@@ -48,8 +48,8 @@ def explain(
     if output is OutputFormat.JSON:
         payload: dict[str, Any] = {
             "participant": json.loads(row.model_dump_json()),
-            "explanation": explain_participant(program.ir, row),
+            "explanation": explain_participant(program.ir, row, settlement),
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        typer.echo(explain_participant(program.ir, row))
+        typer.echo(explain_participant(program.ir, row, settlement))
