@@ -94,7 +94,7 @@ def _value(scope: Scope, name: str) -> Operand:
 
 
 def _order_columns(program: ir.Program, ctes: list[tuple[str, str]]) -> list[exp.Expression]:
-    from rulekit.sql.rewards import before_col, due_col, orders_col, paid_col, waived_col
+    from rulekit.sql.rewards import before_col, candidates_col, due_col, orders_col, paid_col, waived_col
 
     columns: list[exp.Expression] = []
     order_rewards = [r for r in program.rewards if isinstance(r, ir.Commission | ir.Subsidy)]
@@ -102,11 +102,12 @@ def _order_columns(program: ir.Program, ctes: list[tuple[str, str]]) -> list[exp
         names = (
             [due_col(reward.name), waived_col(reward.name)]
             if isinstance(reward, ir.Commission)
-            else [paid_col(reward.name), before_col(reward.name), orders_col(reward.name)]
+            else [paid_col(reward.name), before_col(reward.name), orders_col(reward.name), candidates_col(reward.name)]
         )
+        counts = (orders_col(reward.name), candidates_col(reward.name))
         for name in names:
             value: exp.Expression = b.col(name, alias)
-            if isinstance(reward, ir.Subsidy) and name != orders_col(reward.name):
+            if isinstance(reward, ir.Subsidy) and name not in counts:
                 value = b.case([(b.is_true(b.col("qualified", S)), b.coalesce(value, b.integer(0)))], b.integer(0))
             columns.append(b.alias(b.coalesce(value, b.integer(0)), name))
     return columns

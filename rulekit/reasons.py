@@ -533,13 +533,15 @@ def reward_reason(
     ranked: int | None = None,
     tied: int = 1,
     orders: int | None = None,
+    candidates: int | None = None,
 ) -> str:
     """Why a participant gets a reward, with the arithmetic.
 
     ``amount`` is what is paid, ``before_limits`` what it would be without pool or
     budget limits (both after the per-participant cap). For prizes, ``rank`` is the
     participant's rank, ``ranked`` how many were ranked and ``tied`` the size of its
-    tie group; for subsidies, ``orders`` is the number of subsidised orders.
+    tie group; for subsidies, ``orders`` is the number of subsidised orders and
+    ``candidates`` the number that qualified before ``max orders`` cut them.
     """
     code = currency(program)
     if isinstance(reward, ir.Prize):
@@ -553,9 +555,19 @@ def reward_reason(
     elif isinstance(reward, ir.Subsidy):
         count = "" if orders is None else f" on {orders:,} order" + ("" if orders == 1 else "s")
         text = f"{reward.name.replace('_', ' ')}{count}: {format_money(before_limits, code)}"
+        text += _order_limit_text(reward, candidates)
     else:
         text = f"{reward.name.replace('_', ' ')}: {format_money(before_limits, code)}"
     return text + _limit_text(reward, amount, before_limits, code)
+
+
+def _order_limit_text(subsidy: ir.Subsidy, candidates: int | None) -> str:
+    """``; only the first 500 of its 512 qualifying orders (500 per merchant)``, when the limit cut."""
+    limit = subsidy.limits.max_orders
+    if limit is None or candidates is None or candidates <= limit:
+        return ""
+    noun = subsidy.limits.max_orders_noun or "participant"
+    return f"; only the first {limit:,} of its {candidates:,} qualifying orders ({limit:,} per {noun})"
 
 
 def _limit_text(reward: ir.Reward, amount: Decimal, before: Decimal, code: str) -> str:

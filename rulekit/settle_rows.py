@@ -31,6 +31,7 @@ from rulekit.results import ClauseOutcome, MetricValue, ParticipantResult, Parti
 from rulekit.sql.metrics import MID, PID, column_col, den_col, metric_col
 from rulekit.sql.rewards import (
     before_col,
+    candidates_col,
     due_col,
     orders_col,
     paid_col,
@@ -219,7 +220,10 @@ def _reward_plan(reward: ir.Reward, index: dict[str, int]) -> _Reward:
             for k, col in (("rank", rank_col), ("ranked", ranked_col), ("tied", tied_col))
         )
     elif isinstance(reward, ir.Subsidy):
-        extra = (("orders", _column(index, orders_col(reward.name))),)
+        extra = (
+            ("orders", _column(index, orders_col(reward.name))),
+            ("candidates", _column(index, candidates_col(reward.name))),
+        )
     paid, before = _column(index, paid_col(reward.name)), _column(index, before_col(reward.name))
     return _Reward(reward, reward_kind(reward), paid, before, extra)
 

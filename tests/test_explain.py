@@ -300,3 +300,30 @@ def test_explain_shows_the_value_ranked_on_who_shares_the_rank_and_the_neighbour
     assert "    2. d: total sales $8.00" in text and "e: total sales" not in text
     # The split itself: positions 2-4 pay $50 + $25 + $0 = $75, shared 3 ways = $25.00 each.
     assert "positions 2–4 share $75, $25.00 each" in text
+
+
+def test_a_subsidy_cut_by_its_order_limit_says_so_with_the_numbers(tmp_path: Path) -> None:
+    source = (ROOT / "campaigns" / "uk_shop.rules").read_text(encoding="utf-8")
+    assert source.count("max orders: 500 per merchant") == 1
+    program = rulekit.loads(source.replace("max orders: 500 per merchant", "max orders: 2 per merchant"), "uk.rules")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "merchants.csv").write_text(
+        "merchant_id,region,joined_at\nm1,GB,2022-03-01 10:00:00\nm2,GB,2022-03-01 10:00:00\n", encoding="utf-8"
+    )
+    header = "order_id,merchant_id,created_at,item_total,shipping_fee,currency,refunded\n"
+    # m1: three qualifying orders in the offer period, the limit subsidises the first two
+    # (£2 + £3 = £5); m2: one order, under the limit.
+    rows = [
+        "o1,m1,2022-03-10 12:00:00,20,2,GBP,false",
+        "o2,m1,2022-03-11 12:00:00,20,3,GBP,false",
+        "o3,m1,2022-03-12 12:00:00,20,4,GBP,false",
+        "o4,m2,2022-03-10 12:00:00,20,1,GBP,false",
+    ]
+    (data / "orders.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    settlement = program.settle(str(data))
+    [m1_subsidy] = [r for r in settlement.participant("m1").rewards if r.kind == "subsidy"]
+    [m2_subsidy] = [r for r in settlement.participant("m2").rewards if r.kind == "subsidy"]
+    assert m1_subsidy.amount == Decimal("5.00")
+    assert m1_subsidy.reason.endswith("; only the first 2 of its 3 qualifying orders (2 per merchant)")
+    assert "only the first" not in m2_subsidy.reason

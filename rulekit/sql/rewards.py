@@ -55,6 +55,11 @@ def orders_col(reward: str) -> str:
     return f"so__{reward}"
 
 
+def candidates_col(reward: str) -> str:
+    """Orders a subsidy applies to before ``max orders``: what the order limit cut from."""
+    return f"sc__{reward}"
+
+
 def digits(currency: str) -> int:
     exponent = money.minor_unit(currency).as_tuple().exponent
     return -exponent if isinstance(exponent, int) else 2
@@ -363,6 +368,7 @@ def subsidy_cte(ctx: Context, subsidy: ir.Subsidy, status: str) -> str:
         b.col(PID, o),
         b.col("t", o),
         b.col("k", o),
+        b.col("candidate", o),
         b.alias(b.case([(within, b.col("amt", o))], b.integer(0)), "before"),
     ).from_(ctx.ref(first, o))
     second = f"subsidy2__{subsidy.name}"
@@ -382,6 +388,10 @@ def subsidy_cte(ctx: Context, subsidy: ir.Subsidy, status: str) -> str:
                     this=b.case([(exp.GT(this=b.col("paid", o), expression=b.integer(0)), b.integer(1))], b.integer(0))
                 ),
                 orders_col(subsidy.name),
+            ),
+            b.alias(
+                exp.Sum(this=b.case([(b.is_true(b.col("candidate", o)), b.integer(1))], b.integer(0))),
+                candidates_col(subsidy.name),
             ),
         )
         .from_(ctx.ref(third, o))
