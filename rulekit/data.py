@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,25 +233,44 @@ def _read_file(name: str, folder: Path) -> tuple[pa.Table | Path, InputInfo]:
     try:
         con.execute("SET TimeZone = 'UTC'")
         if path.suffix == ".parquet":
-            rel = con.read_parquet(str(path))
+            rel = con.read_parquet(literal_path(con, path))
             if PARQUET_ROW not in rel.columns:
                 # The footer is read here, so a file that is not Parquet is a fatal problem now.
                 row = con.execute(b.select(b.count_star()).from_(_parquet_scan(path)).sql("duckdb")).fetchone()
                 return path.resolve(), InputInfo(name, path.name, _file_sha256(path), int(row[0]) if row else 0)
         if path.suffix == ".csv":
-            rel = con.read_csv(str(path), header=True, all_varchar=True)
+            rel = con.read_csv(literal_path(con, path), header=True, all_varchar=True)
         elif path.suffix == ".parquet":
-            rel = con.read_parquet(str(path))
+            rel = con.read_parquet(literal_path(con, path))
         else:
-            rel = con.read_json(str(path))
+            rel = con.read_json(literal_path(con, path))
         arrow = rel.to_arrow_table()
     finally:
         con.close()
     return arrow, InputInfo(name, path.name, _file_sha256(path), arrow.num_rows)
 
 
+_GLOB_CHARACTERS = re.compile(r"([*?\[])")
+
+
+def literal_path(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """``path`` as a DuckDB file pattern that matches exactly that file.
+
+    DuckDB's readers take glob patterns: a folder named ``month[12]`` would read
+    ``month1/`` and ``month2/``, and ``*`` or ``?`` in a name other files too. Each
+    pattern character is wrapped in a class (``[[]``, ``[*]``, ``[?]``), and DuckDB's own
+    ``glob`` must then find exactly this one file, so the manifest's hash is of what is read.
+    """
+    pattern = _GLOB_CHARACTERS.sub(r"[\1]", str(path))
+    listing = b.select(b.col("file")).from_(exp.Table(this=exp.Anonymous(this="glob", expressions=[b.string(pattern)])))
+    found = [row[0] for row in con.execute(listing.sql("duckdb")).fetchall()]
+    if [Path(f).resolve() for f in found] != [path.resolve()]:
+        raise ValueError(f"cannot read {path} as exactly one file (the path matches {len(found)} files)")
+    return pattern
+
+
 def _parquet_scan(path: Path, *, numbered: bool = False) -> exp.Table:
-    args: list[exp.Expression] = [b.string(str(path))]
+    args: list[exp.Expression] = [b.string(_GLOB_CHARACTERS.sub(r"[\1]", str(path)))]
     if numbered:
         args.append(exp.EQ(this=b.col(PARQUET_ROW), expression=b.boolean(True)))
     return exp.Table(this=exp.Anonymous(this="read_parquet", expressions=args))
