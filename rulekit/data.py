@@ -20,9 +20,12 @@ converted. All queries are sqlglot trees; names and values are never spliced int
 
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
 import io
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +40,7 @@ from rulekit.contract import participant_key, required_columns
 from rulekit.results import DataIssue
 from rulekit.sql import build as b
 
+INTERNAL_PREFIX = "__"  # names rulekit uses inside the loader; reserved in rule files (RK118)
 ROW = "__rk_row"  # 0-based input order of a row, kept for examples and tie-breaks
 PARQUET_ROW = "file_row_number"  # the row number column DuckDB's read_parquet adds on request
 FILE_SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
@@ -190,9 +194,18 @@ def _read_all(
         if isinstance(arrow, Path):
             raws[tbl.name] = arrow
         else:
+            arrow = _without_internal_names(arrow)
             raws[tbl.name] = arrow.append_column(ROW, pa.array(range(arrow.num_rows), pa.int64()))
         inputs.append(info)
     return raws, inputs, fatal
+
+
+def _without_internal_names(arrow: pa.Table) -> pa.Table:
+    """The input without columns named like rulekit's own (``__rk_row``, ``__rk_dup``):
+    no rule file can declare such a name (RK118), and an input column must never stand
+    in for the row number that decides which duplicate is kept."""
+    internal = [name for name in arrow.column_names if name.startswith(INTERNAL_PREFIX)]
+    return arrow.drop_columns(internal) if internal else arrow
 
 
 class _MissingError(Exception):
@@ -229,12 +242,14 @@ def _read_file(name: str, folder: Path) -> tuple[pa.Table | Path, InputInfo]:
     path = next((folder / f"{name}{s}" for s in FILE_SUFFIXES if (folder / f"{name}{s}").is_file()), None)
     if path is None:
         raise _MissingError(f"missing table: no {name}.parquet, {name}.csv or {name}.json in {folder}")
+    if path.suffix != ".parquet":
+        _check_text_file(path)
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET TimeZone = 'UTC'")
         if path.suffix == ".parquet":
             rel = con.read_parquet(literal_path(con, path))
-            if PARQUET_ROW not in rel.columns:
+            if PARQUET_ROW not in rel.columns and not any(c.startswith(INTERNAL_PREFIX) for c in rel.columns):
                 # The footer is read here, so a file that is not Parquet is a fatal problem now.
                 row = con.execute(b.select(b.count_star()).from_(_parquet_scan(path)).sql("duckdb")).fetchone()
                 return path.resolve(), InputInfo(name, path.name, _file_sha256(path), int(row[0]) if row else 0)
@@ -248,6 +263,40 @@ def _read_file(name: str, folder: Path) -> tuple[pa.Table | Path, InputInfo]:
     finally:
         con.close()
     return arrow, InputInfo(name, path.name, _file_sha256(path), arrow.num_rows)
+
+
+def _check_text_file(path: Path) -> None:
+    """Problems DuckDB reports obscurely, named with the file, the line and the fix:
+    an empty file, bytes that are not UTF-8, and (CSV) a column named twice in the header."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, first_line, blank = 1, b"", True
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if blank:
+                first_line = block.lstrip().split(b"\n", 1)[0]
+                blank = not block.strip()
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                where = line + block[: exc.start].count(b"\n")
+                byte = block[exc.start]
+                raise ValueError(
+                    f"{path.name} line {where}: byte 0x{byte:02X} is not UTF-8 text "
+                    f"(the file is probably Latin-1 or Windows-1252); save it as UTF-8"
+                ) from None
+            line += block.count(b"\n")
+    if blank:
+        raise ValueError(f"{path.name} is empty: write a header line with the column names, then one row a line")
+    if path.suffix == ".csv":
+        header = next(csv.reader([first_line.decode("utf-8-sig", errors="replace").rstrip("\r")]), [])
+        seen: dict[str, int] = {}
+        for index, name in enumerate(header, start=1):
+            if name in seen:
+                raise ValueError(
+                    f"{path.name} line 1: column `{name}` is named twice in the header "
+                    f"(columns {seen[name]} and {index}); rename or delete one"
+                )
+            seen[name] = index
 
 
 _GLOB_CHARACTERS = re.compile(r"([*?\[])")
@@ -315,6 +364,22 @@ def _raw_types(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
     return {c: str(t).upper() for c, t in zip(rel.columns, rel.types, strict=True)}
 
 
+def _lookalike(wanted: str, present: Mapping[str, str]) -> str:
+    """A hint when a present column differs from ``wanted`` only by look-alike letters
+    (a Cyrillic `е` for a Latin `e`), naming each with its code point."""
+    for name in present:
+        if len(name) != len(wanted) or name == wanted:
+            continue
+        differing = [(a, b) for a, b in zip(name, wanted, strict=True) if a != b]
+        if all(not a.isascii() and b.isascii() for a, b in differing):
+            shown = ", ".join(
+                f"U+{ord(a):04X} {unicodedata.name(a, 'unnamed character')} where `{b}` is expected"
+                for a, b in differing
+            )
+            return f"; `{name}` in the file looks the same but has {shown}: retype the header"
+    return ""
+
+
 def _check_columns(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIssue]:
     """Missing columns and values that cannot be read as the declared type (fatal)."""
     types = _raw_types(con, tbl.name)
@@ -323,7 +388,7 @@ def _check_columns(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIs
         DataIssue(
             table=tbl.name,
             column=c,
-            problem=f"missing column (the table has: {', '.join(t for t in types if t != ROW)})",
+            problem=f"missing column (the table has: {', '.join(t for t in types if t != ROW)}){_lookalike(c, types)}",
             rows=0,
         )
         for c in missing
