@@ -408,7 +408,7 @@ def _check_columns(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIs
                 DataIssue(
                     table=tbl.name,
                     column=column.name,
-                    problem=f"values that cannot be read as {ctype.value}",
+                    problem=f"values that cannot be read as {ctype.value}{_PRECISION.get(ctype, '')}",
                     rows=count,
                     example=example,
                 )
@@ -434,7 +434,22 @@ def _typed_expr(raw: exp.Expression, ctype: ir.ColumnType, raw_type: str) -> exp
         return b.try_cast(b.func("epoch", raw), target)
     if ctype is ir.ColumnType.STRING:
         return b.cast(raw, target)
-    return b.try_cast(raw, target)
+    value = b.try_cast(raw, target)
+    if ctype in _EXACT_DECIMALS:
+        # DECIMAL(38, 12) would round a 13th decimal place that `decide` keeps: such a value
+        # cannot be read exactly, so it is reported rather than rounded by one evaluator only.
+        if raw_type == "VARCHAR":
+            finer: exp.Expression = exp.RegexpLike(this=raw, expression=b.string(r"\.[0-9]{12}0*[1-9]"))
+        elif raw_type.startswith("DECIMAL"):
+            finer = exp.NEQ(this=value.copy(), expression=raw.copy())
+        else:
+            return value
+        return b.case([(b.is_true(finer), b.null())], value)
+    return value
+
+
+_PRECISION = {t: " (exactly: at most 12 decimal places)" for t in (ir.ColumnType.MONEY, ir.ColumnType.DECIMAL)}
+_EXACT_DECIMALS = (ir.ColumnType.MONEY, ir.ColumnType.DECIMAL, ir.ColumnType.PERCENT, ir.ColumnType.DURATION)
 
 
 def _typed_view(tbl: ir.Table, raw_types: dict[str, str]) -> exp.Create:

@@ -101,3 +101,33 @@ def test_an_input_column_named_like_an_internal_one_changes_nothing(tmp_path: Pa
     # 10% of $10.00 = $1.00
     assert [(p.id, str(p.total_payout)) for p in settlement.participants] == [("s1", "1.00")]
     assert [issue.rows for issue in settlement.data_quality] == [1]  # the one duplicate row
+
+
+def test_amounts_beyond_12_decimals_are_refused_by_both_evaluators(tmp_path: Path) -> None:
+    # $10.0000000000001 has 13 decimal places: 99a2949 settled it as $10.000000000000
+    # (DECIMAL(38, 12)) while decide kept it exact, so a `>= $10.0000000000001` test differed.
+    row = b"o1,s1,2024-03-05T10:00:00,10.0000000000001,false\n"
+    [problem] = _problems(_folder(tmp_path, b"order_id,seller_id,ts,gmv,refunded\n" + row))
+    assert "orders.gmv: values that cannot be read as money (exactly: at most 12 decimal places)" in problem
+    facts = {
+        "sellers": {"seller_id": "s1"},
+        "orders": [
+            {
+                "order_id": "o1",
+                "seller_id": "s1",
+                "ts": "2024-03-05T10:00:00",
+                "gmv": "10.0000000000001",
+                "refunded": False,
+            }
+        ],
+    }
+    with pytest.raises(rulekit.FactsError, match="at most 12 decimal places"):
+        rulekit.loads(PROGRAM).decide(facts)
+
+
+def test_trailing_zeros_beyond_12_decimals_are_exact(tmp_path: Path) -> None:
+    # 10.123456789012000 is 10.123456789012 exactly: accepted; 10% of it is 1.0123456789012,
+    # paid as $1.01 (the rebate rounds to cents).
+    row = b"o1,s1,2024-03-05T10:00:00,10.123456789012000,false\n"
+    settlement = rulekit.loads(PROGRAM).settle(str(_folder(tmp_path, b"order_id,seller_id,ts,gmv,refunded\n" + row)))
+    assert [str(p.total_payout) for p in settlement.participants] == ["1.01"]
