@@ -212,3 +212,20 @@ def test_every_stage_is_roughly_linear_in_program_size(data: Path) -> None:
     for stage in times[10]:
         small, large = max(times[100][stage], 0.05), times[1000][stage]  # a floor against clock granularity
         assert large / small < 30, (stage, times)
+
+
+def test_diff_of_a_huge_rank_range_is_refused_fast(tmp_path: Path) -> None:
+    # `rulekit diff` expanded every rank of the schedule: 13 GB on 99a2949.
+    from typer.testing import CliRunner
+
+    import rulekit.cli  # noqa: F401  (registers the commands)
+    from rulekit.cli.app import app
+
+    old, new = tmp_path / "old.rules", tmp_path / "new.rules"
+    old.write_text(BASE + SMALL_PRIZE, encoding="utf-8")
+    new.write_text(BASE + prize("  rank 1: $1,000\n  rank 2 to 10000000: $0\n"), encoding="utf-8")
+    start = time.process_time()
+    result = CliRunner().invoke(app, ["diff", str(old), str(new)])
+    assert result.exit_code == 2
+    assert "RK802" in result.stderr + result.stdout
+    assert time.process_time() - start < 5
