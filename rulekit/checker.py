@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rulekit import codes, ir
 from rulekit.checks.clauses import check_clauses
 from rulekit.checks.context import Context
+from rulekit.checks.limits import check_limits
 from rulekit.checks.metrics import check_metrics
 from rulekit.checks.rewards import check_rankings, check_rewards
 from rulekit.checks.scope import (
@@ -99,6 +100,11 @@ class CheckReport:
 def check_program(program: ir.Program) -> list[Diagnostic]:
     """Every semantic problem of ``program`` (not its syntax errors), sorted by position."""
     ctx = Context(program)
+    check_limits(ctx)
+    if has_errors(ctx.diagnostics):
+        # Values or sizes beyond the limits: the other checks (and every later stage)
+        # rely on them being in range, so only the limits are reported.
+        return sorted(_unique(ctx.diagnostics), key=sort_key)
     for check in (*_CHECKS, _check_examples):
         try:
             check(ctx)

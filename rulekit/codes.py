@@ -37,6 +37,7 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("RK500", "RK5xx — structure"),
     ("RK600", "RK6xx — lints (warnings)"),
     ("RK700", "RK7xx — `example` blocks (see [test.md](test.md))"),
+    ("RK800", "RK8xx — limits (checked first; see [language.md](language.md#limits))"),
     ("RK900", "RK9xx — internal errors (a bug in rulekit, never expected from any input)"),
 )
 
@@ -121,6 +122,7 @@ RK114 = _code("RK114", ERROR, "table not visible here", fix="A clause can use `a
 RK115 = _code("RK115", ERROR, "quantifier in the wrong place", fix="Quantifiers go at the top level of a clause, not inside another quantifier or a `where`.", example="metrics")
 RK116 = _code("RK116", ERROR, "`per` on a per-order reward", fix="Commissions and subsidies are decided per order; remove `per …`.", example="per_order")
 RK117 = _code("RK117", ERROR, "metric defined in terms of itself", fix="A ratio's parts must not lead back to the ratio.", example="metrics")
+RK118 = _code("RK118", ERROR, "reserved name", fix="Table and column names starting with `__` are reserved for the data loader's own tables and columns; rename them. Input columns whose names start with `__` are ignored when the data is read.", example="reserved")
 RK201 = _code("RK201", ERROR, "incompatible comparison", fix="Compare like with like: money with money, durations with durations, counts with numbers; `<`/`>` do not apply to text or true/false values.", example="types")
 RK202 = _code("RK202", ERROR, "foreign currency", fix="Write every amount in the program's `currency`.", example="per_order")
 RK203 = _code("RK203", ERROR, "aggregate of a non-number", fix="`sum`, `average`, `min` and `max` need a numeric column (`int`, `decimal`, `money`, `duration`; `percent` except for `sum`). Use `count`/`count distinct` otherwise.", example="metrics")
@@ -142,6 +144,7 @@ RK303 = _code("RK303", ERROR, "unknown currency", fix="Use an ISO 4217 code such
 RK304 = _code("RK304", ERROR, "window ends before it starts", fix="Swap or correct the dates.", example="time")
 RK305 = _code("RK305", ERROR, "empty window", fix="An absolute window must end after it starts; a relative window needs a positive length.", example="time")
 RK306 = _code("RK306", ERROR, "payout due after a relative window", fix="A payout date must be the same for everyone: anchor `due` on an absolute window.", example="time")
+RK307 = _code("RK307", ERROR, "time zone with clock changes other than one hour", fix="rulekit supports zones whose clocks move by exactly one hour between 1970 and 2037 (see semantics.md); choose such a zone, or a fixed offset like `Etc/GMT-11`.", example="tz_shift")
 RK401 = _code("RK401", ERROR, "prize schedule with a gap", fix="Give every rank from 1 to the last paid rank a line (use `$0` on purpose).", example="prize")
 RK402 = _code("RK402", ERROR, "duplicate or overlapping ranks", fix="Give each rank one prize; `rank A to B` needs `1 <= A <= B`.", example="prize")
 RK403 = _code("RK403", WARNING, "rank beyond `top N`", fix="Remove the line or raise `top`.", example="prize")
@@ -188,6 +191,11 @@ RK712 = _code("RK712", WARNING, "an example that expects nothing", fix="Add `exp
 RK713 = _code("RK713", ERROR, "a row of a `given` table with more or fewer values than its header has columns", fix="Write one value per header column, `null` for a missing one.")
 RK714 = _code("RK714", ERROR, "`given N T like (...)` with N outside 1 to 10,000, or `of them` groups covering more than N rows", fix="Make the groups add up to at most N, or raise N.")
 RK715 = _code("RK715", ERROR, "`times:` other than `local` or `UTC`", fix="Write `times: local` for the program's time zone, or `times: UTC` (the default).")
+RK801 = _code("RK801", ERROR, "amount, number, percentage or duration out of range", fix="Amounts and numbers have at most 15 digits before the point and 12 after (percentages 10 after); durations are at most 100 years.", example="limits")
+RK802 = _code("RK802", ERROR, "rank or count out of range", fix="Ranks and `top` go up to 10,000; `max orders` and `at least N` up to 10^9; `due` up to 3,660 days.", example="limits")
+RK803 = _code("RK803", ERROR, "date out of range", fix="Dates in a rule file are between 1900 and 2999.", example="limits")
+RK804 = _code("RK804", ERROR, "condition nested too deeply", fix="A condition nests at most 64 levels; split it into several clauses or metrics.", example="limits")
+RK805 = _code("RK805", ERROR, "program too large", fix="A program has at most 5,000 declarations and 2,000 lines per declaration; split it into several programs.", example="program_size")
 RK900 = _code("RK900", ERROR, "internal error", fix="A bug in rulekit, not in the file. Report it with the file. Never expected from any input.", sample="x.rules:1:1: error[RK900]: internal error in check_rewards: …", internal=True)
 RK901 = _code("RK901", ERROR, "`rulekit fmt` would change the file's meaning", fix="A bug in `rulekit fmt`: the file is left unchanged. Report it with the file.", internal=True)
 RK951 = _code("RK951", ERROR, "unknown name (decide compiler)", fix="Never expected after a clean check (the checker reports RK111/RK113 first): a bug in rulekit. Report it with the file.", internal=True)

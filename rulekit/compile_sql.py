@@ -80,9 +80,11 @@ def compile_settlement(program: ir.Program) -> CompiledSettlement:
 
 
 def _with(ctx: Context, query: exp.Select) -> exp.Select:
+    # copy=False: sqlglot's builders copy the whole query by default, so adding n CTEs
+    # (or n joins) one by one cost O(n^2); settling 200 metrics took 27 s before.
     out = query.copy()
     for name, cte in ctx.ctes:
-        out = out.with_(b.ident(name), as_=cte.copy())
+        out = out.with_(b.ident(name), as_=cte.copy(), copy=False)
     return out
 
 
@@ -182,7 +184,7 @@ def _clauses_cte(ctx: Context, pnames: list[str], quantified: dict[ir.Quantified
     query = b.select(*columns).from_(ctx.ref("pv"))
     if quantified:
         on = exp.EQ(this=b.col(PID, "qv"), expression=b.col(PID, "pv"))
-        query = query.join(ctx.ref("qv"), on=on, join_type="left")
+        query = query.join(ctx.ref("qv"), on=on, join_type="left", copy=False)
     ctx.add("clauses", query)
 
 

@@ -20,8 +20,12 @@ converted. All queries are sqlglot trees; names and values are never spliced int
 
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
 import io
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +43,7 @@ from rulekit.results import DataIssue
 from rulekit.sql import build as b
 from rulekit.sql.failures import engine_step
 
+INTERNAL_PREFIX = "__"  # names rulekit uses inside the loader; reserved in rule files (RK118)
 ROW = "__rk_row"  # 0-based input order of a row, kept for examples and tie-breaks
 PARQUET_ROW = "file_row_number"  # the row number column DuckDB's read_parquet adds on request
 FILE_SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
@@ -184,9 +189,18 @@ def _read_all(
         if isinstance(arrow, Path):
             raws[tbl.name] = arrow
         else:
+            arrow = _without_internal_names(arrow)
             raws[tbl.name] = arrow.append_column(ROW, pa.array(range(arrow.num_rows), pa.int64()))
         inputs.append(info)
     return raws, inputs, fatal
+
+
+def _without_internal_names(arrow: pa.Table) -> pa.Table:
+    """The input without columns named like rulekit's own (``__rk_row``, ``__rk_dup``):
+    no rule file can declare such a name (RK118), and an input column must never stand
+    in for the row number that decides which duplicate is kept."""
+    internal = [name for name in arrow.column_names if name.startswith(INTERNAL_PREFIX)]
+    return arrow.drop_columns(internal) if internal else arrow
 
 
 class _MissingError(RulekitError):
@@ -223,29 +237,84 @@ def _read_file(name: str, folder: Path) -> tuple[pa.Table | Path, InputInfo]:
     path = next((folder / f"{name}{s}" for s in FILE_SUFFIXES if (folder / f"{name}{s}").is_file()), None)
     if path is None:
         raise _MissingError(f"missing table: no {name}.parquet, {name}.csv or {name}.json in {folder}")
+    if path.suffix != ".parquet":
+        _check_text_file(path)
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET TimeZone = 'UTC'")
         if path.suffix == ".parquet":
-            rel = con.read_parquet(str(path))
-            if PARQUET_ROW not in rel.columns:
+            rel = con.read_parquet(literal_path(con, path))
+            if PARQUET_ROW not in rel.columns and not any(c.startswith(INTERNAL_PREFIX) for c in rel.columns):
                 # The footer is read here, so a file that is not Parquet is a fatal problem now.
                 row = con.execute(b.select(b.count_star()).from_(_parquet_scan(path)).sql("duckdb")).fetchone()
                 return path.resolve(), InputInfo(name, path.name, _file_sha256(path), int(row[0]) if row else 0)
         if path.suffix == ".csv":
-            rel = con.read_csv(str(path), header=True, all_varchar=True)
+            rel = con.read_csv(literal_path(con, path), header=True, all_varchar=True)
         elif path.suffix == ".parquet":
-            rel = con.read_parquet(str(path))
+            rel = con.read_parquet(literal_path(con, path))
         else:
-            rel = con.read_json(str(path))
+            rel = con.read_json(literal_path(con, path))
         arrow = rel.to_arrow_table()
     finally:
         con.close()
     return arrow, InputInfo(name, path.name, _file_sha256(path), arrow.num_rows)
 
 
+def _check_text_file(path: Path) -> None:
+    """Problems DuckDB reports obscurely, named with the file, the line and the fix:
+    an empty file, bytes that are not UTF-8, and (CSV) a column named twice in the header."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, first_line, blank = 1, b"", True
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if blank:
+                first_line = block.lstrip().split(b"\n", 1)[0]
+                blank = not block.strip()
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                where = line + block[: exc.start].count(b"\n")
+                byte = block[exc.start]
+                raise ValueError(
+                    f"{path.name} line {where}: byte 0x{byte:02X} is not UTF-8 text "
+                    f"(the file is probably Latin-1 or Windows-1252); save it as UTF-8"
+                ) from None
+            line += block.count(b"\n")
+    if blank:
+        raise ValueError(f"{path.name} is empty: write a header line with the column names, then one row a line")
+    if path.suffix == ".csv":
+        header = next(csv.reader([first_line.decode("utf-8-sig", errors="replace").rstrip("\r")]), [])
+        seen: dict[str, int] = {}
+        for index, name in enumerate(header, start=1):
+            if name in seen:
+                raise ValueError(
+                    f"{path.name} line 1: column `{name}` is named twice in the header "
+                    f"(columns {seen[name]} and {index}); rename or delete one"
+                )
+            seen[name] = index
+
+
+_GLOB_CHARACTERS = re.compile(r"([*?\[])")
+
+
+def literal_path(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """``path`` as a DuckDB file pattern that matches exactly that file.
+
+    DuckDB's readers take glob patterns: a folder named ``month[12]`` would read
+    ``month1/`` and ``month2/``, and ``*`` or ``?`` in a name other files too. Each
+    pattern character is wrapped in a class (``[[]``, ``[*]``, ``[?]``), and DuckDB's own
+    ``glob`` must then find exactly this one file, so the manifest's hash is of what is read.
+    """
+    pattern = _GLOB_CHARACTERS.sub(r"[\1]", str(path))
+    listing = b.select(b.col("file")).from_(exp.Table(this=exp.Anonymous(this="glob", expressions=[b.string(pattern)])))
+    found = [row[0] for row in con.execute(listing.sql("duckdb")).fetchall()]
+    if [Path(f).resolve() for f in found] != [path.resolve()]:
+        raise ValueError(f"cannot read {path} as exactly one file (the path matches {len(found)} files)")
+    return pattern
+
+
 def _parquet_scan(path: Path, *, numbered: bool = False) -> exp.Table:
-    args: list[exp.Expression] = [b.string(str(path))]
+    args: list[exp.Expression] = [b.string(_GLOB_CHARACTERS.sub(r"[\1]", str(path)))]
     if numbered:
         args.append(exp.EQ(this=b.col(PARQUET_ROW), expression=b.boolean(True)))
     return exp.Table(this=exp.Anonymous(this="read_parquet", expressions=args))
@@ -290,6 +359,22 @@ def _raw_types(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
     return {c: str(t).upper() for c, t in zip(rel.columns, rel.types, strict=True)}
 
 
+def _lookalike(wanted: str, present: Mapping[str, str]) -> str:
+    """A hint when a present column differs from ``wanted`` only by look-alike letters
+    (a Cyrillic `е` for a Latin `e`), naming each with its code point."""
+    for name in present:
+        if len(name) != len(wanted) or name == wanted:
+            continue
+        differing = [(a, b) for a, b in zip(name, wanted, strict=True) if a != b]
+        if all(not a.isascii() and b.isascii() for a, b in differing):
+            shown = ", ".join(
+                f"U+{ord(a):04X} {unicodedata.name(a, 'unnamed character')} where `{b}` is expected"
+                for a, b in differing
+            )
+            return f"; `{name}` in the file looks the same but has {shown}: retype the header"
+    return ""
+
+
 def _check_columns(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIssue]:
     """Missing columns and values that cannot be read as the declared type (fatal)."""
     types = _raw_types(con, tbl.name)
@@ -298,7 +383,7 @@ def _check_columns(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIs
         DataIssue(
             table=tbl.name,
             column=c,
-            problem=f"missing column (the table has: {', '.join(t for t in types if t != ROW)})",
+            problem=f"missing column (the table has: {', '.join(t for t in types if t != ROW)}){_lookalike(c, types)}",
             rows=0,
         )
         for c in missing
@@ -319,7 +404,7 @@ def _check_columns(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIs
                 DataIssue(
                     table=tbl.name,
                     column=column.name,
-                    problem=f"values that cannot be read as {ctype.value}",
+                    problem=f"values that cannot be read as {ctype.value}{_PRECISION.get(ctype, '')}",
                     rows=count,
                     example=example,
                 )
@@ -347,7 +432,22 @@ def _typed_expr(raw: exp.Expression, ctype: ir.ColumnType, raw_type: str) -> exp
         return b.try_cast(b.func("epoch", raw), target)
     if ctype is ir.ColumnType.STRING:
         return b.cast(raw, target)
-    return b.try_cast(raw, target)
+    value = b.try_cast(raw, target)
+    if ctype in _EXACT_DECIMALS:
+        # DECIMAL(38, 12) would round a 13th decimal place that `decide` keeps: such a value
+        # cannot be read exactly, so it is reported rather than rounded by one evaluator only.
+        if raw_type == "VARCHAR":
+            finer: exp.Expression = exp.RegexpLike(this=raw, expression=b.string(r"\.[0-9]{12}0*[1-9]"))
+        elif raw_type.startswith("DECIMAL"):
+            finer = exp.NEQ(this=value.copy(), expression=raw.copy())
+        else:
+            return value
+        return b.case([(b.is_true(finer), b.null())], value)
+    return value
+
+
+_PRECISION = {t: " (exactly: at most 12 decimal places)" for t in (ir.ColumnType.MONEY, ir.ColumnType.DECIMAL)}
+_EXACT_DECIMALS = (ir.ColumnType.MONEY, ir.ColumnType.DECIMAL, ir.ColumnType.PERCENT, ir.ColumnType.DURATION)
 
 
 def _spelled(raw: exp.Expression, ctype: ir.ColumnType) -> exp.Expression:

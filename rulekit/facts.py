@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from rulekit import ir
@@ -85,7 +85,15 @@ def _to_decimal(value: Any) -> Decimal:
         raise _BadValueError(f"expected a number, got {_shown(value)}")
     if not number.is_finite():
         raise _BadValueError(f"expected a finite number, got {_shown(value)}")
+    if number != number.quantize(_FINEST, rounding=ROUND_DOWN):
+        # The SQL evaluator holds amounts as DECIMAL(38, 12); a finer value would be rounded
+        # there and exact here, so neither evaluator accepts it (see data.py).
+        raise _BadValueError(f"expected at most {MAX_DECIMALS} decimal places, got {_shown(value)}")
     return number
+
+
+MAX_DECIMALS = 12
+_FINEST = Decimal(1).scaleb(-MAX_DECIMALS)
 
 
 def _to_bool(value: Any) -> bool:

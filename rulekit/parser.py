@@ -67,6 +67,9 @@ class _Chunk:
 
 def parse(source: str, path: str = "<string>") -> ParseResult:
     """Parse rule-file text into a :class:`ir.Program` plus syntax diagnostics."""
+    if len(source) > MAX_SOURCE_BYTES and len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
+        # The limit `parse_file` applies to files, for text given directly (`rulekit.loads`).
+        return ParseResult(ir.Program(None, source="", path=path), (too_large(path),))
     diagnostics: list[Diagnostic] = []
     items: list[Any] = []
     for chunk in _chunks(source):
@@ -93,8 +96,7 @@ def parse_file(path: str) -> tuple[ParseResult, str]:
         reason = exc.strerror or type(exc).__name__
         return ParseResult(ir.Program(None, path=path), (error(codes.RK003, f"cannot read file: {reason}", span),)), ""
     if len(raw) > MAX_SOURCE_BYTES:
-        msg = f"file is larger than {MAX_SOURCE_BYTES // 1_000_000} MB; a rule file is text a person edits"
-        return ParseResult(ir.Program(None, path=path), (error(codes.RK003, msg, span),)), ""
+        return ParseResult(ir.Program(None, path=path), (too_large(path),)), ""
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -109,6 +111,12 @@ def parse_file(path: str) -> tuple[ParseResult, str]:
             ir.Program(None, path=path), (error(codes.RK003, "file contains binary data (NUL bytes)", bad),)
         ), source
     return parse(source, path), source
+
+
+def too_large(path: str) -> Diagnostic:
+    """RK003 for rule-file text beyond :data:`MAX_SOURCE_BYTES`, from a file or a string."""
+    msg = f"file is larger than {MAX_SOURCE_BYTES // 1_000_000} MB; a rule file is text a person edits"
+    return error(codes.RK003, msg, ir.Span(path, 1, 1, 1, 2))
 
 
 # ------------------------------------------------------------------------- chunking

@@ -51,9 +51,16 @@ CALENDARS: dict[str, tuple[str, str | None]] = {
 }
 
 
+# Names the tz database holds that are not places: the machine's own setting, a
+# placeholder, and the POSIX default rules. `posix/…` and `right/…` (leap-second
+# clocks) are copies of the canonical zones; DuckDB knows none of them.
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+_COPY_PREFIXES = ("posix/", "right/")
+
+
 def zone(name: str) -> ZoneInfo | None:
-    """The IANA zone, or ``None`` when the name is not a real time zone."""
-    if not name or name.startswith("/") or ".." in name:
+    """The IANA zone, or ``None`` when the name is not a canonical time zone (see :func:`zone_names`)."""
+    if name not in zone_names():
         return None
     try:
         return ZoneInfo(name)
@@ -63,7 +70,47 @@ def zone(name: str) -> ZoneInfo | None:
 
 @functools.cache
 def zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
+    """The IANA zone names both evaluators support (not ``localtime``, ``posixrules``,
+    ``posix/…`` or ``right/…``)."""
+    return frozenset(n for n in available_timezones() if n not in _NOT_ZONES and not n.startswith(_COPY_PREFIXES))
+
+
+def canonical_spelling(name: str) -> str | None:
+    """The canonical zone a non-canonical name stands for (``posix/Europe/London`` is
+    ``Europe/London``; ``posixrules`` is ``America/New_York``), for a did-you-mean hint."""
+    for prefix in _COPY_PREFIXES:
+        if name.startswith(prefix) and name[len(prefix) :] in zone_names():
+            return name[len(prefix) :]
+    return "America/New_York" if name == "posixrules" else None
+
+
+# The years whose clock changes are checked: data before 1970 is out of scope, and the
+# tz database repeats its rules after 2037.
+_SHIFT_YEARS = (1970, 2038)
+_ONE_HOUR = dt.timedelta(hours=1)
+
+
+@functools.cache
+def irregular_shift(name: str) -> tuple[dt.date, dt.timedelta] | None:
+    """The first clock change of zone ``name`` by other than exactly one hour (Lord Howe
+    Island's 30-minute daylight saving, Troll's 2 hours, Apia's skipped day), or None.
+
+    Relative windows resolve a repeated local time to its first occurrence; the SQL
+    evaluator finds it by looking one hour earlier, so such zones are refused (RK307)."""
+    tz = zone(name)
+    if tz is None:
+        return None
+    start = dt.datetime(_SHIFT_YEARS[0], 1, 1, tzinfo=UTC)
+    previous = start.astimezone(tz).utcoffset()
+    day = dt.timedelta(days=1)
+    for index in range(1, (dt.date(_SHIFT_YEARS[1], 1, 1) - start.date()).days):
+        instant = start + index * day
+        offset = instant.astimezone(tz).utcoffset()
+        changed = offset is not None and previous is not None and offset != previous
+        if changed and offset is not None and previous is not None and abs(offset - previous) != _ONE_HOUR:
+            return instant.date(), offset - previous
+        previous = offset
+    return None
 
 
 def to_utc(local: dt.datetime, tz: ZoneInfo) -> dt.datetime:

@@ -116,7 +116,22 @@ def check_tables(ctx: Context) -> None:
             )
             continue
         seen[table.name] = table
+        _reserved(ctx, "table", table.name, table.span)
+        for column in table.columns:
+            _reserved(ctx, "column", column.name, column.span)
         _table(ctx, table)
+
+
+def _reserved(ctx: Context, what: str, name: str, span: ir.Span) -> None:
+    # The data loader names its own tables and columns `__raw_…`, `__typed_…`, `__rk_…`;
+    # reserving the prefix keeps every declared name apart from them.
+    if name.startswith("__"):
+        ctx.error(
+            codes.RK118,
+            f"{what} names starting with `__` are reserved for rulekit: `{name}`",
+            span,
+            f"rename it, like `{name.lstrip('_') or 'x'}`",
+        )
 
 
 def _table(ctx: Context, table: ir.Table) -> None:

@@ -17,15 +17,8 @@ def check_header(ctx: Context) -> None:
     if header is None:
         return
     span = header.span
-    if header.timezone is not None and timeutil.zone(header.timezone) is None:
-        close = difflib.get_close_matches(header.timezone, sorted(timeutil.zone_names()), n=3, cutoff=0.5)
-        hint = "did you mean " + " or ".join(f'"{z}"' for z in close) + "?" if close else None
-        ctx.error(
-            codes.RK301,
-            f'unknown time zone "{header.timezone}"',
-            header.timezone_span or span,
-            hint or 'use an IANA time zone name, like "America/New_York" or "Europe/London"',
-        )
+    if header.timezone is not None:
+        _timezone(ctx, header.timezone, header.timezone_span or span)
     if header.calendar is not None and header.calendar not in timeutil.CALENDARS:
         ctx.error(
             codes.RK302,
@@ -39,6 +32,32 @@ def check_header(ctx: Context) -> None:
             f"unknown currency `{header.currency}`",
             header.currency_span or span,
             "use an ISO 4217 code, like `USD`, `GBP` or `EUR`",
+        )
+
+
+def _timezone(ctx: Context, name: str, span: ir.Span) -> None:
+    if timeutil.zone(name) is None:
+        canonical = timeutil.canonical_spelling(name)
+        close = [canonical] if canonical else difflib.get_close_matches(name, sorted(timeutil.zone_names()), 3, 0.5)
+        hint = "did you mean " + " or ".join(f'"{z}"' for z in close) + "?" if close else None
+        ctx.error(
+            codes.RK301,
+            f'unknown time zone "{name}"',
+            span,
+            hint or 'use an IANA time zone name, like "America/New_York" or "Europe/London"',
+        )
+        return
+    shift = timeutil.irregular_shift(name)
+    if shift is not None:
+        when, by = shift
+        minutes = abs(int(by.total_seconds())) // 60
+        amount = f"{minutes // 60} hours" if minutes % 60 == 0 else f"{minutes} minutes"
+        ctx.error(
+            codes.RK307,
+            f'time zone "{name}" moves its clocks by {amount} (around {when.isoformat()}); '
+            "rulekit supports zones whose clocks move by exactly one hour",
+            span,
+            'choose a zone whose clocks move by one hour, or a fixed offset like "Etc/GMT-11" (UTC+11)',
         )
 
 

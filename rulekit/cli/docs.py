@@ -59,6 +59,9 @@ def docs(
     if output is None:
         typer.echo(text, nl=False)
         return
+    if output.exists() and output.resolve() == file.resolve():
+        err.print(f"rulekit docs: -o {output} would overwrite the rule file; write elsewhere", markup=False)
+        raise typer.Exit(EXIT_USAGE)
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -22,7 +22,7 @@ from rulekit import ir
 from rulekit.api import in_example
 from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, OutputFormat, app, err, out, plain_requested
 from rulekit.cli.stdin import check_path, display_name, is_stdin, short_name
-from rulekit.data import DataError, LoadedData, describe, load_tables
+from rulekit.data import FILE_SUFFIXES, DataError, LoadedData, describe, load_tables
 from rulekit.diagnostics import render
 from rulekit.errors import CompileError, EngineError
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
@@ -63,6 +63,8 @@ def run(
             markup=False,
         )
     program = report.program
+    if out_path is not None:
+        _check_out(out_path, _inputs(file, data, program))
     try:
         with _progress() as step:
             step("loading and checking the data", 1, 4)
@@ -80,13 +82,39 @@ def run(
         err.print(f"cannot settle {short_name(file)}: {exc}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
     if out_path is not None:
-        _write(settlement, out_path)
-        rule_text = report.source if is_stdin(file) else None
-        write_manifest(manifest_path(out_path), build_manifest(file, loaded, settlement, out_path, rule_text))
+        try:
+            _write(settlement, out_path)
+            rule_text = report.source if is_stdin(file) else None
+            write_manifest(manifest_path(out_path), build_manifest(file, loaded, settlement, out_path, rule_text))
+        except OSError as exc:
+            err.print(f"rulekit run: cannot write {out_path}: {exc.strerror or type(exc).__name__}", markup=False)
+            raise typer.Exit(EXIT_FINDINGS) from None
     if output is OutputFormat.JSON:
         typer.echo(settlement.model_dump_json(indent=2))
     else:
         _human(program, settlement, loaded, out_path)
+
+
+def _inputs(file: Path, data: Path, program: ir.Program) -> list[Path]:
+    """Every file this run may read: the rule file and each table file of the data folder."""
+    names = [data / f"{tbl.name}{suffix}" for tbl in program.tables for suffix in FILE_SUFFIXES]
+    return [file, *names]
+
+
+def _check_out(out_path: Path, inputs: list[Path]) -> None:
+    """Refuse, before settling, an output that is a folder or would overwrite an input."""
+    if out_path.is_dir():
+        hint = out_path / "settlement.json"
+        err.print(f"rulekit run: --out {out_path} is a folder; give a file name, like {hint}", markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    read = {p.resolve() for p in inputs if p.exists()}
+    for target in (out_path, manifest_path(out_path)):
+        if target.exists() and target.resolve() in read:
+            err.print(
+                f"rulekit run: --out would overwrite {target}, which this run reads; write the output elsewhere",
+                markup=False,
+            )
+            raise typer.Exit(EXIT_USAGE)
 
 
 @contextmanager

@@ -7,9 +7,11 @@ folder passed as ``templates_dir`` overrides any template of the same name.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from rulekit import ir
@@ -60,7 +62,10 @@ def _environment(fmt: str, templates_dir: str | Path | None) -> jinja2.Environme
         loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
     loaders.append(jinja2.PackageLoader("rulekit", "templates"))
     html = fmt == "html"
-    env = jinja2.Environment(
+    # Sandboxed: a templates folder is not trusted code. `{{ ''.__class__.__mro__ }}` and the
+    # like raise jinja2.SecurityError instead of reaching Python internals; immutable: a
+    # template cannot change the document model either.
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=html,
         undefined=jinja2.StrictUndefined,
@@ -75,19 +80,28 @@ def _environment(fmt: str, templates_dir: str | Path | None) -> jinja2.Environme
     return env
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>"})
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~"})
+# Block markers at the start of a value: list items (`- `, `+ `, `1. `, `1) `) and rules or
+# setext underlines (`---`, `===`). `#` (headings) and `>` (quotes) are escaped everywhere.
+_LEADING_MARK = re.compile(r"^([-+=])")
+_LEADING_NUMBER = re.compile(r"^(\d+)([.)])(?=\s|$)")
 
 
 def md_escape(value: object) -> str:
-    """Escape the characters that would turn rule-file text into Markdown markup."""
+    """Escape rule-file text so it cannot become Markdown structure: inline markup
+    characters, block markers at its start, and line breaks (it is prose: one paragraph
+    line, so `"# Fake heading"` in a description stays text)."""
     if isinstance(value, _Raw | Markup):
         return str(value)
-    return _Raw(str(value).translate(_MD_SPECIAL))
+    text = " ".join(str(value).split()) if "\n" in str(value) or "\r" in str(value) else str(value)
+    text = text.translate(_MD_SPECIAL)
+    text = _LEADING_NUMBER.sub(r"\1\\\2", _LEADING_MARK.sub(r"\\\1", text))
+    return _Raw(text)
 
 
 def md_cell(value: object) -> str:
-    """Escape a table cell: Markdown escapes plus the pipe that would split the cell."""
-    return _Raw(md_escape(value).replace("|", "\\|"))
+    """Escape a table cell (:func:`md_escape` escapes the pipe that would split the cell)."""
+    return md_escape(value)
 
 
 def md_code(value: object) -> str:

@@ -96,24 +96,24 @@ def alias(expr: exp.Expression, name: str) -> exp.Alias:
 
 def and_(*conds: exp.Expression) -> exp.Expression:
     """Conjunction; an empty conjunction is TRUE."""
-    parts = [c for c in conds]
-    if not parts:
-        return boolean(True)
-    out = parts[0]
-    for part in parts[1:]:
-        out = exp.And(this=paren(out), expression=paren(part))
-    return out
+    return _balanced(exp.And, list(conds), boolean(True))
 
 
 def or_(*conds: exp.Expression) -> exp.Expression:
     """Disjunction; an empty disjunction is FALSE."""
-    parts = [c for c in conds]
+    return _balanced(exp.Or, list(conds), boolean(False))
+
+
+def _balanced(node: type[exp.And] | type[exp.Or], parts: list[exp.Expression], empty: exp.Expression) -> exp.Expression:
+    # A balanced tree, not a left-deep chain: sqlglot generates and copies SQL
+    # recursively, so 250 `and` terms or 160 gates as a chain exceed Python's
+    # recursion limit, while a balanced tree is only log2(n) deep.
     if not parts:
-        return boolean(False)
-    out = parts[0]
-    for part in parts[1:]:
-        out = exp.Or(this=paren(out), expression=paren(part))
-    return out
+        return empty
+    while len(parts) > 1:
+        paired = [node(this=paren(a), expression=paren(b)) for a, b in zip(parts[::2], parts[1::2], strict=False)]
+        parts = paired + ([parts[-1]] if len(parts) % 2 else [])
+    return parts[0]
 
 
 def paren(expr: exp.Expression) -> exp.Expression:
@@ -132,11 +132,12 @@ def not_(expr: exp.Expression) -> exp.Not:
 
 
 def case(whens: Sequence[tuple[exp.Expression, exp.Expression]], default: exp.Expression | None = None) -> exp.Case:
+    # copy=False: each builder call would otherwise copy the CASE so far, O(n^2) for n branches.
     node = exp.Case()
     for cond, value in whens:
-        node = node.when(cond, value)
+        node = node.when(cond, value, copy=False)
     if default is not None:
-        node = node.else_(default)
+        node = node.else_(default, copy=False)
     return node
 
 

@@ -104,7 +104,7 @@ class Stages:
         query = b.select(exp.Column(this=exp.Star(), table=b.ident(S)), *columns).from_(self.ctx.ref(self.current, S))
         for cte, alias in joins or []:
             on = exp.EQ(this=b.col(PID, alias), expression=b.col(PID, S))
-            query = query.join(self.ctx.ref(cte, alias), on=on, join_type="left")
+            query = query.join(self.ctx.ref(cte, alias), on=on, join_type="left", copy=False)
         self.count += 1
         self.current = f"stage{self.count}"
         self.ctx.add(self.current, query)
