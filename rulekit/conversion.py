@@ -32,7 +32,10 @@ FALSE_WORDS = ("false", "f", "no", "n", "0")
 
 # Written in the syntax both Python's `re` and DuckDB's RE2 read the same way.
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-NUMBER_PATTERN = r"[+-]?([0-9]{1,26}(\.[0-9]{0,12})?|\.[0-9]{1,12})"  # fits rulekit.sql.build.AMOUNT_TYPE
+# Zeros after the 12th decimal place change nothing (10.123456789012000 is exact).
+NUMBER_PATTERN = r"[+-]?([0-9]{1,26}(\.[0-9]{0,12}0*)?|\.[0-9]{1,12}0*)"  # fits rulekit.sql.build.AMOUNT_TYPE
+# A number with a non-zero digit beyond the 12th decimal place: too fine to hold exactly.
+TOO_FINE_PATTERN = r"[+-]?[0-9]*\.[0-9]{12}0*[1-9][0-9]*"
 TIMESTAMP_PATTERN = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?"
@@ -40,6 +43,7 @@ TIMESTAMP_PATTERN = (
 )
 _DATE = re.compile(DATE_PATTERN)
 _NUMBER = re.compile(NUMBER_PATTERN)
+_TOO_FINE = re.compile(TOO_FINE_PATTERN)
 _TIMESTAMP = re.compile(TIMESTAMP_PATTERN)
 
 
@@ -51,6 +55,11 @@ def text_bool(text: str) -> bool | None:
     if word in FALSE_WORDS:
         return False
     return None
+
+
+def too_fine(text: str) -> bool:
+    """Whether ``text`` is a number with a non-zero digit beyond 12 decimal places."""
+    return _TOO_FINE.fullmatch(text.strip()) is not None
 
 
 def text_number(text: str) -> Decimal | None:

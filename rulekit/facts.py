@@ -18,11 +18,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from rulekit import ir
-from rulekit.conversion import text_bool, text_date, text_number, text_timestamp
+from rulekit.conversion import text_bool, text_date, text_number, text_timestamp, too_fine
 from rulekit.errors import FactsError as FactsError  # re-exported: its long-standing home
 from rulekit.errors import RulekitError
 
@@ -72,6 +72,8 @@ def _to_decimal(value: Any) -> Decimal:
         number = Decimal(value)
     elif isinstance(value, str):
         found = text_number(value)  # the spelling rule shared with the settle loader
+        if found is None and too_fine(value):
+            raise _BadValueError(f"expected at most {MAX_DECIMALS} decimal places, got {_shown(value)}")
         if found is None:
             raise _BadValueError(f"expected a number like -12.50, got {_shown(value)}")
         number = found
@@ -85,15 +87,22 @@ def _to_decimal(value: Any) -> Decimal:
         raise _BadValueError(f"expected a number, got {_shown(value)}")
     if not number.is_finite():
         raise _BadValueError(f"expected a finite number, got {_shown(value)}")
-    if number != number.quantize(_FINEST, rounding=ROUND_DOWN):
+    if _decimal_places(number) > MAX_DECIMALS:
         # The SQL evaluator holds amounts as DECIMAL(38, 12); a finer value would be rounded
         # there and exact here, so neither evaluator accepts it (see data.py).
         raise _BadValueError(f"expected at most {MAX_DECIMALS} decimal places, got {_shown(value)}")
     return number
 
 
+def _decimal_places(number: Decimal) -> int:
+    """Significant decimal places (trailing zeros do not count), exactly for any size."""
+    with localcontext() as context:
+        context.prec = 100  # normalize() would round a long number at the default 28 digits
+        exponent = number.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 MAX_DECIMALS = 12
-_FINEST = Decimal(1).scaleb(-MAX_DECIMALS)
 
 
 def _to_bool(value: Any) -> bool:
