@@ -466,6 +466,9 @@ def _header(c: _Collector, old: ir.Header | None, new: ir.Header | None) -> None
     c.field(decl, "title", old.title, new.title, _rule_string, category="text")
     for name in ("market", "currency", "timezone", "calendar", "rounding"):
         c.field(decl, name, getattr(old, name), getattr(new, name))
+    old_terms, new_terms = dict(old.terms), dict(new.terms)
+    for word in _union(old_terms, new_terms):
+        c.field(decl, f"term `{word}`", old_terms.get(word), new_terms.get(word), _rule_string, category="text")
     c.text(decl, old.text, new.text)
 
 
@@ -473,6 +476,11 @@ def _table(c: _Collector, decl: _Decl, old: ir.Table, new: ir.Table) -> None:
     old_cols = {f"column `{col.name}`": col.type_name for col in old.columns}
     new_cols = {f"column `{col.name}`": col.type_name for col in new.columns}
     c.keyed(decl, old_cols, new_cols, str)
+    old_labels = {col.name: col.label for col in old.columns if col.label}
+    new_labels = {col.name: col.label for col in new.columns if col.label}
+    for name in _union(old_labels, new_labels):
+        label = f"label of column `{name}`"
+        c.field(decl, label, old_labels.get(name), new_labels.get(name), _rule_string, category="text")
     c.field(decl, "key", old.key or None, new.key or None, ", ".join)
     c.field(decl, "time", old.time, new.time)
     c.field(decl, "period", old.period, new.period, " to ".join)

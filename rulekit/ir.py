@@ -241,6 +241,8 @@ class Header:
     timezone_span: Span | None = field(default=None, compare=False, repr=False)
     currency_span: Span | None = field(default=None, compare=False, repr=False)
     calendar_span: Span | None = field(default=None, compare=False, repr=False)
+    # `term "GMV": "…"` lines: (word, meaning) for the document's glossary; text only.
+    terms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

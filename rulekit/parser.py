@@ -551,6 +551,7 @@ class _ToIR(Transformer[Token, Any]):
         return tuple(str(t) for t in c)
 
     title_line = _line("title", lambda s, c: s._string(c[0]))
+    term_line = _line("term", lambda s, c: (s._string(c[0]), s._string(c[1])))
     market_line = _line("market", lambda s, c: str(c[0]))
     currency_line = _line("currency", lambda s, c: str(c[0]))
     timezone_line = _line("timezone", lambda s, c: s._string(c[0]))
@@ -628,6 +629,7 @@ class _ToIR(Transformer[Token, Any]):
             timezone_span=lines.span("timezone"),
             currency_span=lines.span("currency"),
             calendar_span=lines.span("calendar"),
+            terms=tuple(lines.all("term")),
         )
 
     def table(self, meta: Any, c: list[Any]) -> ir.Table:

@@ -498,3 +498,15 @@ def test_cli_impact_on_example_data_names_exactly_the_accounts_whose_payout_chan
 
     # The library API agrees with the same independent set.
     assert set(compare_settlements(old_settlement, new_settlement).payout_changed_ids) == expected
+
+
+def test_terms_and_column_labels_are_text_changes() -> None:
+    old = program(APOLLO)
+    new_source = edited(
+        APOLLO,
+        ('  term "GMV": "gross merchandise value: ', '  term "GMV": "gross merchandise value (all orders): '),
+        ('  viewer_id: string "viewer"', '  viewer_id: string "viewing user"'),
+    )
+    text = render_changes(diff_programs(old, program(new_source)))
+    assert "~ term `GMV`:" in text and '~ label of column `viewer_id`: "viewer" -> "viewing user"  [text]' in text
+    assert "2 changes (2 to document text only)." in text

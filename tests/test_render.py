@@ -595,3 +595,16 @@ def _beyond_limits(program: ir.Program) -> bool:
     ctx = Context(program)
     check_limits(ctx)
     return any(d.is_error for d in ctx.diagnostics)
+
+
+def test_the_glossary_lists_the_rule_files_terms_and_the_documents_own() -> None:
+    apollo, uk = _prose("apollo"), _prose("uk_shop")
+    glossary = apollo[apollo.index("## 9. Glossary") : apollo.index("## 10. Worked examples")]
+    # Apollo's rule file defines GMV; its payout counts US business days.
+    assert "### GMV" in glossary and "gross merchandise value" in glossary
+    assert "### business day" in glossary and "not a public holiday in the US calendar" in glossary
+    assert "### commission" in uk and "not a public holiday in the GB calendar" in uk
+    # A program with no terms and no business-day due date has no glossary at all.
+    source = (ROOT / "campaigns" / "uk_shop.rules").read_text(encoding="utf-8")
+    plain = re.sub(r'  term "[^"]+": "[^"]+"\n', "", source).replace("10 business days after", "10 days after")
+    assert "Glossary" not in render_document(check_source(plain, "uk.rules").program, "md", "en-GB")

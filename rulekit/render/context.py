@@ -62,6 +62,7 @@ def build(program: ir.Program, fmt: Formatter) -> Document:
         rewards.rewards_section(program, words),
         _conduct(program, words),
         _payment(program, words),
+        _glossary(program, words),
         examples.section(program, words),
     ]
     return Document(
@@ -438,6 +439,24 @@ def payment_due(program: ir.Program, words: Words) -> str | None:
     details = due_details(program)
     when = f"due {words.fmt.weekday_date(details[1])}" if details else None
     return ", ".join(x for x in (payout.channel, when) if x) or None
+
+
+def _glossary(program: ir.Program, words: Words) -> Section | None:
+    """The words a reader may not know: the rule file's `term` lines, and the terms this
+    document itself uses (business day, when a due date counts them)."""
+    entries = [(word, meaning) for word, meaning in (program.header.terms if program.header else ())]
+    due = program.payout.due if program.payout else None
+    if due is not None and due.business:
+        calendar = program.header.calendar if program.header and program.header.calendar else "the market's"
+        entries.append(("business day", f"a Monday to Friday that is not a public holiday in the {calendar} calendar"))
+    if not entries:
+        return None
+    items = tuple(Item(f"term-{slug(word)}", word, (meaning,)) for word, meaning in sorted(entries, key=_fold))
+    return Section("glossary", "Glossary", (), items)
+
+
+def _fold(entry: tuple[str, str]) -> str:
+    return entry[0].casefold()
 
 
 def _payment(program: ir.Program, words: Words) -> Section:
