@@ -352,3 +352,20 @@ def test_example_tables_are_indented_and_their_bars_aligned() -> None:
         "    | null         | $2     |\n"
     )
     assert format_source(result.formatted).formatted == result.formatted
+
+
+def test_fmt_json_reports_each_file_and_writes_like_human(tmp_path: Path) -> None:
+    import json
+
+    clean, messy, broken = tmp_path / "clean.rules", tmp_path / "messy.rules", tmp_path / "broken.rules"
+    clean.write_text((FIXTURES / "messy.expected.rules").read_text(encoding="utf-8"), encoding="utf-8")
+    messy.write_text((FIXTURES / "messy.rules").read_text(encoding="utf-8"), encoding="utf-8")
+    broken.write_text("program p:\n  currency USD\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["fmt", "--format", "json", str(clean), str(messy), str(broken)])
+    assert result.exit_code == 1  # the broken file
+    records = {Path(r["file"]).name: r for r in json.loads(result.stdout)}
+    assert records["clean.rules"] == {"file": str(clean), "ok": True, "changed": False, "written": False}
+    assert records["messy.rules"]["changed"] is True and records["messy.rules"]["written"] is True
+    assert records["broken.rules"]["ok"] is False and records["broken.rules"]["diagnostics"][0]["code"] == "RK001"
+    # Written exactly as the human form writes it.
+    assert messy.read_text(encoding="utf-8") == (FIXTURES / "messy.expected.rules").read_text(encoding="utf-8")
