@@ -27,6 +27,9 @@ from rulekit.diagnostics import Diagnostic, error, suggest
 from rulekit.errors import RulekitError
 
 MAX_SOURCE_BYTES = 5_000_000
+# Far longer whole numbers than any limit admits; RK802 words the usual limits after parsing,
+# this only keeps absurd lengths away from int()'s 4,300-digit conversion limit.
+_MAX_INT_DIGITS = 1_000
 # `given N T like (...)` repeats a row at most this often: examples are small by nature.
 MAX_EXAMPLE_ROWS = 10_000
 
@@ -450,6 +453,19 @@ class _ToIR(Transformer[Token, Any]):
         except InvalidOperation as exc:  # pragma: no cover - the lexer only admits digits
             raise _ValueProblemError(f"`{text}` is not a number", self._tspan(token)) from exc
 
+    def _int(self, token: Token) -> int:
+        """A whole number as written; one too long to be any rank or count is a diagnostic
+        here, before Python's integer conversion limit (4,300 digits) can turn it into a crash."""
+        text = str(token)
+        if len(text) > _MAX_INT_DIGITS:
+            raise _ValueProblemError(
+                f"a whole number with {len(text):,} digits is out of range",
+                self._tspan(token),
+                "ranks, `top`, counts and `max orders` are far smaller; see the limits in docs/language.md",
+                codes.RK802,
+            )
+        return int(text)
+
     def _money(self, token: Token) -> ir.Money:
         text = str(token)
         return ir.Money(self._decimal(text[1:], token), ir.CURRENCY_SYMBOLS[text[0]], self._tspan(token))
@@ -536,7 +552,9 @@ class _ToIR(Transformer[Token, Any]):
         return ir.Quantified(ir.Quantifier(str(c[0])), str(c[1]), c[2], None, self._span(meta), self._tspan(c[1]))
 
     def at_least(self, meta: Any, c: list[Any]) -> ir.Quantified:
-        return ir.Quantified(ir.Quantifier.AT_LEAST, str(c[1]), c[3], int(c[0]), self._span(meta), self._tspan(c[1]))
+        return ir.Quantified(
+            ir.Quantifier.AT_LEAST, str(c[1]), c[3], self._int(c[0]), self._span(meta), self._tspan(c[1])
+        )
 
     # -- shared block lines: ("kind", value, span)
     def attr(self, meta: Any, c: list[Token]) -> tuple[str, str, ir.Span]:
@@ -567,14 +585,14 @@ class _ToIR(Transformer[Token, Any]):
     time_line = _line("time", lambda s, c: str(c[0]))
     period_line = _line("period", lambda s, c: (str(c[0]), str(c[1])))
     then_by_line = _line("then_by", lambda s, c: ir.RankKey(str(c[0]), ir.Direction(str(c[1])), s._tspan(c[0])))
-    top_line = _line("top", lambda s, c: int(c[0]))
+    top_line = _line("top", lambda s, c: s._int(c[0]))
     shared_line = _line("shared", lambda s, c: str(c[0]))
     pool_line = _line("pool", lambda s, c: s._money(c[1]))
     overflow_line = _line("overflow", lambda s, c: c[0])
     bracket_line = _line("bracket", lambda s, c: ir.Bracket(s._money(c[0]), s._percent(c[1])))
     standard_line = _line("standard", lambda s, c: s._percent(c[0]))
     order_cap_line = _line("per_order", lambda s, c: s._money(c[0]))
-    max_orders_line = _line("max_orders", lambda s, c: (int(c[0]), str(c[1])))
+    max_orders_line = _line("max_orders", lambda s, c: (s._int(c[0]), str(c[1])))
     cap_line = _line("cap", lambda s, c: (s._money(c[0]), str(c[1]) if len(c) > 1 else None))
     tier_line = _line("tier", lambda s, c: ir.MilestoneTier(str(c[0]), c[1], s._money(c[2])))
     channel_line = _line("channel", lambda s, c: c[0])
@@ -584,7 +602,7 @@ class _ToIR(Transformer[Token, Any]):
     def rank_line(self, meta: Any, c: list[Token]) -> tuple[str, ir.PrizeTier, ir.Span]:
         ints = [t for t in c if t.type == "INT"]
         money = next(t for t in c if t.type == "MONEY")
-        first, last = int(ints[0]), int(ints[-1])
+        first, last = self._int(ints[0]), self._int(ints[-1])
         return ("rank", ir.PrizeTier(first, last, self._money(money), self._span(meta)), self._span(meta))
 
     # -- filters
@@ -833,7 +851,7 @@ class _ToIR(Transformer[Token, Any]):
         """``given 10 orders like (...), 3 of them (...)``: N rows; each override group
         applies to the next rows in turn; ``#`` in a string value is the row's number."""
         count_token, table = c[0], c[1]
-        count = int(str(count_token))
+        count = self._int(count_token)
         base = [f for f in c[2:] if isinstance(f, ir.ExampleField)]
         overrides: list[tuple[int, list[ir.ExampleField]]] = [o for o in c[2:] if isinstance(o, tuple)]
         covered = sum(n for n, _ in overrides)
@@ -861,7 +879,7 @@ class _ToIR(Transformer[Token, Any]):
         return ("given", tuple(rows), self._span(meta))
 
     def ex_override(self, meta: Any, c: list[Any]) -> tuple[int, list[ir.ExampleField]]:
-        return (int(str(c[0])), [f for f in c[1:] if isinstance(f, ir.ExampleField)])
+        return (self._int(c[0]), [f for f in c[1:] if isinstance(f, ir.ExampleField)])
 
     def given_table(self, meta: Any, c: list[Any]) -> tuple[str, tuple[ir.ExampleRow, ...], ir.Span]:
         """``given T:`` then ``| col | col |`` header and value rows."""
@@ -965,7 +983,7 @@ class _ToIR(Transformer[Token, Any]):
         return self._named(meta, ir.ExpectKind.NOT_JUDGED, c[0])
 
     def ex_rank(self, meta: Any, c: list[Token]) -> ir.Expectation:
-        rank = ir.Number(Decimal(int(c[0])), self._tspan(c[0]))
+        rank = ir.Number(Decimal(self._int(c[0])), self._tspan(c[0]))
         return self._expect(meta, ir.ExpectKind.RANK, value=rank)
 
     def ex_unranked(self, meta: Any, c: list[Any]) -> ir.Expectation:
@@ -989,7 +1007,10 @@ class _ToIR(Transformer[Token, Any]):
 def _due(s: _ToIR, c: list[Token], *, business: bool) -> ir.Due:
     token, after = c[0], c[1]
     if business:
-        amount = int(str(token).split()[0])
+        number = str(token).split()[0]
+        amount = s._int(
+            Token("INT", number, token.start_pos, token.line, token.column, token.end_line, token.end_column)
+        )
     else:
         duration = s._duration(token)
         if duration.unit is not ir.TimeUnit.DAYS or duration.amount != duration.amount.to_integral_value():

@@ -19,6 +19,8 @@ from rulekit.checker import check_source
 from rulekit.formatter import format_source
 from rulekit.render import render_document
 
+ROOT = Path(__file__).resolve().parent.parent
+
 BASE = """program spring:
   market: US
   currency: USD
@@ -229,3 +231,22 @@ def test_diff_of_a_huge_rank_range_is_refused_fast(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "RK802" in result.stderr + result.stdout
     assert time.process_time() - start < 5
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("  max orders: 500 per merchant", "  max orders: {n} per merchant"),
+        ("  due: 10 business days after offer_period", "  due: {n} business days after offer_period"),
+    ],
+)
+def test_a_whole_number_longer_than_pythons_conversion_limit_is_a_diagnostic(edit: tuple[str, str]) -> None:
+    # Found by the 50,000-file fuzz run: 5,000 digits went past int()'s 4,300-digit limit
+    # inside the parser and came out as RK900 (an internal error).
+    source = (ROOT / "campaigns" / "uk_shop.rules").read_text(encoding="utf-8")
+    old, new = edit
+    assert source.count(old) == 1
+    report = check_source(source.replace(old, new.format(n="9" * 5000)), "uk.rules")
+    found = [d.code for d in report.diagnostics if d.is_error]
+    # The item is dropped, so its examples report follow-ons (RK7xx); never an internal error.
+    assert "RK802" in found and "RK900" not in found
