@@ -10,7 +10,6 @@ See ``docs/api.md`` for the facts format.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -20,6 +19,7 @@ from rulekit.compile_py import CompileError, OrderDecision, PyProgram, compile_p
 from rulekit.diagnostics import Diagnostic, has_errors
 from rulekit.errors import RuleFileError
 from rulekit.facts import FactsError
+from rulekit.plan import Plan, bind
 from rulekit.pyeval.decision import decide
 from rulekit.results import Decision, Settlement
 
@@ -35,6 +35,8 @@ class CompiledProgram:
         self.source_hash = source_hash
         # Errors in `example` blocks (see `rulekit test`); they never stop the program itself.
         self.example_errors: tuple[Diagnostic, ...] = ()
+        # The one resolved meaning of the program; every engine below reads it.
+        self.plan: Plan = bind(program)
         self._py: PyProgram = compile_program(program)
 
     @property
@@ -54,9 +56,9 @@ class CompiledProgram:
 
     def settle(self, data: Any, *, progress: Callable[..., Any] | None = None) -> Settlement:
         """Settle the program over a data set (delegates to ``rulekit.settle.settle``)."""
-        settle_module = importlib.import_module("rulekit.settle")
-        result: Settlement = settle_module.settle(self.ir, data, progress=progress)
-        return result
+        from rulekit.settle import settle  # DuckDB is loaded only when a program is settled
+
+        return settle(self.plan, data, progress=progress)
 
     def explain(self, settlement: Settlement, participant_id: str) -> str:
         """Why one participant of a settlement got what it got, clause by clause."""
@@ -124,30 +126,15 @@ class _Report:
         self.diagnostics = diagnostics
 
 
-def _checker() -> Any:
-    try:
-        return importlib.import_module("rulekit.checker")
-    except ImportError:  # the checker is optional while it is being built
-        return None
-
-
 def _check_file(path: str) -> _Report:
-    checker = _checker()
-    if checker is not None:
-        report = checker.check_file(path)
-        return _Report(report.program, report.source, tuple(report.diagnostics))
-    from rulekit.parser import parse_file
+    from rulekit.checker import check_file
 
-    parsed, source = parse_file(path)
-    return _Report(parsed.program, source, parsed.diagnostics)
+    report = check_file(path)
+    return _Report(report.program, report.source, tuple(report.diagnostics))
 
 
 def _check_source(source: str, path: str) -> _Report:
-    checker = _checker()
-    if checker is not None:
-        report = checker.check_source(source, path)
-        return _Report(report.program, report.source, tuple(report.diagnostics))
-    from rulekit.parser import parse
+    from rulekit.checker import check_source
 
-    parsed = parse(source, path)
-    return _Report(parsed.program, source, parsed.diagnostics)
+    report = check_source(source, path)
+    return _Report(report.program, report.source, tuple(report.diagnostics))

@@ -21,7 +21,15 @@ from rulekit.checks.context import Context
 from rulekit.checks.limits import check_limits
 from rulekit.checks.metrics import check_metrics
 from rulekit.checks.rewards import check_rankings, check_rewards
-from rulekit.checks.scope import (
+from rulekit.checks.structure import check_duplicates, check_structure, check_tables
+from rulekit.checks.timing import check_currencies, check_header, check_payout, check_windows
+from rulekit.checks.usage import check_usage
+from rulekit.contract import member_key, participant_key
+from rulekit.diagnostics import Diagnostic, error, has_errors, sort_key
+from rulekit.fixes import with_fixes
+from rulekit.liability import maximum_payout
+from rulekit.parser import parse, parse_file
+from rulekit.plan.names import (
     MEMBER_SCOPE,
     PARTICIPANT_SCOPE,
     NameKind,
@@ -32,14 +40,6 @@ from rulekit.checks.scope import (
     metric_type,
     resolve_name,
 )
-from rulekit.checks.structure import check_duplicates, check_structure, check_tables
-from rulekit.checks.timing import check_currencies, check_header, check_payout, check_windows
-from rulekit.checks.usage import check_usage
-from rulekit.contract import member_key, participant_key
-from rulekit.diagnostics import Diagnostic, error, has_errors, sort_key
-from rulekit.fixes import with_fixes
-from rulekit.liability import maximum_payout
-from rulekit.parser import parse, parse_file
 
 __all__ = [
     "MEMBER_SCOPE",

@@ -20,25 +20,26 @@ Value rules (the ones ``docs/semantics.md`` states):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pyarrow as pa
 
-from rulekit import ir
+from rulekit import types as t
 from rulekit.money import minor_unit
-from rulekit.pyeval.types import ValueType, column_type, is_member_metric, metric_type
+from rulekit.plan.model import MetricPlan, Shape
+
+if TYPE_CHECKING:
+    from rulekit.plan.model import Plan
 
 __all__ = [
     "AMOUNT",
+    "COUNT_TOTALS",
     "SECONDS",
     "MetricColumns",
-    "RewardKind",
-    "currency_of",
+    "arrow_type",
     "metric_columns",
     "money_type",
-    "participant_metrics",
     "result_schema",
-    "reward_kind",
     "scale_of",
     "total_keys",
 ]
@@ -46,49 +47,25 @@ __all__ = [
 AMOUNT = pa.decimal128(38, 12)  # values read from the data, as the loader types them
 SECONDS = pa.decimal128(38, 6)  # durations: the engine counts whole microseconds
 
-RewardKind = Literal["prize", "rebate", "bonus", "milestone", "subsidy"]
-
-_REWARD_KINDS: tuple[tuple[type[ir.Reward], RewardKind], ...] = (
-    (ir.Prize, "prize"),
-    (ir.Rebate, "rebate"),
-    (ir.Bonus, "bonus"),
-    (ir.Milestone, "milestone"),
-    (ir.Subsidy, "subsidy"),
-)
-_TOTAL_KEYS: dict[RewardKind, str] = {
-    "prize": "prizes",
-    "rebate": "rebates",
-    "bonus": "bonuses",
-    "milestone": "milestones",
-    "subsidy": "subsidies",
-}
 COUNT_TOTALS = ("participants", "eligible", "qualified", "disqualified", "warned")
 
-_VALUE_TYPES: dict[ValueType, pa.DataType] = {
-    "count": pa.int64(),
-    "int": pa.int64(),
-    "decimal": AMOUNT,
-    "money": AMOUNT,
-    "percent": AMOUNT,
-    "duration": SECONDS,
-    "string": pa.string(),
-    "bool": pa.bool_(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-    "date": pa.date32(),
+_ARROW: dict[t.Kind, pa.DataType] = {
+    t.Kind.COUNT: pa.int64(),
+    t.Kind.INT: pa.int64(),
+    t.Kind.DECIMAL: AMOUNT,
+    t.Kind.MONEY: AMOUNT,
+    t.Kind.PERCENT: AMOUNT,
+    t.Kind.DURATION: SECONDS,
+    t.Kind.STRING: pa.string(),
+    t.Kind.BOOL: pa.bool_(),
+    t.Kind.TIMESTAMP: pa.timestamp("us", tz="UTC"),
+    t.Kind.DATE: pa.date32(),
 }
 
 
-def reward_kind(reward: ir.Reward) -> RewardKind:
-    """The result kind of a reward paid per participant (a commission is not one)."""
-    for cls, kind in _REWARD_KINDS:
-        if isinstance(reward, cls):
-            return kind
-    raise TypeError(f"no result kind for reward {type(reward).__name__}")
-
-
-def currency_of(program: ir.Program) -> str:
-    header = program.header
-    return header.currency if header and header.currency else "USD"
+def arrow_type(kind: t.Kind) -> pa.DataType:
+    """The exported Arrow type of a value of ``kind`` (a ratio is exported as two parts)."""
+    return _ARROW[kind]
 
 
 def scale_of(currency: str) -> int:
@@ -106,76 +83,50 @@ class MetricColumns:
     """How one participant metric is exported: one value column, or the two exact parts of a quotient."""
 
     name: str
-    kind: ValueType  # the metric's value type
+    kind: t.Kind  # the metric's value type
     shape: Literal["value", "ratio", "average"]
-    value: ValueType | None  # the type of the value column (shape "value")
-    parts: tuple[ValueType, ValueType] | None  # numerator and denominator types (a quotient)
+    value: t.Kind | None  # the type of the value column (shape "value")
+    parts: tuple[t.Kind, t.Kind] | None  # numerator and denominator types (a quotient)
 
     def columns(self) -> tuple[tuple[str, pa.DataType], ...]:
         if self.parts is None:
             assert self.value is not None
-            return ((f"metric.{self.name}", _VALUE_TYPES[self.value]),)
+            return ((f"metric.{self.name}", _ARROW[self.value]),)
         num, den = self.parts
         return (
-            (f"metric.{self.name}.numerator", _VALUE_TYPES[num]),
-            (f"metric.{self.name}.denominator", _VALUE_TYPES[den]),
+            (f"metric.{self.name}.numerator", _ARROW[num]),
+            (f"metric.{self.name}.denominator", _ARROW[den]),
         )
 
 
-def participant_metrics(program: ir.Program) -> tuple[ir.Metric, ...]:
-    """The metrics reported per participant (member metrics are reported per member), in source order."""
-    return tuple(m for m in program.metrics if not is_member_metric(m, program))
-
-
-def metric_columns(program: ir.Program, metric: ir.Metric) -> MetricColumns:
-    kind = metric_type(program, metric)
-    definition = metric.definition
-    if isinstance(definition, ir.Ratio):
-        return MetricColumns(
-            metric.name,
-            kind,
-            "ratio",
-            None,
-            (_part(program, definition.numerator), _part(program, definition.denominator)),
-        )
-    if definition.func is ir.AggregateFunc.AVERAGE:
-        return MetricColumns(metric.name, kind, "average", None, (_summed(program, definition), "count"))
+def metric_columns(plan: Plan, metric: MetricPlan) -> MetricColumns:
+    kind = metric.type.kind
+    if metric.parts is not None:
+        top, bottom = (plan.metric(part) for part in metric.parts)
+        assert top is not None and bottom is not None  # bound by the plan
+        return MetricColumns(metric.name, kind, "ratio", None, (_part(top), _part(bottom)))
+    if metric.shape is Shape.QUOTIENT:  # an average: the sum of its column over the count
+        summed = metric.column.type.kind if metric.column is not None else t.Kind.DECIMAL
+        return MetricColumns(metric.name, kind, "average", None, (summed, t.Kind.COUNT))
     return MetricColumns(metric.name, kind, "value", kind, None)
 
 
-def _part(program: ir.Program, name: str) -> ValueType:
-    metric = program.metric(name)
-    assert metric is not None, name  # the checker resolved the ratio's parts
-    kind = metric_type(program, metric)
-    return "decimal" if kind == "ratio" else kind
+def _part(metric: MetricPlan) -> t.Kind:
+    return t.Kind.DECIMAL if metric.type.kind is t.Kind.RATIO else metric.type.kind
 
 
-def _summed(program: ir.Program, definition: ir.Aggregate) -> ValueType:
-    """The type of the sum an average divides: its column's type (an ``int`` column sums to an ``int``)."""
-    table = program.table(definition.table)
-    column = table.column(definition.column) if table is not None and definition.column else None
-    return column_type(column) if column is not None else "decimal"
-
-
-def total_keys(program: ir.Program) -> tuple[str, ...]:
+def total_keys(plan: Plan) -> tuple[str, ...]:
     """The keys of ``Settlement.totals``, in order: money per reward kind and commission, the
     payout, then the counts (``COUNT_TOTALS``, ``int``)."""
     keys: list[str] = []
-    for reward in program.rewards:
-        if isinstance(reward, ir.Commission):
-            keys += ["commission_due", "commission_waived"]
-        else:
-            keys.append(_TOTAL_KEYS[reward_kind(reward)])
+    for reward in plan.rewards:
+        keys += ["commission_due", "commission_waived"] if not reward.kind.paid else [reward.kind.total]
     return (*dict.fromkeys(keys), "payout", *COUNT_TOTALS)
 
 
-def total_key(kind: RewardKind) -> str:
-    return _TOTAL_KEYS[kind]
-
-
-def result_schema(program: ir.Program) -> pa.Schema:
-    """Every column of the settlement table of ``program``, with its Arrow type (see ``docs/run.md``)."""
-    money = money_type(currency_of(program))
+def result_schema(plan: Plan) -> pa.Schema:
+    """Every column of the settlement table of ``plan``, with its Arrow type (see ``docs/run.md``)."""
+    money = money_type(plan.currency)
     fields = [
         pa.field("id", pa.string(), nullable=False),
         pa.field("rank", pa.int64()),
@@ -184,9 +135,9 @@ def result_schema(program: ir.Program) -> pa.Schema:
         pa.field("disqualified", pa.bool_(), nullable=False),
         pa.field("warnings", pa.string(), nullable=False),
     ]
-    for metric in participant_metrics(program):
-        fields += [pa.field(name, kind) for name, kind in metric_columns(program, metric).columns()]
-    fields += [pa.field(f"reward.{r.name}", money) for r in program.rewards if not isinstance(r, ir.Commission)]
+    for metric in plan.participant_metrics():
+        fields += [pa.field(name, kind) for name, kind in metric_columns(plan, metric).columns()]
+    fields += [pa.field(f"reward.{r.name}", money) for r in plan.rewards if r.kind.paid]
     fields += [
         pa.field("commission_due", money),
         pa.field("commission_waived", money),

@@ -60,7 +60,7 @@ class RewardAmount(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: str
-    kind: Literal["prize", "rebate", "bonus", "milestone", "subsidy"]
+    kind: str  # the registry name of the reward kind: prize, rebate, bonus, milestone, subsidy, …
     amount: Decimal
     before_limits: Decimal
     reason: str

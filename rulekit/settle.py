@@ -17,12 +17,12 @@ import pyarrow as pa
 from rulekit import ir
 from rulekit.compile_sql import CompiledSettlement, compile_settlement
 from rulekit.data import LoadedData, Source, load_tables
-from rulekit.result_schema import result_schema
+from rulekit.plan import Plan, bind
 from rulekit.results import Settlement
 from rulekit.settle_results import build_settlement, derived, fetch
 from rulekit.sql.failures import diagnose
 
-__all__ = ["STAGES", "Progress", "build_settlement", "fetch", "result_schema", "settle", "to_arrow"]
+__all__ = ["STAGES", "Progress", "build_settlement", "fetch", "settle", "to_arrow"]
 
 Progress = Callable[[str, int, int], None]  # (stage description, step, number of steps)
 STAGES = (
@@ -33,8 +33,10 @@ STAGES = (
 )
 
 
-def settle(program: ir.Program, data: LoadedData | Source, *, progress: Progress | None = None) -> Settlement:
-    """Settle ``program`` over ``data`` (loaded data, a folder, frames or a DuckDB connection).
+def settle(program: Plan | ir.Program, data: LoadedData | Source, *, progress: Progress | None = None) -> Settlement:
+    """Settle a program over ``data`` (loaded data, a folder, frames or a DuckDB connection).
+
+    ``program`` is its :class:`~rulekit.plan.Plan`, or a checked ``ir.Program`` (bound here).
 
     Raises :class:`rulekit.errors.DataError` for fatal data problems,
     :class:`rulekit.errors.EngineError` (naming the table and column) when DuckDB fails on
@@ -46,6 +48,8 @@ def settle(program: ir.Program, data: LoadedData | Source, *, progress: Progress
         if progress is not None:
             progress(STAGES[index], index + 1, len(STAGES))
 
+    plan = program if isinstance(program, Plan) else bind(program)
+    program = plan.program
     step(0)
     loaded = data if isinstance(data, LoadedData) else load_tables(program, data)
     step(1)
@@ -57,7 +61,7 @@ def settle(program: ir.Program, data: LoadedData | Source, *, progress: Progress
     except duckdb.Error as exc:  # e.g. amounts whose sum does not fit an exact decimal
         raise diagnose(loaded.connection, program, exc) from exc
     step(3)
-    return build_settlement(program, compiled, rows, member_rows, loaded)
+    return build_settlement(plan, compiled, rows, member_rows, loaded)
 
 
 def _compiled(program: ir.Program) -> tuple[CompiledSettlement, str, str | None]:

@@ -21,22 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rulekit import ir, timeutil
+from rulekit import types as t
 from rulekit.compile_sql import CompiledSettlement, holds_col, judged_col
 from rulekit.data import LoadedData
-from rulekit.result_schema import (
-    COUNT_TOTALS,
-    SECONDS,
-    currency_of,
-    metric_columns,
-    participant_metrics,
-    result_schema,
-    reward_kind,
-    scale_of,
-    total_key,
-    total_keys,
-)
+from rulekit.plan import MetricPlan, Plan
+from rulekit.result_schema import COUNT_TOTALS, SECONDS, metric_columns, scale_of, total_keys
 from rulekit.results import Settlement, Total
-from rulekit.settle_rows import Plan, RowSource, make_plan, primary_ranking
+from rulekit.settle_rows import RowPlan, RowSource, make_plan, primary_ranking
 from rulekit.sql.metrics import PID, den_col, metric_col
 from rulekit.sql.rewards import due_col, paid_col, rank_col, waived_col
 
@@ -61,17 +52,8 @@ def fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
     return con.sql(sql).to_arrow_table()
 
 
-def schema_of(program: ir.Program) -> pa.Schema:
-    """:func:`result_schema` of ``program``, derived once."""
-    cache = derived(program)
-    if "schema" not in cache:
-        cache["schema"] = result_schema(program)
-    found: pa.Schema = cache["schema"]
-    return found
-
-
 def build_settlement(
-    program: ir.Program,
+    plan: Plan,
     compiled: CompiledSettlement,
     rows: pa.Table,
     member_rows: pa.Table | None,
@@ -79,31 +61,30 @@ def build_settlement(
 ) -> Settlement:
     """The settlement of the participants query's result ``rows`` (and the members query's), sorted
     by rank then id, with totals, the payout due date and the data-quality report."""
-    header = program.header
-    currency = currency_of(program)
+    program = plan.program
     due = timeutil.due_date(program)
     rows = _sorted(program, rows)
-    table = _table(program, rows, due)
-    plan = _plan(program, compiled, rows.column_names, member_rows.column_names if member_rows else (), currency)
+    table = _table(plan, rows, due)
+    readers = _readers(program, compiled, rows.column_names, member_rows.column_names if member_rows else (), plan)
     return Settlement(
-        program=header.name if header else "",
-        currency=currency,
-        timezone=header.timezone if header and header.timezone else "UTC",
-        participants=RowSource(plan, rows, member_rows, table, due),
-        totals=_totals(program, table),
+        program=plan.name,
+        currency=plan.currency,
+        timezone=plan.timezone,
+        participants=RowSource(readers, rows, member_rows, table, due),
+        totals=_totals(plan, table),
         payout_due=due,
         data_quality=list(loaded.issues),
     )
 
 
-def _plan(
-    program: ir.Program, compiled: CompiledSettlement, columns: list[str], member_columns: Any, currency: str
-) -> Plan:
+def _readers(
+    program: ir.Program, compiled: CompiledSettlement, columns: list[str], member_columns: Any, plan: Plan
+) -> RowPlan:
     cache = derived(program)
-    key = ("plan", tuple(columns), tuple(member_columns), currency)
+    key = ("readers", tuple(columns), tuple(member_columns), plan.currency)
     if key not in cache:
-        cache[key] = make_plan(program, compiled, columns, member_columns, currency)
-    found: Plan = cache[key]
+        cache[key] = make_plan(program, compiled, columns, member_columns, plan.currency)
+    found: RowPlan = cache[key]
     return found
 
 
@@ -120,11 +101,12 @@ def _sorted(program: ir.Program, rows: pa.Table) -> pa.Table:
 # ------------------------------------------------------------------------ columns
 
 
-def _table(program: ir.Program, rows: pa.Table, due: dt.date | None) -> pa.Table:
-    """The result table of ``program`` (its :func:`result_schema`), column by column."""
-    schema = schema_of(program)
+def _table(plan: Plan, rows: pa.Table, due: dt.date | None) -> pa.Table:
+    """The result table of ``plan`` (its :attr:`~rulekit.plan.Plan.schema`), column by column."""
+    program = plan.program
+    schema = plan.schema
     n = rows.num_rows
-    scale = scale_of(currency_of(program))
+    scale = scale_of(plan.currency)
     qualified = _flag(rows, "qualified")
     columns: dict[str, pa.Array] = {
         "id": _array(rows.column(PID)),
@@ -132,19 +114,19 @@ def _table(program: ir.Program, rows: pa.Table, due: dt.date | None) -> pa.Table
         "eligible": _flag(rows, "eligible"),
         "qualified": qualified,
         "disqualified": _flag(rows, "disqualified"),
-        "warnings": _warnings(program, rows),
+        "warnings": _warnings(plan, rows),
     }
-    for metric in participant_metrics(program):
-        columns.update(_metric(program, metric, rows))
+    for metric in plan.participant_metrics():
+        columns.update(_metric(plan, metric, rows))
     total = pa.array([0] * n, pa.int64())
-    for reward in program.rewards:
-        if isinstance(reward, ir.Commission):
+    for reward in plan.rewards:
+        if not reward.kind.paid:
             continue
         # Null for a non-qualifier (it is in no reward's population); 0 for a qualifier out of the money.
         paid = pc.if_else(qualified, _minor(rows, [paid_col(reward.name)]), pa.scalar(None, pa.int64()))
         columns[f"reward.{reward.name}"] = _money(paid, scale)
         total = pc.add_checked(total, pc.fill_null(paid, 0))
-    commissions = [r.name for r in program.rewards if isinstance(r, ir.Commission)]
+    commissions = [r.name for r in plan.rewards if not r.kind.paid]
     if commissions:
         columns["commission_due"] = _money(_minor(rows, [due_col(c) for c in commissions]), scale)
         columns["commission_waived"] = _money(_minor(rows, [waived_col(c) for c in commissions]), scale)
@@ -172,12 +154,10 @@ def _ints(rows: pa.Table, name: str) -> pa.Array:
     return _array(rows.column(name)).cast(pa.int64())
 
 
-def _warnings(program: ir.Program, rows: pa.Table) -> pa.Array:
+def _warnings(plan: Plan, rows: pa.Table) -> pa.Array:
     """The names of the warnings that apply, joined by ``;`` (empty when none does)."""
     joined = pa.array([""] * rows.num_rows, pa.string())
-    for clause in program.clauses:
-        if clause.kind is not ir.ClauseKind.WARN:
-            continue
+    for clause in plan.clauses_of(ir.ClauseKind.WARN):
         hit = pc.and_(_flag(rows, holds_col(clause.name)), _flag(rows, judged_col(clause.name)))
         name = pa.scalar(clause.name)
         # Built without nulls: binary_join_element_wise's null_handling="skip" drops rows (pyarrow 26).
@@ -210,15 +190,15 @@ def _money(minor_units: pa.Array, scale: int) -> pa.Array:
     return _with_scale(minor_units, scale)
 
 
-def _metric(program: ir.Program, metric: ir.Metric, rows: pa.Table) -> dict[str, pa.Array]:
+def _metric(plan: Plan, metric: MetricPlan, rows: pa.Table) -> dict[str, pa.Array]:
     """The exported column(s) of one participant metric (a quotient as its exact parts)."""
-    spec = metric_columns(program, metric)
+    spec = metric_columns(plan, metric)
     sources = [metric_col(metric.name)] if spec.parts is None else [metric_col(metric.name), den_col(metric.name)]
     kinds = [spec.value] if spec.parts is None else list(spec.parts)
     found: dict[str, pa.Array] = {}
     for (name, arrow_type), source, kind in zip(spec.columns(), sources, kinds, strict=True):
         values = _array(rows.column(source)) if source in rows.column_names else pa.nulls(rows.num_rows)
-        if kind == "duration":
+        if kind is t.Kind.DURATION:
             values = _with_scale(values, SECONDS.scale)  # whole microseconds → seconds
         found[name] = values.cast(arrow_type)
     return found
@@ -227,17 +207,17 @@ def _metric(program: ir.Program, metric: ir.Metric, rows: pa.Table) -> dict[str,
 # ------------------------------------------------------------------------ totals
 
 
-def _totals(program: ir.Program, table: pa.Table) -> dict[str, Total]:
+def _totals(plan: Plan, table: pa.Table) -> dict[str, Total]:
     """Money per reward kind, commission and payout (``Decimal``), then the counts (``int``)."""
     money = table.schema.field("total_payout").type
     zero = Decimal(0).scaleb(-money.scale)
-    sums: dict[str, Total] = dict.fromkeys(total_keys(program)[: -len(COUNT_TOTALS)], zero)
-    for reward in program.rewards:
-        if isinstance(reward, ir.Commission):
+    sums: dict[str, Total] = dict.fromkeys(total_keys(plan)[: -len(COUNT_TOTALS)], zero)
+    for reward in plan.rewards:
+        if not reward.kind.paid:
             for key in ("commission_due", "commission_waived"):
                 sums[key] = _sum(table.column(key), zero)
         else:
-            key = total_key(reward_kind(reward))
+            key = reward.kind.total
             sums[key] = sums[key] + _sum(table.column(f"reward.{reward.name}"), zero)
     sums["payout"] = _sum(table.column("total_payout"), zero)
     sums["participants"] = table.num_rows

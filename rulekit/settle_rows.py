@@ -4,7 +4,7 @@ The settlement itself is a table (:mod:`rulekit.settle_results`); this module tu
 row of the query's result into a :class:`~rulekit.results.ParticipantResult`, wording
 its clause outcomes and rewards then. Everything that does not depend on a row (which
 column holds what, how each metric is read, the clauses and rewards) is worked out once
-per program and column list, as a :class:`Plan` of readers over row tuples. Rows are
+per program and column list, as a :class:`RowPlan` of readers over row tuples. Rows are
 converted from Arrow to Python a block at a time, so reading every participant in
 order costs one conversion per block, not one per value.
 """
@@ -24,9 +24,10 @@ import pyarrow as pa
 from rulekit import ir
 from rulekit.compile_sql import CompiledSettlement, holds_col, judged_col
 from rulekit.money import minor_unit
+from rulekit.plan import kind_of
 from rulekit.pyeval.types import metric_type
 from rulekit.reasons import clause_reason, outcome_reasons, reward_reason
-from rulekit.result_schema import RewardKind, reward_kind, scale_of
+from rulekit.result_schema import scale_of
 from rulekit.results import ClauseOutcome, MetricValue, ParticipantResult, ParticipantSource, RewardAmount
 from rulekit.sql.metrics import MID, PID, column_col, den_col, metric_col
 from rulekit.sql.rewards import (
@@ -144,14 +145,14 @@ class _Clause:
 @dataclass(frozen=True)
 class _Reward:
     reward: ir.Reward
-    kind: RewardKind
+    kind: str  # the registry name of its kind (rulekit.plan.kinds)
     paid: Reader
     before: Reader
     extra: tuple[tuple[str, Reader], ...]  # rank, ranked, tied (prizes) or orders (subsidies)
 
 
 @dataclass(frozen=True)
-class Plan:
+class RowPlan:
     """Everything about reading a participant's row that does not depend on the row."""
 
     program: ir.Program
@@ -179,7 +180,7 @@ def make_plan(
     columns: Sequence[str],
     member_columns: Sequence[str],
     currency: str,
-) -> Plan:
+) -> RowPlan:
     """The plan for rows with these columns (cache it per program and column lists)."""
     index = {name: i for i, name in enumerate(columns)}
     mindex = {name: i for i, name in enumerate(member_columns)}
@@ -191,7 +192,7 @@ def make_plan(
     )
     primary = primary_ranking(program)
     commissions = [r for r in program.rewards if isinstance(r, ir.Commission)]
-    return Plan(
+    return RowPlan(
         program=program,
         name=program.header.name if program.header else "",
         quantum=minor_unit(currency),
@@ -225,7 +226,7 @@ def _reward_plan(reward: ir.Reward, index: dict[str, int]) -> _Reward:
             ("candidates", _column(index, candidates_col(reward.name))),
         )
     paid, before = _column(index, paid_col(reward.name)), _column(index, before_col(reward.name))
-    return _Reward(reward, reward_kind(reward), paid, before, extra)
+    return _Reward(reward, kind_of(reward).name, paid, before, extra)
 
 
 def primary_ranking(program: ir.Program) -> str | None:
@@ -297,7 +298,7 @@ class _RowBlocks:
 class RowSource(ParticipantSource):
     """A settlement's participants read from the query's rows (sorted in settlement order)."""
 
-    def __init__(self, plan: Plan, rows: pa.Table, members: pa.Table | None, table: pa.Table, due: dt.date | None):
+    def __init__(self, plan: RowPlan, rows: pa.Table, members: pa.Table | None, table: pa.Table, due: dt.date | None):
         self._plan = plan
         self._rows = _RowBlocks(rows)
         self._member_table = members
@@ -337,7 +338,7 @@ class RowSource(ParticipantSource):
 
 
 def _participant(
-    plan: Plan, row: tuple[Any, ...], members: list[tuple[Any, ...]], due: dt.date | None, memo: dict[Any, str]
+    plan: RowPlan, row: tuple[Any, ...], members: list[tuple[Any, ...]], due: dt.date | None, memo: dict[Any, str]
 ) -> ParticipantResult:
     wording = _Wording(plan, row, members, memo)
     clauses = [wording.clause(c) for c in plan.clauses]
@@ -372,11 +373,11 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _money(minor_units: Any, plan: Plan) -> Decimal:
+def _money(minor_units: Any, plan: RowPlan) -> Decimal:
     return Decimal(int(minor_units or 0)).scaleb(-plan.places).quantize(plan.quantum)
 
 
-def _sum_minor(plan: Plan, row: tuple[Any, ...], readers: tuple[Reader, ...] | None) -> Decimal | None:
+def _sum_minor(plan: RowPlan, row: tuple[Any, ...], readers: tuple[Reader, ...] | None) -> Decimal | None:
     return None if readers is None else _money(sum(int(read(row) or 0) for read in readers), plan)
 
 
@@ -390,7 +391,9 @@ class _Wording:
 
     __slots__ = ("_member_values", "_values", "members", "memo", "plan", "row")
 
-    def __init__(self, plan: Plan, row: tuple[Any, ...], members: list[tuple[Any, ...]], memo: dict[Any, str]) -> None:
+    def __init__(
+        self, plan: RowPlan, row: tuple[Any, ...], members: list[tuple[Any, ...]], memo: dict[Any, str]
+    ) -> None:
         self.plan, self.row, self.members, self.memo = plan, row, members, memo
         self._values: dict[str, Any] | None = None
         self._member_values: dict[str, dict[str, Any]] | None = None

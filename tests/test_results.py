@@ -20,7 +20,7 @@ import pytest
 
 from rulekit import ir
 from rulekit.checker import check_source
-from rulekit.result_schema import result_schema
+from rulekit.plan import bind
 from rulekit.results import Decision, ParticipantResult, Settlement, UnknownParticipantError
 from rulekit.settle import settle
 
@@ -158,7 +158,7 @@ def names_and_types(schema: pa.Schema) -> list[tuple[str, pa.DataType]]:
 
 
 def test_result_schema_is_derived_from_the_rule_file() -> None:
-    assert names_and_types(result_schema(shop())) == EXPECTED_COLUMNS
+    assert names_and_types(bind(shop()).schema) == EXPECTED_COLUMNS
 
 
 def test_zero_participants_have_every_column(tmp_path: Path) -> None:

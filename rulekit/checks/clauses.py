@@ -9,8 +9,8 @@ from rulekit import codes, ir
 from rulekit import types as t
 from rulekit.checks.context import Context
 from rulekit.checks.exprs import names_in, require_bool
-from rulekit.checks.scope import PARTICIPANT_SCOPE, metric_type
 from rulekit.diagnostics import Fix, warning
+from rulekit.plan.names import PARTICIPANT_SCOPE, metric_type
 
 # Aggregates that can never be negative, so `x < 0` can never hold.
 _NON_NEGATIVE = (ir.AggregateFunc.COUNT, ir.AggregateFunc.COUNT_DISTINCT, ir.AggregateFunc.TOTAL_TIME)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rulekit import codes, ir
 from rulekit import types as t
 from rulekit.checks.context import Context, member_nouns
-from rulekit.checks.scope import (
+from rulekit.diagnostics import suggest
+from rulekit.plan.names import (
     MEMBER_SCOPE,
     NameKind,
     ResolvedName,
@@ -14,7 +15,6 @@ from rulekit.checks.scope import (
     resolve_name,
     visible_names,
 )
-from rulekit.diagnostics import suggest
 
 _LITERALS = (ir.Money, ir.Percent, ir.Duration, ir.Number, ir.String, ir.Bool, ir.DateValue)
 

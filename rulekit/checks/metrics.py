@@ -6,8 +6,8 @@ from rulekit import codes, ir
 from rulekit import types as t
 from rulekit.checks.context import Context, member_nouns
 from rulekit.checks.exprs import require_bool
-from rulekit.checks.scope import Scope
 from rulekit.diagnostics import suggest
+from rulekit.plan.names import Scope
 
 _NEEDS_NUMBERS = (ir.AggregateFunc.SUM, ir.AggregateFunc.AVERAGE, ir.AggregateFunc.MIN, ir.AggregateFunc.MAX)
 

@@ -11,9 +11,9 @@ from rulekit import codes, ir
 from rulekit import types as t
 from rulekit.checks.context import Context
 from rulekit.checks.metrics import check_filters, event_table
-from rulekit.checks.scope import PARTICIPANT_SCOPE, NameKind, is_member_metric, metric_type, resolve_name
 from rulekit.diagnostics import suggest
 from rulekit.liability import format_money, reward_bound, schedule_total
+from rulekit.plan.names import PARTICIPANT_SCOPE, NameKind, is_member_metric, metric_type, resolve_name
 
 OVERFLOW_POLICIES = ("scale down", "first come")
 SHARED_RANKS_POLICIES = ("split", "same")
