@@ -50,14 +50,14 @@ def check_agreement(program: rulekit.CompiledProgram, loaded: LoadedData) -> int
 def rulekit_parts(program: rulekit.CompiledProgram, loaded: LoadedData) -> dict[str, float]:
     """One settlement split into compile, SQL (execute + fetch) and Python result building."""
     started = time.perf_counter()
-    compiled = compile_settlement(program.ir)
+    compiled = compile_settlement(program.plan)
     sql = compiled.participants.sql(dialect="duckdb")
     members_sql = compiled.members.sql(dialect="duckdb") if compiled.members is not None else None
     compiled_at = time.perf_counter()
     rows = fetch(loaded.connection, sql)
     member_rows = fetch(loaded.connection, members_sql) if members_sql is not None else None
     queried_at = time.perf_counter()
-    build_settlement(program.ir, compiled, rows, member_rows, loaded)
+    build_settlement(program.plan, compiled, rows, member_rows, loaded)
     built_at = time.perf_counter()
     return {
         "compile_s": compiled_at - started,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from rulekit import ir
+from rulekit.plan import Plan, bind
 from rulekit.sql import build as b
 from rulekit.sql.exprs import CompileError, Operand, QuantResolver, Scope, condition
 from rulekit.sql.metrics import MID, PID, Context, column_col, frame_scope, member_frame, participant_frame
@@ -47,9 +48,12 @@ class CompiledSettlement:
         return self.participants.sql(dialect=dialect)
 
 
-def compile_settlement(program: ir.Program) -> CompiledSettlement:
-    """Build the settlement query tree for ``program``; raises :class:`CompileError`."""
-    ctx = Context.of(program)
+def compile_settlement(plan: Plan | ir.Program) -> CompiledSettlement:
+    """Build the settlement query tree of a plan (or a checked program, bound here);
+    raises :class:`CompileError`."""
+    plan = plan if isinstance(plan, Plan) else bind(plan)
+    program = plan.program
+    ctx = Context.of(plan)
     pnames = participant_frame(ctx)
     mnames = member_frame(ctx)
     quantified = _quantifier_cte(ctx, pnames, mnames)
@@ -118,28 +122,9 @@ def _order_columns(program: ir.Program, ctes: list[tuple[str, str]]) -> list[exp
 # ------------------------------------------------------------------------ clauses
 
 
-def _quantifiers(program: ir.Program) -> list[ir.Quantified]:
-    found: list[ir.Quantified] = []
-
-    def walk(expr: ir.Expr | None) -> None:
-        if isinstance(expr, ir.Quantified):
-            if expr not in found:
-                found.append(expr)
-        elif isinstance(expr, ir.BoolOp):
-            for part in expr.operands:
-                walk(part)
-        elif isinstance(expr, ir.Not):
-            walk(expr.operand)
-
-    for clause in program.clauses:
-        walk(clause.condition)
-        walk(clause.guard)
-    return found
-
-
 def _quantifier_cte(ctx: Context, pnames: list[str], mnames: list[str]) -> dict[ir.Quantified, int]:
     """Per participant and quantifier: how many members satisfy the body, and how many there are."""
-    found = _quantifiers(ctx.program)
+    found = list(dict.fromkeys(q for clause in ctx.plan.clauses for q in clause.quantifiers))
     if not found:
         return {}
     if ctx.mtable is None:

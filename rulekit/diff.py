@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from rulekit import ir
+from rulekit.plan.aggregates import aggregate
 
 ChangeKind = Literal["added", "removed", "changed"]
 Category = Literal["rule", "text", "example"]
@@ -185,11 +186,7 @@ def _joined(*parts: str) -> str:
 
 
 def _aggregate_head(agg: ir.Aggregate) -> str:
-    if agg.func is ir.AggregateFunc.COUNT:
-        return f"count {agg.table}"
-    if agg.func is ir.AggregateFunc.TOTAL_TIME:
-        return f"total time in {agg.table}"
-    return f"{agg.func.value} {agg.column} in {agg.table}"
+    return aggregate(agg.func).syntax.format(func=agg.func.value, column=agg.column, table=agg.table)
 
 
 def format_definition(definition: ir.Aggregate | ir.Ratio) -> str:

@@ -25,6 +25,7 @@ from lark.indenter import DedentError, Indenter
 from rulekit import codes, ir
 from rulekit.diagnostics import Diagnostic, error, suggest
 from rulekit.errors import RulekitError
+from rulekit.plan.aggregates import column_aggregate_words
 
 MAX_SOURCE_BYTES = 5_000_000
 # Far longer whole numbers than any limit admits; RK802 words the usual limits after parsing,
@@ -46,6 +47,10 @@ class _RuleIndenter(Indenter):
 @functools.cache
 def _lark() -> Lark:
     grammar = resources.files("rulekit").joinpath("grammar.lark").read_text(encoding="utf-8")
+    # The `<function> COLUMN in TABLE` aggregates are the registry's (rulekit.plan.aggregates):
+    # the grammar's AGG_FUNC line is rewritten from it, so a new aggregate is one entry there.
+    words = "|".join(column_aggregate_words())
+    grammar = re.sub(r"(?m)^AGG_FUNC\.2: .*$", lambda _: f"AGG_FUNC.2: /({words})\\b/", grammar)
     return Lark(
         grammar,
         parser="lalr",
@@ -212,7 +217,7 @@ _WORD_TERMINALS: dict[str, tuple[str, ...]] = {
     "CLAUSE_KIND": ("eligible", "gate", "warn", "disqualify"),
     "BOUND": ("inclusive", "exclusive"),
     "DIRECTION": ("ascending", "descending"),
-    "AGG_FUNC": ("sum", "min", "max", "average"),
+    "AGG_FUNC": column_aggregate_words(),
     "QUANT": ("every", "any", "no"),
     "HAS": ("has", "have"),
     "BRACKET_MODE": ("marginal", "whole-tier"),

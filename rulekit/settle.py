@@ -53,7 +53,7 @@ def settle(program: Plan | ir.Program, data: LoadedData | Source, *, progress: P
     step(0)
     loaded = data if isinstance(data, LoadedData) else load_tables(program, data)
     step(1)
-    compiled, participants_sql, members_sql = _compiled(program)
+    compiled, participants_sql, members_sql = _compiled(plan)
     step(2)
     try:
         rows = fetch(loaded.connection, participants_sql)
@@ -64,11 +64,11 @@ def settle(program: Plan | ir.Program, data: LoadedData | Source, *, progress: P
     return build_settlement(plan, compiled, rows, member_rows, loaded)
 
 
-def _compiled(program: ir.Program) -> tuple[CompiledSettlement, str, str | None]:
-    """The settlement query of ``program`` and its DuckDB SQL (participants, members), built once."""
-    cache = derived(program)
+def _compiled(plan: Plan) -> tuple[CompiledSettlement, str, str | None]:
+    """The settlement query of ``plan`` and its DuckDB SQL (participants, members), built once."""
+    cache = derived(plan.program)
     if "queries" not in cache:
-        compiled = compile_settlement(program)
+        compiled = compile_settlement(plan)
         members = compiled.members.sql(dialect="duckdb") if compiled.members is not None else None
         cache["queries"] = (compiled, compiled.participants.sql(dialect="duckdb"), members)
     found: tuple[CompiledSettlement, str, str | None] = cache["queries"]

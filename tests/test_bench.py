@@ -127,12 +127,12 @@ def test_settlement_sql_within_target(program: rulekit.CompiledProgram, loaded: 
 
 
 def test_building_results_within_its_share(program: rulekit.CompiledProgram, loaded: LoadedData) -> None:
-    compiled, participants_sql, members_sql = _compiled(program.ir)
+    compiled, participants_sql, members_sql = _compiled(program.plan)
     rows = fetch(loaded.connection, participants_sql)
     members = fetch(loaded.connection, members_sql) if members_sql is not None else None
     handwritten = common.handwritten_sql()
     ours, theirs = common.alternate(
-        lambda: build_settlement(program.ir, compiled, rows, members, loaded),
+        lambda: build_settlement(program.plan, compiled, rows, members, loaded),
         lambda: common.run_handwritten(loaded.connection, handwritten),
         3,
     )

@@ -10,10 +10,8 @@ from rulekit import types as t
 from rulekit.checks.context import Context
 from rulekit.checks.exprs import names_in, require_bool
 from rulekit.diagnostics import Fix, warning
+from rulekit.plan.aggregates import aggregate
 from rulekit.plan.names import PARTICIPANT_SCOPE, metric_type
-
-# Aggregates that can never be negative, so `x < 0` can never hold.
-_NON_NEGATIVE = (ir.AggregateFunc.COUNT, ir.AggregateFunc.COUNT_DISTINCT, ir.AggregateFunc.TOTAL_TIME)
 
 
 def check_clauses(ctx: Context) -> None:
@@ -129,7 +127,7 @@ def _never_negative(ctx: Context, name: str) -> bool:
     if metric is None:
         return False
     if isinstance(metric.definition, ir.Aggregate):
-        return metric.definition.func in _NON_NEGATIVE
+        return aggregate(metric.definition.func).never_negative
     return metric_type(ctx.program, metric).kind is t.Kind.COUNT
 
 

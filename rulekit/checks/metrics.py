@@ -7,9 +7,8 @@ from rulekit import types as t
 from rulekit.checks.context import Context, member_nouns
 from rulekit.checks.exprs import require_bool
 from rulekit.diagnostics import suggest
+from rulekit.plan.aggregates import aggregate
 from rulekit.plan.names import Scope
-
-_NEEDS_NUMBERS = (ir.AggregateFunc.SUM, ir.AggregateFunc.AVERAGE, ir.AggregateFunc.MIN, ir.AggregateFunc.MAX)
 
 
 def check_metrics(ctx: Context) -> None:
@@ -37,9 +36,9 @@ def _aggregate(ctx: Context, agg: ir.Aggregate) -> None:
         if column is None:
             hint = suggest(agg.column, [c.name for c in table.columns])
             ctx.error(codes.RK102, f"table `{table.name}` has no column `{agg.column}`", agg.column_span, hint)
-        elif agg.func in _NEEDS_NUMBERS:
+        elif aggregate(agg.func).column == "numeric":
             _numeric_column(ctx, agg, column)
-    if agg.func is ir.AggregateFunc.TOTAL_TIME and table.period is None:
+    if aggregate(agg.func).period and table.period is None:
         ctx.error(
             codes.RK204,
             f"`total time` needs a table of intervals, but `{table.name}` has no `period` line",
@@ -51,7 +50,7 @@ def _aggregate(ctx: Context, agg: ir.Aggregate) -> None:
 
 def _numeric_column(ctx: Context, agg: ir.Aggregate, column: ir.Column) -> None:
     value = t.of_column(column, ctx.currency)
-    summing_shares = agg.func is ir.AggregateFunc.SUM and value.kind is t.Kind.PERCENT
+    summing_shares = not aggregate(agg.func).sums_percent and value.kind is t.Kind.PERCENT
     if value.is_numeric and not summing_shares:
         return
     ctx.error(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rulekit import codes, ir
+from rulekit import types as t
 from rulekit.codes import Code
 from rulekit.diagnostics import Diagnostic, error, suggest, warning
 from rulekit.examples.model import (
@@ -21,6 +22,7 @@ from rulekit.examples.model import (
     reward_word,
 )
 from rulekit.examples.values import kind_word, misfit, type_word
+from rulekit.plan import names
 
 DUPLICATE_EXAMPLE = codes.RK701
 UNKNOWN_TABLE = codes.RK702
@@ -239,24 +241,20 @@ _METRIC_VALUES: dict[str, tuple[type, ...]] = {
 }
 
 
+_UNITS: dict[t.Kind, str] = {
+    t.Kind.RATIO: "ratio",
+    t.Kind.COUNT: "count",
+    t.Kind.DURATION: "duration",
+    t.Kind.MONEY: "money",
+    t.Kind.INT: "number",
+    t.Kind.DECIMAL: "number",
+}
+
+
 def metric_unit(program: ir.Program, metric: ir.Metric) -> str:
-    """``count``, ``money``, ``duration``, ``number``, ``ratio`` or ``other``."""
-    definition = metric.definition
-    if isinstance(definition, ir.Ratio):
-        return "ratio"
-    if definition.func in (ir.AggregateFunc.COUNT, ir.AggregateFunc.COUNT_DISTINCT):
-        return "count"
-    if definition.func is ir.AggregateFunc.TOTAL_TIME:
-        return "duration"
-    table = program.table(definition.table)
-    column = table.column(definition.column or "") if table else None
-    units = {
-        ir.ColumnType.MONEY: "money",
-        ir.ColumnType.DURATION: "duration",
-        ir.ColumnType.INT: "number",
-        ir.ColumnType.DECIMAL: "number",
-    }
-    return units.get(column.type, "other") if column and column.type else "other"
+    """``count``, ``money``, ``duration``, ``number``, ``ratio`` or ``other``: the metric's type
+    (:func:`rulekit.plan.names.metric_type`) as the kinds of value an expectation may state."""
+    return _UNITS.get(names.metric_type(program, metric).kind, "other")
 
 
 def _check_metric(c: _Checker, item: ir.Expectation, members: dict[str, ir.ExampleRow]) -> None:

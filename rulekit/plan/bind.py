@@ -14,6 +14,7 @@ from rulekit import types as t
 from rulekit.contract import member_key, participant_key, required_columns
 from rulekit.diagnostics import error
 from rulekit.errors import CompileError
+from rulekit.plan.aggregates import aggregate
 from rulekit.plan.kinds import kind_of
 from rulekit.plan.model import (
     ClausePlan,
@@ -192,14 +193,14 @@ def _aggregate(
     if value.is_unknown:
         raise _internal(program, codes.RK954, f"metric `{metric.name}` has no known type", metric.span)
     func = definition.func
-    counts = func in (ir.AggregateFunc.COUNT, ir.AggregateFunc.COUNT_DISTINCT)
+    entry = aggregate(func)
     return MetricPlan(
         name=metric.name,
         decl=metric,
         level=Level.MEMBER if definition.filters.per is not None else Level.PARTICIPANT,
         type=value,
-        shape=Shape.QUOTIENT if func is ir.AggregateFunc.AVERAGE else Shape.VALUE,
-        empty=Empty.ZERO if counts or func in (ir.AggregateFunc.SUM, ir.AggregateFunc.TOTAL_TIME) else Empty.NONE,
+        shape=entry.shape,
+        empty=entry.empty,
         label=_label(metric),
         func=func,
         table=table.name,

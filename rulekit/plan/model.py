@@ -24,12 +24,12 @@ from zoneinfo import ZoneInfo
 
 from rulekit import ir
 from rulekit import types as t
-from rulekit.plan.names import Scope, resolve_name
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from rulekit.plan.kinds import RewardKind
+    from rulekit.plan.names import Scope
 
 
 class Level(enum.Enum):
@@ -277,6 +277,8 @@ class Plan:
 
     def resolve(self, name: str, scope: Scope) -> t.ValueType:
         """The type of a bare name in ``scope`` (see :mod:`rulekit.plan.names`)."""
+        from rulekit.plan.names import resolve_name  # names needs the registries, which need this module
+
         return resolve_name(self.program, name, scope).type
 
     def label(self, name: str) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from rulekit import ir
 from rulekit import types as t
+from rulekit.plan.aggregates import aggregate
 
 
 class ScopeKind(enum.Enum):
@@ -83,21 +84,13 @@ def metric_type(program: ir.Program, metric: ir.Metric) -> t.ValueType:
     definition = metric.definition
     if isinstance(definition, ir.Ratio):
         return t.RATIO
-    func = definition.func
-    if func in (ir.AggregateFunc.COUNT, ir.AggregateFunc.COUNT_DISTINCT):
-        return t.COUNT
-    if func is ir.AggregateFunc.TOTAL_TIME:
-        return t.DURATION
+    entry = aggregate(definition.func)
     table = program.table(definition.table)
     column = table.column(definition.column) if table and definition.column else None
-    if column is None:
-        return t.UNKNOWN
-    value = t.of_column(column, _currency(program))
-    if not value.is_numeric:
+    value = t.of_column(column, _currency(program)) if column is not None else None
+    if value is not None and entry.column == "numeric" and not value.is_numeric:
         return t.UNKNOWN  # reported as RK203; unknown stops the error from cascading
-    if func is ir.AggregateFunc.AVERAGE and value.kind in (t.Kind.INT, t.Kind.COUNT):
-        return t.ValueType(t.Kind.DECIMAL)
-    return value
+    return entry.result_type(value)
 
 
 def _column(program: ir.Program, entity: ir.Entity | None, name: str) -> tuple[ir.Table, ir.Column] | None:

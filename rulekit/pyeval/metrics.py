@@ -17,8 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rulekit import codes, ir, timeutil
+from rulekit import types as t
 from rulekit.diagnostics import error
 from rulekit.facts import Row
+from rulekit.plan.aggregates import aggregate
 from rulekit.pyeval.exprs import CompileError, Scope, compile_expr
 from rulekit.pyeval.types import column_type
 from rulekit.pyeval.values import seconds
@@ -102,42 +104,24 @@ def compile_aggregate(program: ir.Program, agg: ir.Aggregate, tz: ZoneInfo) -> M
     if table is None:
         raise CompileError([error(codes.RK954, f"unknown table `{agg.table}`", agg.table_span or agg.span)])
     keep = compile_row_filter(table, agg.filters, tz)
-    func = agg.func
-    if func is ir.AggregateFunc.COUNT:
-        return lambda rows, b: sum(1 for r in rows if keep(r, b))
-    if func is ir.AggregateFunc.TOTAL_TIME:
+    entry = aggregate(agg.func)
+    fold = entry.fold
+    if entry.period:
         return _total_time(table, keep, agg, row_instant(table, tz))
+    if entry.column == "none":  # counts rows: the fold gets the rows kept
+        return lambda rows, b: fold([r for r in rows if keep(r, b)], None)
     column = agg.column or ""
     declared = table.column(column)
     if declared is None:
         raise CompileError(
             [error(codes.RK954, f"unknown column `{column}` in `{table.name}`", agg.column_span or agg.span)]
         )
-    kind = column_type(declared)
+    kind = t.of_column(declared, None).kind
 
-    def values(rows: list[Row], b: Bounds | None) -> list[Any]:
-        return [v for r in rows if keep(r, b) and (v := r[column]) is not None]
+    def folded(rows: list[Row], b: Bounds | None) -> Any:
+        return fold([v for r in rows if keep(r, b) and (v := r[column]) is not None], kind)
 
-    if func is ir.AggregateFunc.COUNT_DISTINCT:
-        return lambda rows, b: len(set(values(rows, b)))
-    if func is ir.AggregateFunc.SUM:
-        zero: Any = 0 if kind == "int" else Decimal(0)
-        return lambda rows, b: sum(values(rows, b), zero)
-    if func is ir.AggregateFunc.MIN:
-        return lambda rows, b: min(values(rows, b), default=None)
-    if func is ir.AggregateFunc.MAX:
-        return lambda rows, b: max(values(rows, b), default=None)
-    return _average(values)
-
-
-def _average(values: Callable[[list[Row], Bounds | None], list[Any]]) -> MetricFn:
-    def average(rows: list[Row], b: Bounds | None) -> Decimal | None:
-        found = values(rows, b)
-        if not found:
-            return None
-        return Decimal(sum(found, Decimal(0))) / Decimal(len(found))
-
-    return average
+    return folded
 
 
 def _total_time(table: ir.Table, keep: RowFilter, agg: ir.Aggregate, at: Callable[[Any], dt.datetime]) -> MetricFn:

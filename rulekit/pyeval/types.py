@@ -8,58 +8,36 @@ in the program currency.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 from rulekit import ir
+from rulekit import types as t
+from rulekit.plan import names
+from rulekit.plan.bind import DEFAULT_CURRENCY
 
+# The names of :class:`rulekit.types.Kind` values a checked program can hold (never "unknown").
 ValueType = Literal[
     "count", "int", "decimal", "money", "duration", "ratio", "percent", "string", "bool", "timestamp", "date"
 ]
 
-_COLUMN_TYPES: dict[ir.ColumnType, ValueType] = {
-    ir.ColumnType.STRING: "string",
-    ir.ColumnType.INT: "int",
-    ir.ColumnType.DECIMAL: "decimal",
-    ir.ColumnType.MONEY: "money",
-    ir.ColumnType.BOOL: "bool",
-    ir.ColumnType.TIMESTAMP: "timestamp",
-    ir.ColumnType.DATE: "date",
-    ir.ColumnType.DURATION: "duration",
-    ir.ColumnType.PERCENT: "percent",
-}
+
+def _name(value: t.ValueType, fallback: ValueType) -> ValueType:
+    return fallback if value.is_unknown else cast(ValueType, value.kind.value)
 
 
 def column_type(column: ir.Column) -> ValueType:
     """The value type of a declared column (unknown type names read as text)."""
-    declared = column.type
-    return _COLUMN_TYPES[declared] if declared is not None else "string"
+    return _name(t.of_column(column, None), "string")
 
 
 def metric_type(program: ir.Program, metric: ir.Metric) -> ValueType:
-    """The value type of a metric's values."""
-    definition = metric.definition
-    if isinstance(definition, ir.Ratio):
-        return "ratio"
-    func = definition.func
-    if func in (ir.AggregateFunc.COUNT, ir.AggregateFunc.COUNT_DISTINCT):
-        return "count"
-    if func is ir.AggregateFunc.TOTAL_TIME:
-        return "duration"
-    table = program.table(definition.table)
-    column = table.column(definition.column) if table is not None and definition.column else None
-    base: ValueType = column_type(column) if column is not None else "decimal"
-    if func is ir.AggregateFunc.AVERAGE and base in ("int", "count"):
-        return "decimal"
-    return base
+    """The value type of a metric's values (the type model of :mod:`rulekit.types`)."""
+    return _name(names.metric_type(program, metric), "decimal")
 
 
 def is_member_metric(metric: ir.Metric, program: ir.Program) -> bool:
     """True for ``per <member>`` metrics and ratios of them."""
-    definition = metric.definition
-    if isinstance(definition, ir.Aggregate):
-        return definition.filters.per is not None
-    parts = (program.metric(definition.numerator), program.metric(definition.denominator))
-    return any(p is not None and is_member_metric(p, program) for p in parts)
+    return names.is_member_metric(program, metric)
 
 
 def name_type(program: ir.Program, name: str) -> ValueType | None:
@@ -100,4 +78,5 @@ def member_noun(program: ir.Program) -> str:
 
 
 def currency(program: ir.Program) -> str:
-    return program.header.currency if program.header and program.header.currency else "USD"
+    header = program.header
+    return (header.currency if header else None) or DEFAULT_CURRENCY

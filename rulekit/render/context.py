@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.numbers import get_currency_name
 
 from rulekit import ir, timeutil
+from rulekit.plan.aggregates import aggregate
 from rulekit.render import examples, rewards
 from rulekit.render.formatting import Formatter
 from rulekit.render.model import Document, Fact, Item, Section
@@ -294,17 +295,6 @@ def _measures(program: ir.Program, words: Words) -> Section | None:
     return Section("measures", "How performance is measured", intro, tuple(items))
 
 
-_AGGREGATE_WORDS: dict[ir.AggregateFunc, str] = {
-    ir.AggregateFunc.SUM: "the sum of the {col} of its {rows}",
-    ir.AggregateFunc.MIN: "the smallest {col} among its {rows}",
-    ir.AggregateFunc.MAX: "the largest {col} among its {rows}",
-    ir.AggregateFunc.AVERAGE: "the average {col} of its {rows}",
-    ir.AggregateFunc.COUNT: "the number of its {rows}",
-    ir.AggregateFunc.COUNT_DISTINCT: "the number of different {col} values among its {rows}",
-    ir.AggregateFunc.TOTAL_TIME: "the total time its {rows} last",
-}
-
-
 def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
     """Precise sentences from the metric definition: aggregate, table, window, filter, per member."""
     p = words.participant
@@ -327,10 +317,11 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
 
 def _aggregate_words(definition: ir.Aggregate, words: Words, rows: str) -> str:
     column = words.column(definition.column or "", definition.table)
-    if definition.func is ir.AggregateFunc.COUNT_DISTINCT and column.label:
-        return f"the number of different {plural(column.label)} among its {rows}"
+    entry = aggregate(definition.func)
+    if entry.labelled_words and column.label:
+        return entry.labelled_words.format(labels=plural(column.label), rows=rows)
     col = words.column_words(definition.column or "", definition.table)
-    return _AGGREGATE_WORDS[definition.func].format(col=col, rows=rows)
+    return entry.words.format(col=col, rows=rows)
 
 
 def _window_clause(definition: ir.Aggregate, words: Words) -> str:
@@ -340,7 +331,7 @@ def _window_clause(definition: ir.Aggregate, words: Words) -> str:
     table = words.program.table(definition.table)
     phrase = words.window_phrase(name)
     if table is not None and table.period is not None:
-        return f" inside {phrase}" if definition.func is ir.AggregateFunc.TOTAL_TIME else f" that overlap {phrase}"
+        return f" inside {phrase}" if aggregate(definition.func).period else f" that overlap {phrase}"
     if table is not None and table.time is not None:
         return f" within {phrase} (by their {words.time_words(table.time, table.name)})"
     return f" during {phrase}"
@@ -351,7 +342,7 @@ def _clipping(definition: ir.Aggregate, words: Words) -> tuple[str, ...]:
     table = words.program.table(definition.table)
     if definition.filters.window is None or table is None or table.period is None:
         return ()
-    if definition.func is not ir.AggregateFunc.TOTAL_TIME:
+    if not aggregate(definition.func).period:
         return ()
     row = words.row_noun(definition.table)
     start, end = (words.column(c, table.name) for c in table.period)

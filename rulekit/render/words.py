@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rulekit import ir
+from rulekit.plan.names import metric_type
 from rulekit.render.formatting import Formatter
+from rulekit.types import Kind
 
 _UPPER_WORDS = frozenset({"id", "uv", "gmv", "sku", "url", "uk", "us"})
 
@@ -32,8 +34,6 @@ _INVERSE: dict[ir.CompareOp, ir.CompareOp] = {
     ir.CompareOp.EQ: ir.CompareOp.NE,
     ir.CompareOp.NE: ir.CompareOp.EQ,
 }
-
-_COUNTING = (ir.AggregateFunc.COUNT, ir.AggregateFunc.COUNT_DISTINCT)
 
 
 def humanize(name: str) -> str:
@@ -194,7 +194,7 @@ class Words:
         if metric is None:
             return self.column_words(name)
         label = metric.text.label or humanize(name)
-        counting = isinstance(metric.definition, ir.Aggregate) and metric.definition.func in _COUNTING
+        counting = metric_type(self.program, metric).kind is Kind.COUNT
         if counting and not any(word in label.lower() for word in ("number", "count", "how many")):
             return f"number of {label}"
         return label

@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 
 from sqlglot import exp
 
-from rulekit import ir, timeutil
-from rulekit.contract import member_key, participant_key
-from rulekit.pyeval.types import metric_type
+from rulekit import ir
+from rulekit import types as t
+from rulekit.plan import Empty, MetricPlan, Plan, Shape
+from rulekit.plan.aggregates import aggregate
 from rulekit.sql import build as b
 from rulekit.sql.exprs import MICROS, CompileError, Operand, Scope, condition, local_midnight
 
@@ -45,32 +46,48 @@ def column_col(name: str) -> str:
 
 @dataclass
 class Context:
-    """What every part of the compiler needs to know about the program."""
+    """What every part of the compiler needs to know about the program: its plan, and
+    the CTEs built so far."""
 
-    program: ir.Program
-    tz: ZoneInfo
-    tz_name: str
-    currency: str
-    pk: str
-    ptable: ir.Table
-    mk: str | None = None
-    mtable: ir.Table | None = None
+    plan: Plan
     ctes: list[tuple[str, exp.Select]] = field(default_factory=list)
 
     @staticmethod
-    def of(program: ir.Program) -> Context:
-        header = program.header
-        tz_name = header.timezone if header and header.timezone else "UTC"
-        tz = timeutil.zone(tz_name)
-        if tz is None:
-            raise CompileError(f"unknown time zone {tz_name!r}")
-        pk = participant_key(program)
-        ptable = program.table(program.participant.table) if program.participant else None
-        if pk is None or ptable is None:
-            raise CompileError("the program declares no participant table with a key")
-        mtable = program.table(program.member.table) if program.member else None
-        currency = header.currency if header and header.currency else "USD"
-        return Context(program, tz, tz_name, currency, pk, ptable, member_key(program), mtable)
+    def of(plan: Plan) -> Context:
+        return Context(plan)
+
+    @property
+    def program(self) -> ir.Program:
+        return self.plan.program
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.plan.tz
+
+    @property
+    def tz_name(self) -> str:
+        return self.plan.timezone
+
+    @property
+    def currency(self) -> str:
+        return self.plan.currency
+
+    @property
+    def pk(self) -> str:
+        return self.plan.participant.key
+
+    @property
+    def ptable(self) -> ir.Table:
+        return self.plan.participant_table.decl
+
+    @property
+    def mk(self) -> str | None:
+        return self.plan.member.key if self.plan.member else None
+
+    @property
+    def mtable(self) -> ir.Table | None:
+        table = self.plan.member_table
+        return table.decl if table else None
 
     def add(self, name: str, query: exp.Select) -> None:
         """Add a CTE; its SQL name is prefixed so it can never shadow an input table."""
@@ -83,12 +100,11 @@ class Context:
     def has(self, name: str) -> bool:
         return any(n == CTE_PREFIX + name for n, _ in self.ctes)
 
-    def is_member_metric(self, metric: ir.Metric) -> bool:
-        d = metric.definition
-        if isinstance(d, ir.Aggregate):
-            return d.filters.per is not None
-        parts = [self.program.metric(d.numerator), self.program.metric(d.denominator)]
-        return any(m is not None and self.is_member_metric(m) for m in parts)
+    def metric(self, name: str) -> MetricPlan:
+        found = self.plan.metric(name)
+        if found is None:
+            raise CompileError(f"unknown metric {name!r}")
+        return found
 
 
 def is_duration_column(tbl: ir.Table, name: str) -> bool:
@@ -109,14 +125,14 @@ def column_value(tbl: ir.Table, name: str, alias: str) -> exp.Expression:
 
 def window_bounds(ctx: Context, name: str) -> tuple[exp.Expression, exp.Expression]:
     """``[start, end)`` of a window as naive-UTC SQL timestamps."""
-    window = ctx.program.window(name)
+    window = ctx.plan.window(name)
     if window is None:
         raise CompileError(f"unknown window {name!r}")
-    if isinstance(window, ir.AbsoluteWindow):
-        start, end = timeutil.absolute_bounds(window, ctx.tz)
+    if window.utc_bounds is not None:
+        start, end = window.utc_bounds
         return b.timestamp(start), b.timestamp(end)
-    anchor_table = ctx.ptable if ctx.ptable.column(window.anchor) else None
-    if anchor_table is None:
+    assert window.anchor is not None and window.length is not None  # a relative window
+    if ctx.ptable.column(window.anchor) is None:
         raise CompileError(f"window {name}: the anchor {window.anchor!r} is not a participant column")
     anchor = _instant_of(ctx, ctx.ptable, window.anchor, P)
     return anchor, relative_end(anchor, window.length, ctx.tz_name)
@@ -203,23 +219,14 @@ def event_source(ctx: Context, tbl: ir.Table) -> exp.Select:
 
 
 def _aggregate(ctx: Context, agg: ir.Aggregate, tbl: ir.Table) -> tuple[exp.Expression, exp.Expression | None]:
-    func = agg.func
-    if func is ir.AggregateFunc.COUNT:
-        return b.count_star(), None
-    if func is ir.AggregateFunc.TOTAL_TIME:
+    entry = aggregate(agg.func)
+    if entry.period:
         return _total_time(ctx, agg, tbl), None
+    if entry.column == "none":
+        return entry.sql(None)
     if agg.column is None or not tbl.column(agg.column):
-        raise CompileError(f"{func.value}: table {tbl.name} has no column {agg.column!r}")
-    value = column_value(tbl, agg.column, E)
-    if func is ir.AggregateFunc.COUNT_DISTINCT:
-        return exp.Count(this=exp.Distinct(expressions=[value])), None
-    if func is ir.AggregateFunc.SUM:
-        return exp.Sum(this=value), None
-    if func is ir.AggregateFunc.MIN:
-        return exp.Min(this=value), None
-    if func is ir.AggregateFunc.MAX:
-        return exp.Max(this=value), None
-    return exp.Sum(this=value), exp.Count(this=value.copy())  # average: an exact fraction
+        raise CompileError(f"{agg.func.value}: table {tbl.name} has no column {agg.column!r}")
+    return entry.sql(column_value(tbl, agg.column, E))
 
 
 def _total_time(ctx: Context, agg: ir.Aggregate, tbl: ir.Table) -> exp.Expression:
@@ -250,12 +257,13 @@ class _Group:
 
 
 def _aggregate_columns(
-    ctx: Context, metric: ir.Metric, agg: ir.Aggregate
+    ctx: Context, metric: MetricPlan, agg: ir.Aggregate
 ) -> tuple[ir.Table, bool, exp.Expression, exp.Expression | None]:
     """The table, whether the participant row is read, and the filtered aggregate(s)."""
-    tbl = ctx.program.table(agg.table)
-    if tbl is None:
+    planned = ctx.plan.table(metric.table or "")
+    if planned is None:
         raise CompileError(f"metric {metric.name}: unknown table {agg.table!r}")
+    tbl = planned.decl
     if agg.filters.per is not None and (ctx.mk is None or not tbl.column(ctx.mk)):
         raise CompileError(f"metric {metric.name}: 'per {agg.filters.per}' needs a {ctx.mk} column in {tbl.name}")
     value, den = _aggregate(ctx, agg, tbl)
@@ -320,14 +328,6 @@ def _unjoined(
     return exp.Select().from_(b.table(tbl.name, E)).select(*projections)
 
 
-_ZERO_WHEN_EMPTY = {
-    ir.AggregateFunc.COUNT,
-    ir.AggregateFunc.COUNT_DISTINCT,
-    ir.AggregateFunc.SUM,
-    ir.AggregateFunc.TOTAL_TIME,
-}
-
-
 @dataclass
 class Frame:
     """Builds the projection of a values frame (``pv`` or ``mv``); :meth:`finish` adds
@@ -338,21 +338,22 @@ class Frame:
     groups: dict[tuple[str, bool], _Group] = field(default_factory=dict)
     values: dict[str, Operand] = field(default_factory=dict)
 
-    def metric(self, metric: ir.Metric) -> Operand:
+    def metric(self, metric: MetricPlan) -> Operand:
         if metric.name in self.values:
             return self.values[metric.name]
-        d = metric.definition
-        if isinstance(d, ir.Ratio):
-            num, den = self._part(d.numerator), self._part(d.denominator)
+        d = metric.decl.definition
+        if metric.parts is not None:
+            num, den = (self._part(part) for part in metric.parts)
             if num.den is not None or den.den is not None:
                 raise CompileError(f"metric {metric.name}: a ratio of ratios is not supported")
             value = Operand(num.num, den.num)
         else:
+            assert isinstance(d, ir.Aggregate)
             value = self._aggregate(metric, d)
         self.values[metric.name] = value
         return value
 
-    def _aggregate(self, metric: ir.Metric, agg: ir.Aggregate) -> Operand:
+    def _aggregate(self, metric: MetricPlan, agg: ir.Aggregate) -> Operand:
         tbl, joined, value, den = _aggregate_columns(self.ctx, metric, agg)
         group = self.groups.get((tbl.name, joined))
         if group is None:
@@ -361,7 +362,7 @@ class Frame:
         column = f"v{len(group.columns)}"
         group.columns.append(b.alias(value, column))
         v: exp.Expression = b.col(column, group.alias)
-        if agg.func in _ZERO_WHEN_EMPTY:
+        if metric.empty is Empty.ZERO:
             v = b.coalesce(v, b.integer(0))
         d_col = None
         if den is not None:
@@ -377,10 +378,8 @@ class Frame:
         ]
 
     def _part(self, name: str) -> Operand:
-        metric = self.ctx.program.metric(name)
-        if metric is None:
-            raise CompileError(f"unknown metric {name!r}")
-        if self.ctx.is_member_metric(metric) != self.member:
+        metric = self.ctx.metric(name)
+        if metric.per_member != self.member:
             raise CompileError(f"metric {name!r} mixes {self.ctx.mk or 'member'} and participant values")
         return self.metric(metric)
 
@@ -388,10 +387,9 @@ class Frame:
 def participant_frame(ctx: Context) -> list[str]:
     """The ``pv`` CTE; returns the participant-level metric names it holds."""
     frame = Frame(ctx, member=False)
-    names = [m.name for m in ctx.program.metrics if not ctx.is_member_metric(m)]
-    for name in names:
-        metric = ctx.program.metric(name)
-        assert metric is not None
+    metrics = ctx.plan.participant_metrics()
+    names = [m.name for m in metrics]
+    for metric in metrics:
         frame.metric(metric)
     projections: list[exp.Expression] = [b.alias(b.col(ctx.pk, P), PID)]
     projections += [b.alias(b.col(c.name, P), column_col(c.name)) for c in ctx.ptable.columns]
@@ -409,10 +407,9 @@ def member_frame(ctx: Context) -> list[str]:
     if ctx.mtable is None or ctx.mk is None:
         return []
     frame = Frame(ctx, member=True)
-    names = [m.name for m in ctx.program.metrics if ctx.is_member_metric(m)]
-    for name in names:
-        metric = ctx.program.metric(name)
-        assert metric is not None
+    metrics = ctx.plan.member_metrics()
+    names = [m.name for m in metrics]
+    for metric in metrics:
         frame.metric(metric)
     m = "m"
     projections: list[exp.Expression] = [b.alias(b.col(ctx.pk, m), PID), b.alias(b.col(ctx.mk, m), MID)]
@@ -442,13 +439,8 @@ def _value_columns(frame: Frame) -> list[exp.Expression]:
 
 def frame_scope(ctx: Context, alias: str, table: ir.Table, metric_names: list[str], fallback: Scope | None) -> Scope:
     """Names in a values frame: metrics, then the frame's columns, then ``fallback``."""
-    kinds = _time_kinds(ctx.program)
-    fractions = {
-        m.name
-        for m in ctx.program.metrics
-        if isinstance(m.definition, ir.Ratio)
-        or (isinstance(m.definition, ir.Aggregate) and m.definition.func is ir.AggregateFunc.AVERAGE)
-    }
+    kinds = _time_kinds(ctx.plan)
+    fractions = {m.name for m in ctx.plan.metrics if m.shape is Shape.QUOTIENT}
 
     def resolve(name: str) -> Operand | None:
         if name in metric_names:
@@ -464,14 +456,12 @@ def frame_scope(ctx: Context, alias: str, table: ir.Table, metric_names: list[st
     return Scope(resolve, None, "a clause", ctx.tz_name)
 
 
-def _time_kinds(program: ir.Program) -> dict[str, ir.ColumnType]:
+_TIME_COLUMNS = {t.Kind.TIMESTAMP: ir.ColumnType.TIMESTAMP, t.Kind.DATE: ir.ColumnType.DATE}
+
+
+def _time_kinds(plan: Plan) -> dict[str, ir.ColumnType]:
     """Metrics whose values are timestamps or dates (``min``/``max`` of such a column)."""
-    found: dict[str, ir.ColumnType] = {}
-    for metric in program.metrics:
-        kind = metric_type(program, metric)
-        if kind in ("timestamp", "date"):
-            found[metric.name] = ir.ColumnType.TIMESTAMP if kind == "timestamp" else ir.ColumnType.DATE
-    return found
+    return {m.name: _TIME_COLUMNS[m.type.kind] for m in plan.metrics if m.type.kind in _TIME_COLUMNS}
 
 
 def seconds(micros: int | Decimal) -> Decimal:
