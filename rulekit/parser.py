@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ def _lark() -> Lark:
 class ParseResult:
     program: ir.Program
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    # SHA-256 of the bytes read (a file) or of the text's UTF-8 (a string): the program's identity.
+    digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,8 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
         if item is not None:
             items.append(item)
     program, assembly = _assemble(items, source, path)
-    return ParseResult(program, tuple(diagnostics + assembly))
+    digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+    return ParseResult(program, tuple(diagnostics + assembly), digest)
 
 
 def parse_file(path: str) -> tuple[ParseResult, str]:
@@ -118,7 +122,7 @@ def parse_file(path: str) -> tuple[ParseResult, str]:
         return ParseResult(
             ir.Program(None, path=path), (error(codes.RK003, "file contains binary data (NUL bytes)", bad),)
         ), source
-    return parse(source, path), source
+    return dataclasses.replace(parse(source, path), digest=hashlib.sha256(raw).hexdigest()), source
 
 
 def too_large(path: str) -> Diagnostic:
