@@ -198,7 +198,8 @@ def format_definition(definition: ir.Aggregate | ir.Ratio) -> str:
 
 def format_window(window: ir.Window) -> str:
     if isinstance(window, ir.RelativeWindow):
-        return f"first {format_duration(window.length)} from {window.anchor}"
+        bound = " inclusive" if window.end_inclusive else ""
+        return f"first {format_duration(window.length)} from {window.anchor}{bound}"
     return f"from {format_local(window.start)} to {_window_end(window)}"
 
 
@@ -502,6 +503,7 @@ def _window(c: _Collector, decl: _Decl, old: ir.Window, new: ir.Window) -> None:
     elif isinstance(old, ir.RelativeWindow) and isinstance(new, ir.RelativeWindow):
         c.field(decl, "length", old.length, new.length, format_duration)
         c.field(decl, "anchor", old.anchor, new.anchor)
+        c.field(decl, "end", old.end_inclusive, new.end_inclusive, lambda v: "inclusive" if v else "exclusive")
     else:
         c.field(decl, "definition", old, new, format_window)
     c.text(decl, old.text, new.text)

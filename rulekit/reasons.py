@@ -156,7 +156,8 @@ def window_text(program: ir.Program, name: str) -> str:
         return f"{first} to {last} {bound}"
     if isinstance(window, ir.RelativeWindow):
         length = format_literal(window.length)
-        return f"first {length} from {window.anchor.replace('_', ' ')}"
+        inclusive = " inclusive" if window.end_inclusive else ""
+        return f"first {length} from {window.anchor.replace('_', ' ')}{inclusive}"
     return name.replace("_", " ")
 
 

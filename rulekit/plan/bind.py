@@ -119,7 +119,7 @@ def _window(window: ir.Window, tz: ZoneInfo) -> WindowPlan:
         start, end = timeutil.absolute_bounds(window, tz)
         naive = (start.replace(tzinfo=None), end.replace(tzinfo=None))
         return WindowPlan(window.name, window, False, naive, None, None)
-    return WindowPlan(window.name, window, True, None, window.anchor, window.length)
+    return WindowPlan(window.name, window, True, None, window.anchor, window.length, window.end_inclusive)
 
 
 # ------------------------------------------------------------------------- metrics

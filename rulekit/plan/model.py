@@ -107,6 +107,7 @@ class WindowPlan:
     utc_bounds: tuple[dt.datetime, dt.datetime] | None  # naive UTC, absolute windows only
     anchor: str | None  # relative windows: the participant column they start at
     length: ir.Duration | None
+    inclusive: bool = False  # relative windows: the rest of the local day they end on is covered
 
 
 @dataclass(frozen=True, slots=True)

@@ -231,8 +231,16 @@ def _relative_sentences(window: ir.RelativeWindow, words: Words) -> tuple[str, .
         f"For each {p}, {words.window_phrase(window.name)} is the first {length} "
         f"from its {_anchor_words(window, words)}."
     ]
-    if window.length.unit in (ir.TimeUnit.DAYS, ir.TimeUnit.WEEKS):
+    unit = window.length.unit
+    if unit.months:
+        out.append(
+            f"It ends at the same local time of day on the same day of the month, {length} later; "
+            "when that month is shorter, on its last day (31 August plus 6 months is the last day of February)."
+        )
+    elif unit.calendar:
         out.append(f"It ends at the same local time of day, {length} later on the calendar.")
+    if window.end_inclusive:
+        out.append("The whole of the day on which it ends is included, up to local midnight.")
     return tuple(out)
 
 

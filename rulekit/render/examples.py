@@ -180,7 +180,7 @@ def _relative_window(program: ir.Program, *effects: ir.Commission | ir.Subsidy |
 
 def _relative_end(window: ir.RelativeWindow, joined: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     """Local wall-clock end of a participant's relative window, with the semantics' calendar rules."""
-    end = timeutil.relative_end(timeutil.to_utc(joined, tz), window.length, tz)
+    end = timeutil.relative_end(timeutil.to_utc(joined, tz), window.length, tz, inclusive=window.end_inclusive)
     return end.astimezone(tz).replace(tzinfo=None)
 
 
