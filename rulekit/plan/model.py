@@ -29,7 +29,7 @@ from rulekit.plan.names import Scope, resolve_name
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from rulekit.plan.kinds import RewardKind
+    from rulekit.rewards.base import AnyKind
 
 
 class Level(enum.Enum):
@@ -194,7 +194,7 @@ class RewardPlan:
     or table it is computed from, its ranking (prizes) and its limits."""
 
     name: str
-    kind: RewardKind
+    kind: AnyKind
     decl: ir.Reward
     label: str
     limits: LimitsPlan
