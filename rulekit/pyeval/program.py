@@ -33,7 +33,7 @@ from rulekit.pyeval.exprs import MEMBERS, CompileError, Fn, Scope, compile_expr
 from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, compile_aggregate, compile_row_filter, compile_window
 from rulekit.pyeval.types import ValueType, column_type, currency, is_member_metric, metric_type
 from rulekit.pyeval.values import ratio
-from rulekit.rewards.base import OrderSource
+from rulekit.rewards.base import AnyKind, OrderSource
 from rulekit.timeutil import zone
 
 ZERO = Decimal(0)
@@ -157,6 +157,7 @@ class PyProgram:
             )
             for c in program.clauses
         ]
+        self.rewards: list[tuple[ir.Reward, AnyKind]] = [(r, kind_of(r)) for r in program.rewards]
         self.effects: list[CompiledEffect] = [
             self._compile_effect(r, order) for r in program.rewards if (order := kind_of(r).order(r)) is not None
         ]
@@ -389,8 +390,7 @@ class PyProgram:
         if not evaluation.qualified:
             return []
         found: list[tuple[ir.Reward, Decimal]] = []
-        for reward in self.ir.rewards:
-            kind = kind_of(reward)
+        for reward, kind in self.rewards:
             raw = kind.py_amount(reward, evaluation.metrics)
             limits = kind.limits(reward)
             if raw is not None and limits is not None:
