@@ -20,6 +20,7 @@ from rulekit.render.words import Subject, Words, an, humanize, slug
 
 def prize_for_rank(prize: ir.Prize, rank: int) -> Decimal:
     """The scheduled prize of one position (0 when the schedule has no such rank)."""
+    # Imported here: the prize entry imports this module for its sentences.
     from rulekit.rewards.prize import prize_for_position
 
     return prize_for_position(prize, rank)
@@ -27,6 +28,7 @@ def prize_for_rank(prize: ir.Prize, rank: int) -> Decimal:
 
 def rebate_amount(rebate: ir.Rebate, base: Decimal, currency: str) -> Decimal:
     """The rebate on ``base`` before the per-participant cap, rounded half-even."""
+    # Imported here: the rebate entry imports this module for its sentences.
     from rulekit.rewards.rebate import rebate_raw
 
     return round_money(rebate_raw(rebate, base), currency)

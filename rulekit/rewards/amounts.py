@@ -24,40 +24,40 @@ if TYPE_CHECKING:
     from rulekit.sql.exprs import Scope
     from rulekit.sql.rewards import Stages
 
-A = TypeVar("A", ir.Rebate, ir.Bonus, ir.Milestone)
+AmountT = TypeVar("AmountT", ir.Rebate, ir.Bonus, ir.Milestone)
 
 
-class MetricAmountKind(RewardKind[A]):
+class MetricAmountKind(RewardKind[AmountT]):
     """A kind whose amount is a formula of one participant metric."""
 
-    def limits(self, reward: A) -> ir.Limits:
+    def limits(self, reward: AmountT) -> ir.Limits:
         return reward.limits
 
     @abstractmethod
-    def metric(self, reward: A) -> tuple[str, ir.Span | None]: ...
+    def metric(self, reward: AmountT) -> tuple[str, ir.Span | None]: ...
 
-    def metric_name(self, reward: A) -> str:
+    def metric_name(self, reward: AmountT) -> str:
         return self.metric(reward)[0]
 
     @abstractmethod
-    def raw(self, reward: A, value: object) -> Decimal:
+    def raw(self, reward: AmountT, value: object) -> Decimal:
         """The formula in Python: the amount before the cap, from the metric's value."""
 
     @abstractmethod
-    def sql_raw(self, reward: A, value: Operand) -> exp.Expression:
+    def sql_raw(self, reward: AmountT, value: Operand) -> exp.Expression:
         """The formula in SQL (an exact decimal), from the metric's operand."""
 
-    def py_amount(self, reward: A, values: Mapping[str, object]) -> Decimal:
+    def py_amount(self, reward: AmountT, values: Mapping[str, object]) -> Decimal:
         return self.raw(reward, values.get(self.metric_name(reward)))
 
-    def sql_stages(self, stages: Stages, reward: A, scope: Scope) -> None:
+    def sql_stages(self, stages: Stages, reward: AmountT, scope: Scope) -> None:
         name = self.metric_name(reward)
         value = scope.resolve(name)
         if value is None:
             raise CompileError(f"unknown metric {name!r}")
         amount_stages(stages, reward.name, reward.limits, self.sql_raw(reward, value))
 
-    def most_for_one(self, reward: A, words: Words) -> list[tuple[str, Decimal]] | None:
+    def most_for_one(self, reward: AmountT, words: Words) -> list[tuple[str, Decimal]] | None:
         """Only the per-participant cap bounds what one participant gets."""
         from rulekit.render.words import an, humanize
 

@@ -172,6 +172,7 @@ class RewardKind(ABC, Generic[R]):
 
     def facts(self, reward: R, words: Words) -> list[Fact]:
         """Its at-a-glance rows in the document: its budget, when it has one."""
+        # Imported here, like every stage this module names: the plan imports this module.
         from rulekit.render.model import Fact
         from rulekit.render.words import humanize
 

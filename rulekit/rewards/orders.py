@@ -23,19 +23,19 @@ if TYPE_CHECKING:
     from rulekit.diff import Collector, Decl
     from rulekit.render.words import Words
 
-O = TypeVar("O", ir.Commission, ir.Subsidy)  # noqa: E741
+OrderT = TypeVar("OrderT", ir.Commission, ir.Subsidy)
 
 
-class OrderKind(RewardKind[O]):
+class OrderKind(RewardKind[OrderT]):
     """A kind decided per order. ``status`` is the participant flag an order needs
     (``eligible`` for a commission, ``qualified`` for a subsidy)."""
 
     per_order = True
 
-    def order(self, reward: O) -> OrderSource:
+    def order(self, reward: OrderT) -> OrderSource:
         return OrderSource(reward.table, reward.column, reward.filters, reward.table_span, reward.column_span)
 
-    def check_order(self, ctx: CheckContext, reward: O) -> None:
+    def check_order(self, ctx: CheckContext, reward: OrderT) -> None:
         """The money column, and filters that select rows (no `per`: the reward is decided per order)."""
         table = event_table(ctx, reward.table, reward.table_span)
         if table is None:
@@ -61,15 +61,15 @@ class OrderKind(RewardKind[O]):
         else:
             check_filters(ctx, table, reward.filters, reward.table_span)
 
-    def source_summary(self, head: str, reward: O) -> str:
+    def source_summary(self, head: str, reward: OrderT) -> str:
         """``rulekit diff``: ``<head> <column> in <table> <filters>``."""
         return " ".join(p for p in (f"{head} {reward.column} in {reward.table}", format_filters(reward.filters)) if p)
 
-    def diff_source(self, c: Collector, decl: Decl, old: O, new: O, word: str) -> None:
+    def diff_source(self, c: Collector, decl: Decl, old: OrderT, new: OrderT, word: str) -> None:
         c.field(decl, word, f"{old.column} in {old.table}", f"{new.column} in {new.table}")
         filter_fields(c, decl, old.filters, new.filters)
 
-    def most_for_one(self, reward: O, words: Words) -> list[tuple[str, Decimal]] | None:
+    def most_for_one(self, reward: OrderT, words: Words) -> list[tuple[str, Decimal]] | None:
         return []
 
 
