@@ -28,8 +28,8 @@ from rulekit import types as t
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from rulekit.plan.kinds import RewardKind
     from rulekit.plan.names import Scope
+    from rulekit.rewards.base import AnyKind
 
 
 class Level(enum.Enum):
@@ -195,7 +195,7 @@ class RewardPlan:
     or table it is computed from, its ranking (prizes) and its limits."""
 
     name: str
-    kind: RewardKind
+    kind: AnyKind
     decl: ir.Reward
     label: str
     limits: LimitsPlan

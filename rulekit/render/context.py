@@ -14,6 +14,7 @@ from babel.numbers import get_currency_name
 
 from rulekit import ir, timeutil
 from rulekit.plan.aggregates import aggregate
+from rulekit.plan.kinds import kind_of
 from rulekit.render import examples, rewards
 from rulekit.render.formatting import Formatter
 from rulekit.render.model import Document, Fact, Item, Section
@@ -463,7 +464,7 @@ def _payment(program: ir.Program, words: Words) -> Section:
     if payout is None:
         return Section("payment", "Payment", (f"The rule file does not say when or how {p}s are paid.",))
     intro = [f"Rewards are paid via {payout.channel}." if payout.channel else "The rule file names no payment channel."]
-    charges = any(isinstance(r, ir.Commission) for r in program.rewards)
+    charges = any(not kind_of(r).paid for r in program.rewards)
     beside = "; commissions are charges reported beside it" if charges else ""
     intro.append(f"{capitalize(an(p))}'s payment is the sum of all its rewards{beside}.")
     if payout.due is not None:
