@@ -32,6 +32,7 @@ from rulekit import ir
 from rulekit.money import round_money
 from rulekit.pyeval import rewards as arithmetic
 from rulekit.pyeval.types import ValueType, currency, label, metric_type, name_type
+from rulekit.results import ClauseOutcome
 
 __all__ = [
     "format_literal",
@@ -154,13 +155,11 @@ def window_text(program: ir.Program, name: str) -> str:
 # -------------------------------------------------------------------- top-level reasons
 
 
-def outcome_reasons(outcomes: Iterable[tuple[str, str, bool, bool]], qualified: bool) -> list[str]:
-    """The top-level reasons of a decision or a settlement row, worded the same for both.
-
-    ``outcomes`` is ``(kind, name, holds, judged)`` per clause, ``kind`` being the clause
-    kind's word (``eligible``, ``gate``, ``disqualify``, ``warn``).
-    """
-    rows = list(outcomes)
+def outcome_reasons(clauses: Iterable[ClauseOutcome], qualified: bool) -> list[str]:
+    """The top-level reasons of a decision or a settlement row: the one function that words
+    them, from the clause outcomes both report (``decide`` adds notes on what a single
+    decision cannot know after these)."""
+    rows = [(c.kind, c.name, c.holds, c.judged) for c in clauses]
     failed = [name for kind, name, holds, _ in rows if kind == "eligible" and not holds]
     gates = [name for kind, name, holds, _ in rows if kind == "gate" and not holds]
     disqualified = [name for kind, name, holds, judged in rows if kind == "disqualify" and holds and judged]

@@ -342,7 +342,7 @@ def _participant(
         commission_waived=_sum_minor(plan, row, plan.commission_waived),
         total_payout=total,
         payout_due=due if total > 0 else None,
-        reasons=_reasons(clauses, qualified),
+        reasons=outcome_reasons(clauses, qualified),  # the same function words decide's
     ).under(plan.program)
 
 
@@ -356,11 +356,6 @@ def _money(minor_units: Any, plan: RowPlan) -> Decimal:
 
 def _sum_minor(plan: RowPlan, row: tuple[Any, ...], readers: tuple[Reader, ...] | None) -> Decimal | None:
     return None if readers is None else _money(sum(int(read(row) or 0) for read in readers), plan)
-
-
-def _reasons(clauses: list[ClauseOutcome], qualified: bool) -> list[str]:
-    """The same top-level reasons ``decide`` gives (one function words both)."""
-    return outcome_reasons(((c.kind, c.name, c.holds, c.judged) for c in clauses), qualified)
 
 
 class _Wording:

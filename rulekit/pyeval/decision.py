@@ -61,7 +61,7 @@ def decide(compiled: PyProgram, facts: Facts) -> Decision:
         effects=effects,
         total_payout=total,
         payout_due=due_date(compiled.ir) if total > 0 else None,
-        reasons=_decision_reasons(compiled, evaluation, order_mode),
+        reasons=_decision_reasons(compiled, clauses, evaluation.qualified, order_mode),
     ).under(compiled.ir)
 
 
@@ -238,11 +238,11 @@ def _rewards(compiled: PyProgram, evaluation: Evaluation, effects: list[OrderEff
     return found
 
 
-def _decision_reasons(compiled: PyProgram, evaluation: Evaluation, order_mode: bool) -> list[str]:
-    program = compiled.ir
-    noun = participant_noun(program)
-    outcomes = ((c.kind.value, c.name, h, j) for c, h, j in evaluation.outcomes)
-    reasons = outcome_reasons(outcomes, evaluation.qualified)  # the same words as a settlement row
+def _decision_reasons(
+    compiled: PyProgram, clauses: list[ClauseOutcome], qualified: bool, order_mode: bool
+) -> list[str]:
+    noun = participant_noun(compiled.ir)
+    reasons = outcome_reasons(clauses, qualified)  # the same function words a settlement row's
     if order_mode:
         reasons.append(
             "an order decision computes only the metrics the rules need, over the rows given; "
