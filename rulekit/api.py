@@ -36,7 +36,7 @@ class CompiledProgram:
         self.example_errors: tuple[Diagnostic, ...] = ()
         # The one resolved meaning of the program; every engine below reads it.
         self.plan: Plan = bind(program)
-        self._py: PyProgram = compile_program(program)
+        self._py: PyProgram = compile_program(program, self.plan)
 
     @property
     def name(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rulekit import ir
+from rulekit.plan import Plan
 from rulekit.pyeval.decision import decide
 from rulekit.pyeval.exprs import CompileError
 from rulekit.pyeval.program import EffectOutcome, Evaluation, OrderDecision, PyProgram
@@ -26,9 +27,10 @@ __all__ = [
 ]
 
 
-def compile_program(program: ir.Program) -> PyProgram:
-    """Compile ``program``; raises :class:`CompileError` with diagnostics if it cannot."""
-    return PyProgram(program)
+def compile_program(program: ir.Program, plan: Plan | None = None) -> PyProgram:
+    """Compile ``program`` (with its :class:`~rulekit.plan.Plan`, bound here when not given);
+    raises :class:`CompileError` with diagnostics if it cannot."""
+    return PyProgram(program, plan)
 
 
 def decide_facts(compiled: PyProgram, facts: Any) -> Decision:

@@ -83,7 +83,7 @@ def _readers(
     cache = derived(program)
     key = ("readers", tuple(columns), tuple(member_columns), plan.currency)
     if key not in cache:
-        cache[key] = make_plan(program, compiled, columns, member_columns, plan.currency)
+        cache[key] = make_plan(plan, compiled, columns, member_columns, plan.currency)
     found: RowPlan = cache[key]
     return found
 

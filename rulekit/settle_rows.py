@@ -22,11 +22,14 @@ from typing import Any
 import pyarrow as pa
 
 from rulekit import ir
+from rulekit.clause_reasons import clause_reason, traced_reason
 from rulekit.compile_sql import CompiledSettlement, holds_col, judged_col
 from rulekit.money import minor_unit
-from rulekit.plan import kind_of
+from rulekit.plan import Plan, kind_of
+from rulekit.pyeval.exprs import MEMBERS
+from rulekit.pyeval.trace import MEMBER_IDS, TracedClause, traced_clauses
 from rulekit.pyeval.types import metric_type
-from rulekit.reasons import clause_reason, outcome_reasons, reward_reason
+from rulekit.reasons import outcome_reasons, reward_reason
 from rulekit.result_schema import scale_of
 from rulekit.results import ClauseOutcome, MetricValue, ParticipantResult, ParticipantSource, RewardAmount
 from rulekit.sql.metrics import MID, PID, column_col, den_col, metric_col
@@ -135,7 +138,7 @@ class _Clause:
     clause: ir.Clause
     holds: Reader
     judged: Reader
-    inputs: tuple[str, ...]  # what its reason reads (see _reason_inputs)
+    traced: TracedClause  # the compiled tracer its reason is worded from
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ class RowPlan:
     """Everything about reading a participant's row that does not depend on the row."""
 
     program: ir.Program
+    bound: Plan  # the program's plan
     name: str  # the program's name
     quantum: Decimal  # the minor unit
     places: int  # the minor unit's digits
@@ -168,28 +172,31 @@ class RowPlan:
     member: _Readers | None  # None without a members query
     member_owner: Reader
     member_id: Reader
+    quantified: bool  # a clause has a quantifier: its trace reads the members
 
 
 def make_plan(
-    program: ir.Program,
+    bound: Plan,
     compiled: CompiledSettlement,
     columns: Sequence[str],
     member_columns: Sequence[str],
     currency: str,
 ) -> RowPlan:
     """The plan for rows with these columns (cache it per program and column lists)."""
+    program = bound.program
     index = {name: i for i, name in enumerate(columns)}
     mindex = {name: i for i, name in enumerate(member_columns)}
     ptable = program.table(program.participant.table) if program.participant else None
     mtable = program.table(program.member.table) if program.member else None
     clauses = tuple(
-        _Clause(c, _column(index, holds_col(c.name)), _column(index, judged_col(c.name)), _reason_inputs(program, c))
-        for c in program.clauses
+        _Clause(c.plan.decl, _column(index, holds_col(c.plan.name)), _column(index, judged_col(c.plan.name)), c)
+        for c in traced_clauses(bound)
     )
     primary = primary_ranking(program)
     commissions = [r for r in program.rewards if not kind_of(r).paid]  # charged, reported beside the payout
     return RowPlan(
         program=program,
+        bound=bound,
         name=program.header.name if program.header else "",
         quantum=minor_unit(currency),
         places=scale_of(currency),
@@ -206,6 +213,7 @@ def make_plan(
         member=_readers(program, mtable, compiled.member_metrics, mindex, currency) if member_columns else None,
         member_owner=_column(mindex, PID),
         member_id=_column(mindex, MID),
+        quantified=any(c.quantifiers for c in bound.clauses),
     )
 
 
@@ -223,37 +231,6 @@ def primary_ranking(program: ir.Program) -> str | None:
         if ranking is not None:
             return ranking[0]
     return program.rankings[0].name if program.rankings else None
-
-
-def _reason_inputs(program: ir.Program, clause: ir.Clause) -> tuple[str, ...]:
-    """The names whose values the reason of a quantifier-free clause reads (a ratio reads its parts
-    too); empty when the clause has a quantifier, whose reason reads the members."""
-    names: list[str] = []
-
-    def walk(expr: ir.Expr | None) -> bool:
-        if isinstance(expr, ir.Quantified):
-            return False
-        if isinstance(expr, ir.NameRef | ir.QualifiedRef):
-            add(expr.name if isinstance(expr, ir.NameRef) else expr.column)
-        parts: list[ir.Expr] = []
-        if isinstance(expr, ir.Compare):
-            parts = [expr.left, expr.right]
-        elif isinstance(expr, ir.InList | ir.Not):
-            parts = [expr.operand]
-        elif isinstance(expr, ir.BoolOp):
-            parts = list(expr.operands)
-        return all(walk(part) for part in parts)
-
-    def add(name: str) -> None:
-        names.append(name)
-        metric = program.metric(name)
-        if metric is not None and isinstance(metric.definition, ir.Ratio):
-            add(metric.definition.numerator)
-            add(metric.definition.denominator)
-
-    if not (walk(clause.condition) and walk(clause.guard)):
-        return ()
-    return tuple(dict.fromkeys(names)) or ("",)  # a clause reading no name still has one reason per outcome
 
 
 # ------------------------------------------------------------------------ rows
@@ -353,7 +330,7 @@ def _participant(
         commission_waived=_sum_minor(plan, row, plan.commission_waived),
         total_payout=total,
         payout_due=due if total > 0 else None,
-        reasons=_reasons(clauses, qualified),
+        reasons=outcome_reasons(clauses, qualified),  # the same function words decide's
     ).under(plan.program)
 
 
@@ -369,15 +346,10 @@ def _sum_minor(plan: RowPlan, row: tuple[Any, ...], readers: tuple[Reader, ...] 
     return None if readers is None else _money(sum(int(read(row) or 0) for read in readers), plan)
 
 
-def _reasons(clauses: list[ClauseOutcome], qualified: bool) -> list[str]:
-    """The same top-level reasons ``decide`` gives (one function words both)."""
-    return outcome_reasons(((c.kind, c.name, c.holds, c.judged) for c in clauses), qualified)
-
-
 class _Wording:
     """Words one participant's clause outcomes and rewards from its row and its members' rows."""
 
-    __slots__ = ("_member_values", "_values", "members", "memo", "plan", "row")
+    __slots__ = ("_env", "_member_values", "_values", "members", "memo", "plan", "row")
 
     def __init__(
         self, plan: RowPlan, row: tuple[Any, ...], members: list[tuple[Any, ...]], memo: dict[Any, str]
@@ -385,6 +357,7 @@ class _Wording:
         self.plan, self.row, self.members, self.memo = plan, row, members, memo
         self._values: dict[str, Any] | None = None
         self._member_values: dict[str, dict[str, Any]] | None = None
+        self._env: dict[str, Any] | None = None
 
     def values(self) -> dict[str, Any]:
         """The participant's columns and metrics, as the evaluators hold them."""
@@ -402,21 +375,24 @@ class _Wording:
             self._member_values = found
         return self._member_values
 
+    def env(self) -> dict[str, Any]:
+        """What the clauses' tracers read: the participant's values and, when a clause has a
+        quantifier, each member's values (over the participant's) under ``MEMBERS``."""
+        if self._env is None:
+            env = self._env = dict(self.values())
+            if self.plan.quantified:
+                members = self.member_values()
+                env[MEMBERS] = [{**self.values(), **values} for values in members.values()]
+                env[MEMBER_IDS] = list(members)
+        return self._env
+
     def clause(self, planned: _Clause) -> ClauseOutcome:
-        """The outcome of one clause with its reason. Reasons are memoised within a settlement by
-        clause, outcome and the values the wording reads: most participants share the few distinct
-        inputs of a clause such as `region = "US"`. Clauses over members are not memoised."""
+        """The outcome of one clause, with its reason worded from the compiled tracer run over this
+        row's values: the same tracer, over the same values, as ``decide`` (memoised within a
+        settlement by the values the words read)."""
         clause = planned.clause
         holds, judged = bool(planned.holds(self.row)), bool(planned.judged(self.row))
-        values = self.values()
-        # By class and text, not by value: Decimal("1.0") == Decimal("1.00") but they are worded differently.
-        inputs = planned.inputs
-        key = (clause.name, holds, judged, *(_shown(values.get(n)) for n in inputs)) if inputs else None
-        reason = self.memo.get(key) if key is not None else None
-        if reason is None:
-            reason = clause_reason(self.plan.program, clause, holds, judged, values, self.member_values())
-            if key is not None:
-                self.memo[key] = reason
+        reason = traced_reason(self.plan.bound, planned.traced, self.env(), self.memo, clause_reason)
         return ClauseOutcome(name=clause.name, kind=clause.kind.value, holds=holds, judged=judged, reason=reason)
 
     def reward(self, planned: _Reward) -> RewardAmount:
@@ -431,7 +407,3 @@ class _Wording:
         return RewardAmount(
             name=planned.reward.name, kind=planned.kind, amount=amount, before_limits=before, reason=reason
         )
-
-
-def _shown(value: Any) -> tuple[type, str]:
-    return value.__class__, str(value)

@@ -78,6 +78,11 @@ def assert_same(decision: Decision, row: ParticipantResult) -> None:
     assert disqualified == row.disqualified, row.id
     warned = [c.name for c in decision.clauses if c.kind == "warn" and c.holds and c.judged]
     assert warned == row.warnings, row.id
+    # Reasons too: both are worded from a trace of the same compiled clause over the same
+    # values, and one function words the top-level reasons (decide adds notes after them on
+    # what a single decision cannot know, so the settlement row's are its first ones).
+    assert [(c.name, c.reason) for c in decision.clauses] == [(c.name, c.reason) for c in row.clauses], row.id
+    assert decision.reasons[: len(row.reasons)] == row.reasons, row.id
 
 
 def settle_and_decide(
@@ -268,6 +273,19 @@ def uk_data(draw: st.DrawFn) -> dict[str, Rows]:
 @st.composite
 def uk_programs(draw: st.DrawFn) -> str:
     source = UK_SOURCE
+    # Compound eligibility over a date and a timestamp: 2022-03-01 is local (GMT) midnight, and
+    # merchants join within 90 minutes either side of it (see JOINS).
+    eligible = draw(
+        st.sampled_from(
+            [
+                'region = "GB"',
+                'joined_at >= 2022-03-01 and region = "GB"',
+                'region = "GB" or joined_at >= 2022-03-01',
+                'not joined_at < 2022-01-01 and region in ("GB", "IE")',
+            ]
+        )
+    )
+    source = source.replace('eligible uk_merchant: region = "GB"', f"eligible uk_merchant: {eligible}")
     days = draw(st.sampled_from(["90 days", "30 days", "12 weeks", "2000 hours"]))
     source = source.replace("first 90 days from joined_at", f"first {days} from joined_at")
     rate = draw(st.sampled_from(["0%", "1.5%"]))

@@ -216,29 +216,26 @@ def test_format_value_units(apollo: rulekit.CompiledProgram) -> None:
 def test_clause_reasons_in_words(apollo: rulekit.CompiledProgram) -> None:
     from fractions import Fraction
 
-    from rulekit.reasons import clause_reason
+    from rulekit.clause_reasons import reason_for
 
-    program = apollo.ir
-    rule = next(c for c in program.clauses if c.name == "high_refund_rate")
+    # Reasons are worded from a trace of the clause over the values given: whether it holds
+    # and whether it is judged come from that evaluation (they used to be passed in).
+    plan = apollo.plan
     within = {"refund_rate": Fraction(6, 20), "refunded_orders": 6, "order_count": 20}
-    assert (
-        clause_reason(program, rule, False, True, within, {})
-        == "refund rate 30% (6 of 20 orders) — within the 30% limit"
-    )
+    assert reason_for(plan, "high_refund_rate", within, {}) == "refund rate 30% (6 of 20 orders) — within the 30% limit"
     one = {"refund_rate": Fraction(1, 1), "refunded_orders": 1, "order_count": 1}
-    assert clause_reason(program, rule, True, False, one, {}) == "refund rate not judged: 1 order, needs at least 20"
-    gate = next(c for c in program.clauses if c.name == "live_hours")
+    assert reason_for(plan, "high_refund_rate", one, {}) == "refund rate not judged: 1 order, needs at least 20"
     members = {"h1": {"effective_live_time": Decimal(50400)}, "h2": {"effective_live_time": Decimal(50401)}}
     # Only the failing host is named.
-    assert clause_reason(program, gate, False, True, {}, members) == (
+    assert reason_for(plan, "live_hours", {}, members) == (
         "effective live time of host h1: 14 hours — needs more than 14 hours"
     )
     # 50,401 s also shows as 14 hours, so its exact seconds are added.
     passing = {"h2": {"effective_live_time": Decimal(50401)}}
-    assert clause_reason(program, gate, True, True, {}, passing) == (
+    assert reason_for(plan, "live_hours", {}, passing) == (
         "effective live time of host h2: 14 hours (50,401 seconds) — more than 14 hours"
     )
-    assert clause_reason(program, gate, True, True, {}, {}) == "there are no hosts (every host passes trivially)"
+    assert reason_for(plan, "live_hours", {}, {}) == "there are no hosts (every host passes trivially)"
 
 
 def test_prize_reason_for_a_shared_rank(apollo: rulekit.CompiledProgram) -> None:

@@ -14,13 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from rulekit import ir
+from rulekit.clause_reasons import clause_reason, traced_reason
 from rulekit.facts import Facts, Row
 from rulekit.money import minor_unit
 from rulekit.plan.kinds import kind_of
 from rulekit.pyeval.program import CompiledEffect, EffectOutcome, Evaluation, PyProgram
 from rulekit.pyeval.types import label, participant_noun
 from rulekit.reasons import (
-    clause_reason,
     format_money,
     outcome_reasons,
     reward_reason,
@@ -61,7 +61,7 @@ def decide(compiled: PyProgram, facts: Facts) -> Decision:
         effects=effects,
         total_payout=total,
         payout_due=due_date(compiled.ir) if total > 0 else None,
-        reasons=_decision_reasons(compiled, evaluation, order_mode),
+        reasons=_decision_reasons(compiled, clauses, evaluation.qualified, order_mode),
     ).under(compiled.ir)
 
 
@@ -71,19 +71,12 @@ def reported_metrics(values: Mapping[str, Any]) -> dict[str, MetricValue]:
 
 
 def clause_outcomes(compiled: PyProgram, evaluation: Evaluation) -> list[ClauseOutcome]:
-    values = {**evaluation.row, **evaluation.metrics}
-    members = {mid: {**evaluation.member_rows.get(mid, {}), **vals} for mid, vals in evaluation.members.items()}
+    """Each clause's outcome with its reason, worded from the trace of the clause over the
+    values the evaluation used (the same tracer explains a settlement row)."""
     cache = _reason_cache(compiled)
     outcomes = []
-    for clause, holds, judged in evaluation.outcomes:
-        key = _cache_key(compiled, clause, holds, judged, values)
-        reason = cache.get(key) if key is not None else None
-        if reason is None:
-            reason = clause_reason(compiled.ir, clause, holds, judged, values, members)
-            if key is not None:
-                if len(cache) >= _CLAUSE_CACHE_LIMIT:
-                    cache.clear()
-                cache[key] = reason
+    for traced, (clause, holds, judged) in zip(compiled.traced_clauses(), evaluation.outcomes, strict=True):
+        reason = traced_reason(compiled.plan, traced, evaluation.env, cache, clause_reason)
         outcomes.append(
             ClauseOutcome(name=clause.name, kind=clause.kind.value, holds=holds, judged=judged, reason=reason)
         )
@@ -93,48 +86,9 @@ def clause_outcomes(compiled: PyProgram, evaluation: Evaluation) -> list[ClauseO
 def _reason_cache(compiled: PyProgram) -> dict[Any, str]:
     # Reasons are pure functions of the values a clause reads, so equal inputs share text.
     cache: dict[Any, str] = compiled.cache.setdefault("clause_reasons", {})
+    if len(cache) >= _CLAUSE_CACHE_LIMIT:
+        cache.clear()
     return cache
-
-
-def _cache_key(compiled: PyProgram, clause: ir.Clause, holds: bool, judged: bool, values: Mapping[str, Any]) -> Any:
-    names = _clause_names(compiled, clause)
-    if names is None:
-        return None  # quantifiers read member values: not worth caching
-    try:
-        key = (clause.name, holds, judged, tuple(values.get(n) for n in names))
-        hash(key)
-    except TypeError:
-        return None
-    return key
-
-
-def _clause_names(compiled: PyProgram, clause: ir.Clause) -> tuple[str, ...] | None:
-    """The names a clause reads (``None`` when it has a quantifier), computed once."""
-    key = ("names", clause.name)
-    if key in compiled.cache:
-        found: tuple[str, ...] | None = compiled.cache[key]
-        return found
-    names: list[str] = []
-    ok = _collect(clause.condition, names) and (clause.guard is None or _collect(clause.guard, names))
-    result = tuple(dict.fromkeys(names)) if ok else None
-    compiled.cache[key] = result
-    return result
-
-
-def _collect(expr: ir.Expr, names: list[str]) -> bool:
-    if isinstance(expr, ir.Quantified):
-        return False
-    if isinstance(expr, ir.NameRef):
-        names.append(expr.name)
-    elif isinstance(expr, ir.QualifiedRef):
-        names.append(expr.column)
-    elif isinstance(expr, ir.Compare):
-        return _collect(expr.left, names) and _collect(expr.right, names)
-    elif isinstance(expr, ir.InList | ir.Not):
-        return _collect(expr.operand, names)
-    elif isinstance(expr, ir.BoolOp):
-        return all(_collect(o, names) for o in expr.operands)
-    return True
 
 
 # --------------------------------------------------------------------------- effects
@@ -271,11 +225,11 @@ def _rewards(compiled: PyProgram, evaluation: Evaluation, effects: list[OrderEff
     return found
 
 
-def _decision_reasons(compiled: PyProgram, evaluation: Evaluation, order_mode: bool) -> list[str]:
-    program = compiled.ir
-    noun = participant_noun(program)
-    outcomes = ((c.kind.value, c.name, h, j) for c, h, j in evaluation.outcomes)
-    reasons = outcome_reasons(outcomes, evaluation.qualified)  # the same words as a settlement row
+def _decision_reasons(
+    compiled: PyProgram, clauses: list[ClauseOutcome], qualified: bool, order_mode: bool
+) -> list[str]:
+    noun = participant_noun(compiled.ir)
+    reasons = outcome_reasons(clauses, qualified)  # the same function words a settlement row's
     if order_mode:
         reasons.append(
             "an order decision computes only the metrics the rules need, over the rows given; "

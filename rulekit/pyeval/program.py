@@ -27,11 +27,14 @@ from rulekit.facts import (
     table_shape,
 )
 from rulekit.money import minor_unit, round_money
+from rulekit.plan import Plan, bind
 from rulekit.plan.kinds import kind_of
 from rulekit.pyeval import rewards as arithmetic
 from rulekit.pyeval.exprs import MEMBERS, CompileError, Fn, Scope, compile_expr
 from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, compile_aggregate, compile_row_filter, compile_window
-from rulekit.pyeval.types import ValueType, column_type, currency, is_member_metric, metric_type
+from rulekit.pyeval.scopes import scopes
+from rulekit.pyeval.trace import MEMBER_IDS, TracedClause, traced_clauses
+from rulekit.pyeval.types import currency, is_member_metric
 from rulekit.pyeval.values import ratio
 from rulekit.rewards.base import AnyKind, OrderSource
 from rulekit.timeutil import zone
@@ -86,6 +89,7 @@ class Evaluation:
     disqualified: bool
     qualified: bool
     warnings: list[str] = field(default_factory=list)
+    env: dict[str, Any] = field(default_factory=dict)  # what the clauses were evaluated over (for traces)
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ class CompiledEffect:
 class PyProgram:
     """An ``ir.Program`` compiled to Python closures for single decisions."""
 
-    def __init__(self, program: ir.Program) -> None:
+    def __init__(self, program: ir.Program, plan: Plan | None = None) -> None:
         self.ir = program
         # Texts and values derived from the program alone, filled in lazily by callers.
         self.cache: dict[Any, Any] = {}
@@ -136,6 +140,7 @@ class PyProgram:
         tz = zone(header.timezone) if header and header.timezone else None
         if program.participant is None or program.table(program.participant.table) is None:
             raise CompileError([error(codes.RK955, "the program has no participant table", _span(program))])
+        self.plan: Plan = plan if plan is not None else bind(program)
         self.tz: ZoneInfo = tz or ZoneInfo("UTC")
         self.currency = currency(program)
         self.participant_table = program.participant.table
@@ -226,27 +231,7 @@ class PyProgram:
         return needed
 
     def _scopes(self) -> tuple[Scope, Scope | None]:
-        program = self.ir
-        tables: dict[str, dict[str, ValueType]] = {
-            t.name: {c.name: column_type(c) for c in t.columns} for t in program.tables
-        }
-        participant_names: dict[str, ValueType] = dict(tables[self.participant_table])
-        member_names: dict[str, ValueType] = dict(participant_names)
-        if self.member_table is not None and self.member_table in tables:
-            member_names.update(tables[self.member_table])
-        for step in self._steps:
-            kind = metric_type(program, step.metric)
-            member_names[step.metric.name] = kind
-            if not step.per_member:
-                participant_names[step.metric.name] = kind
-        visible = {self.participant_table: tables[self.participant_table]}
-        member_scope = None
-        if program.member is not None:
-            member_tables = {**visible, self.member_table or "": tables.get(self.member_table or "", {})}
-            member_scope = Scope(member_names, member_tables, self.tz, what=f"inside a `{program.member.noun}` test")
-        noun = program.member.noun if program.member else None
-        scope = Scope(participant_names, visible, self.tz, member_scope, noun, what="a participant column or metric")
-        return scope, member_scope
+        return scopes(self.plan)  # the same scopes the tracers of the explanations use
 
     def _compile_effect(self, reward: ir.Reward, order: OrderSource) -> CompiledEffect:
         table = self.ir.table(order.table)
@@ -284,10 +269,20 @@ class PyProgram:
         env.update(metrics)
         if self._uses_members:
             env[MEMBERS] = [{**env, **member_rows[mid], **members[mid]} for mid in member_rows]
+            env[MEMBER_IDS] = list(member_rows)
         outcomes = []
         for clause, condition, guard in self.clauses:
             outcomes.append((clause, condition(env) is True, guard is None or guard(env) is True))
-        return _summarise(self._pid(prow), prow, metrics, members, member_rows, outcomes)
+        evaluation = _summarise(self._pid(prow), prow, metrics, members, member_rows, outcomes)
+        evaluation.env = env
+        return evaluation
+
+    def traced_clauses(self) -> tuple[TracedClause, ...]:
+        """The clauses compiled to tracers, for explanations (compiled on first use)."""
+        found: tuple[TracedClause, ...] | None = self.cache.get("traced_clauses")
+        if found is None:
+            found = self.cache["traced_clauses"] = traced_clauses(self.plan)
+        return found
 
     def _pid(self, prow: Row) -> str:
         return str(prow.get(self.participant_key or "", "")) if self.participant_key else ""
