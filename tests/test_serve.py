@@ -111,6 +111,18 @@ def test_money_given_as_json_numbers_reads_exactly(client: TestClient) -> None:
     assert effects == {"new_merchant_waiver": "0.00", "free_shipping": "0.30"}
 
 
+@pytest.mark.parametrize("number", ["1e999999999", "12.5e1", "0.1234567890123"])
+def test_a_json_number_is_read_by_the_numeric_string_rule(client: TestClient, number: str) -> None:
+    # docs/api.md: decimals are exact, with no exponent and at most 12 decimal places; a
+    # JSON number breaking that is bad facts, named like any other bad value.
+    facts = json.dumps({"merchants": MERCHANT, "orders": [order("o1", "2022-04-01T09:01:00Z", "ITEM", "6.50")]})
+    response = client.post("/programs/uk_shop/decide", content=facts.replace('"ITEM"', number))
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["table"], error["column"], error["row"]) == ("orders", "item_total", 0)
+    assert number in error["message"]
+
+
 def test_a_participant_decision_matches_program_decide(client: TestClient, uk: Any) -> None:
     # The file's own example: joined 2022-03-01 10:00 UTC, three orders; shipping paid
     # £3.50 + £4.99 (exactly the cap) + £4.99 (£6 capped) = £13.48.

@@ -1,9 +1,15 @@
-"""Reading a request body: bounded in size, JSON with every number as an exact ``Decimal``."""
+"""Reading a request body: bounded in size, JSON with no number ever read as a float.
+
+A JSON number with a fraction or an exponent is handed to ``decide`` as its own text
+(``12.50`` as ``"12.50"``), so it is read by exactly the rule for numeric strings
+(``docs/api.md``, *Facts*): exact, at most 12 decimal places, no exponent — and a
+number that breaks the rule is a ``FactsError`` naming its table, column and row, like
+any other bad value. Whole numbers stay ``int``.
+"""
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -36,12 +42,12 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def parse_json(raw: bytes) -> Any:
-    """JSON with numbers as ``Decimal`` (money never passes through a float); ``NaN`` and
+    """JSON with fractional numbers kept as their text (see the module doc); ``NaN`` and
     ``Infinity`` are refused, as JSON itself does."""
     if not raw.strip():
         raise ApiError(400, "bad_json", "the request body is empty: send the facts as JSON")
     try:
-        return json.loads(raw, parse_float=Decimal, parse_constant=_refuse_constant)
+        return json.loads(raw, parse_float=str, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise ApiError(400, "bad_json", f"not valid JSON: {exc.msg}", line=exc.lineno, col=exc.colno) from None
     except UnicodeDecodeError:
