@@ -8,6 +8,7 @@ order), and every decision is also compared with `program.decide` on the same fa
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import signal
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import rulekit
@@ -423,6 +426,51 @@ def test_the_running_service_reloads_on_its_own(tmp_path: Path) -> None:
         while shipping_paid(client) != "2.00" and time.monotonic() < deadline:
             time.sleep(0.05)
         assert shipping_paid(client) == "2.00"
+
+
+# ----------------------------------------------------------------------------- generated cases
+
+_DAY = st.integers(min_value=0, max_value=150)  # days after 2022-01-01
+_CENTS = st.integers(min_value=0, max_value=99_999)
+
+
+def _when(day: int, minute: int) -> str:
+    stamp = dt.datetime(2022, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=day, minutes=minute)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _amount(cents: int, as_number: bool) -> str:
+    text = str(Decimal(cents) / 100)
+    return text if as_number else json.dumps(text)  # a JSON number or a JSON string
+
+
+@st.composite
+def uk_bodies(draw: st.DrawFn) -> str:
+    """Raw JSON facts for one UK merchant: money as JSON numbers or strings, orders as a list or one row."""
+    merchant = {"merchant_id": "m1", "region": draw(st.sampled_from(["GB", "IE"])), "joined_at": _when(draw(_DAY), 600)}
+    rows = []
+    for i in range(draw(st.integers(min_value=1, max_value=4))):
+        minute = draw(st.integers(min_value=0, max_value=1439))
+        item = _amount(draw(_CENTS), draw(st.booleans()))
+        fee = _amount(draw(st.integers(min_value=0, max_value=900)), draw(st.booleans()))
+        refunded = json.dumps(draw(st.booleans()))
+        rows.append(
+            f'{{"order_id": "o{i}", "merchant_id": "m1", "created_at": "{_when(draw(_DAY), minute)}",'
+            f' "item_total": {item}, "shipping_fee": {fee}, "currency": "GBP", "refunded": {refunded}}}'
+        )
+    orders = rows[0] if len(rows) == 1 and draw(st.booleans()) else f"[{', '.join(rows)}]"
+    return f'{{"merchants": {json.dumps(merchant)}, "orders": {orders}}}'
+
+
+@settings(max_examples=40, deadline=None, database=None, derandomize=True)
+@given(bodies=st.lists(uk_bodies(), min_size=1, max_size=3))
+def test_the_service_agrees_with_decide_on_generated_cases(client: TestClient, uk: Any, bodies: list[str]) -> None:
+    # decide reads the facts from the same text, with every number as an exact Decimal.
+    expected = [json.loads(uk.decide(json.loads(b, parse_float=Decimal)).model_dump_json()) for b in bodies]
+    for body, decision in zip(bodies, expected, strict=True):
+        assert client.post("/programs/uk_shop/decide", content=body).json() == decision
+    batch = client.post("/programs/uk_shop/decide-batch", content=f"[{', '.join(bodies)}]").json()
+    assert batch["decisions"] == expected
 
 
 # ----------------------------------------------------------------------------- command line

@@ -29,7 +29,7 @@ from rulekit.serve.config import ServeConfig
 from rulekit.serve.errors import ApiError, error_response, facts_error
 from rulekit.serve.info import program_info
 from rulekit.serve.openapi import openapi_document
-from rulekit.serve.registry import Registry
+from rulekit.serve.registry import Registry, Slot
 
 log = logging.getLogger("rulekit.serve")
 
@@ -74,11 +74,7 @@ class _Handlers:
         return JSONResponse({"programs": self.registry.names})
 
     async def info(self, request: Request) -> Response:
-        name = request.path_params["name"]
-        self._program(name)  # 404 for an unknown name
-        slot = self.registry.slot(name)
-        assert slot is not None
-        return JSONResponse(program_info(slot))
+        return JSONResponse(program_info(self._slot(request.path_params["name"])))
 
     async def decide(self, request: Request) -> Response:
         program = self._program(request.path_params["name"])
@@ -104,11 +100,14 @@ class _Handlers:
         decisions = await run_in_threadpool(_decide_all, program, items)
         return _raw_json(f'{{"program":{_quote(name)},"count":{len(items)},"decisions":[{",".join(decisions)}]}}')
 
-    def _program(self, name: str) -> CompiledProgram:
-        program = self.registry.get(name)
-        if program is None:
+    def _slot(self, name: str) -> Slot:
+        slot = self.registry.slot(name)
+        if slot is None:
             raise ApiError(404, "unknown_program", f"no program named `{name}`", programs=self.registry.names)
-        return program
+        return slot
+
+    def _program(self, name: str) -> CompiledProgram:
+        return self._slot(name).program
 
 
 def _decide(program: CompiledProgram, facts: Any, item: int | None) -> Any:

@@ -10,11 +10,11 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from rulekit.errors import FactsError
+from rulekit.errors import FactsError, RulekitError
 
 
-class ApiError(Exception):
-    """An error answered as JSON with ``status``; ``fields`` add where it is (table, column, ...)."""
+class ApiError(RulekitError):
+    """A bad request, answered as JSON with ``status``; ``fields`` add where it is (table, column, ...)."""
 
     def __init__(self, status: int, code: str, message: str, **fields: Any) -> None:
         super().__init__(message)
