@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from rulekit import ir
 from rulekit.plan.aggregates import aggregate
+from rulekit.plan.bind import plan_limits
 from rulekit.plan.kinds import kind_of, registered
 
 ChangeKind = Literal["added", "removed", "changed"]
@@ -519,10 +520,12 @@ def _ranking(c: Collector, decl: Decl, old: ir.Ranking, new: ir.Ranking) -> None
 
 
 def _overflow(limits: ir.Limits) -> str | None:
-    # Without an overflow line, `scale down` applies (docs/semantics.md), but only with a pool.
-    if limits.pool is None:
+    # The policy in force: the bind pass's default (scale down) when a pool has no overflow line.
+    try:
+        planned = plan_limits(limits)
+    except ValueError:  # an unknown policy (RK407): shown as written
         return limits.overflow
-    return limits.overflow or "scale down"
+    return planned.overflow.value if planned.overflow is not None else limits.overflow
 
 
 def limit_fields(c: Collector, decl: Decl, old: ir.Limits, new: ir.Limits, pool_word: str) -> None:

@@ -255,7 +255,8 @@ def _ranking(
     return RankingPlan(ranking.name, ranking, tuple(keys), ranking.top, ties)
 
 
-def _limits(limits: ir.Limits) -> LimitsPlan:
+def plan_limits(limits: ir.Limits) -> LimitsPlan:
+    """A reward's limits with the defaults filled in (``overflow`` scales down without a line)."""
     overflow = Overflow(limits.overflow or Overflow.SCALE_DOWN.value) if limits.pool is not None else None
     return LimitsPlan(limits.per_participant, limits.pool, overflow, limits.per_order, limits.max_orders)
 
@@ -274,7 +275,7 @@ def _reward(
     table = tables[order.table] if order is not None else None
     window = windows[order.filters.window] if order is not None and order.filters.window else None
     label = reward.text.label or reward.name.replace("_", " ")
-    limits = _limits(kind.limits(reward) or ir.Limits())
+    limits = plan_limits(kind.limits(reward) or ir.Limits())
     return RewardPlan(reward.name, kind, reward, label, limits, base, table, ranking, window)
 
 

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from rulekit import ir
 from rulekit.errors import OutputError
+from rulekit.plan import bind
 from rulekit.render import context
 from rulekit.render.formatting import LOCALES, Formatter, UnknownLocaleError
 from rulekit.render.model import Document
@@ -38,8 +39,8 @@ class _Raw(str):
 
 def build_document(program: ir.Program, locale: str) -> Document:
     """The worded view-model of ``program`` for ``locale`` (``en-US`` or ``en-GB``)."""
-    currency = program.header.currency if program.header is not None and program.header.currency else "USD"
-    return context.build(program, Formatter(locale, currency))
+    plan = bind(program)
+    return context.build(plan, Formatter(locale, plan.currency))
 
 
 def render_document(program: ir.Program, fmt: str, locale: str, templates_dir: str | Path | None = None) -> str:

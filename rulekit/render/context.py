@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.numbers import get_currency_name
 
 from rulekit import ir, timeutil
+from rulekit.plan import Plan
 from rulekit.plan.aggregates import aggregate
 from rulekit.plan.kinds import kind_of
 from rulekit.render import examples, rewards
@@ -50,9 +51,10 @@ def zone_phrase(program: ir.Program, fmt: Formatter) -> str:
     return f"{fmt.zone_name(tz)} ({tz.key})"
 
 
-def build(program: ir.Program, fmt: Formatter) -> Document:
-    """The whole document for ``program``, formatted with ``fmt``."""
-    words = Words(program, fmt)
+def build(plan: Plan, fmt: Formatter) -> Document:
+    """The whole document for a bound program, formatted with ``fmt``."""
+    program = plan.program
+    words = Words(program, fmt, plan)
     header = program.header
     name = header.name if header is not None else "program"
     sections = [

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from rulekit import ir
 from rulekit.money import minor_unit, round_money
+from rulekit.plan import TiePolicy
 from rulekit.plan.kinds import kind_of
 from rulekit.render.model import Fact, Item, Section
 from rulekit.render.words import Subject, Words, an, humanize, slug
@@ -32,10 +33,6 @@ def rebate_amount(rebate: ir.Rebate, base: Decimal, currency: str) -> Decimal:
     from rulekit.rewards.rebate import rebate_raw
 
     return round_money(rebate_raw(rebate, base), currency)
-
-
-def currency_of(program: ir.Program) -> str:
-    return program.header.currency if program.header is not None and program.header.currency else "USD"
 
 
 # --------------------------------------------------------------------- ranking
@@ -98,23 +95,20 @@ def capitalize_first(text: str) -> str:
 
 
 def _tie_sentence(ranking: ir.Ranking, program: ir.Program, words: Words) -> str:
-    p, minor = words.participant, words.fmt.money(minor_unit(currency_of(program)))
+    p, minor = words.participant, words.fmt.money(minor_unit(words.plan.currency))
     unique = next((k for k in ranking.keys if _is_unique_key(k, program)), None)
+    planned = words.plan.ranking(ranking.name)
     policy = {
-        "split": "they would share the rank and split equally the prizes of the positions they occupy, "
+        TiePolicy.SPLIT: "they would share the rank and split equally the prizes of the positions they occupy, "
         f"rounded down to {minor}",
-        "same": "they would share the rank and each receive the prize of that rank",
-    }.get(ranking.shared_ranks or "", f"they would be ordered by {words.measure(_participant_key(program))}, A to Z")
+        TiePolicy.SAME: "they would share the rank and each receive the prize of that rank",
+        TiePolicy.BY_KEY: f"they would be ordered by {words.measure(words.plan.participant.key)}, A to Z",
+    }[planned.ties if planned is not None else TiePolicy.BY_KEY]
     if unique is not None:
         # A case that cannot happen is not described: it only puzzles readers.
         return f"Tie-break: every {p} has a different {words.measure(unique.name)}, so no two {p}s can share a rank."
     present = policy.replace("would be", "are").replace("would ", "")
     return f"Tie-break: when {p}s are equal on every measure, {present}."
-
-
-def _participant_key(program: ir.Program) -> str:
-    table = program.table(program.participant.table) if program.participant else None
-    return table.key[0] if table is not None and table.key else "key"
 
 
 # ---------------------------------------------------------------------- rewards
@@ -123,7 +117,7 @@ def _participant_key(program: ir.Program) -> str:
 def rewards_section(program: ir.Program, words: Words) -> Section:
     p = words.participant
     items = [_reward_item(r, program, words) for r in program.rewards]
-    minor = words.fmt.money(minor_unit(currency_of(program)))
+    minor = words.fmt.money(minor_unit(words.plan.currency))
     intro = [f"Only qualifying {p}s receive rewards (see What participants must do)."] if items else []
     if not items:
         intro.append("The rule file defines no rewards.")

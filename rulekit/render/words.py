@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rulekit import ir
+from rulekit.plan import Plan, bind
 from rulekit.plan.names import metric_type
 from rulekit.render.formatting import Formatter
 from rulekit.types import Kind
@@ -127,9 +128,11 @@ def negate(expr: ir.Expr) -> ir.Expr:
 class Words:
     """Turns names, values and expressions of one program into English."""
 
-    def __init__(self, program: ir.Program, fmt: Formatter) -> None:
+    def __init__(self, program: ir.Program, fmt: Formatter, plan: Plan | None = None) -> None:
         self.program = program
         self.fmt = fmt
+        # The resolved meaning (currency, time zone, tie policies, defaults): read, never re-derived.
+        self.plan = plan if plan is not None else bind(program)
 
     # ------------------------------------------------------------------ nouns
     @property

@@ -14,6 +14,7 @@ from rulekit import codes, ir
 from rulekit.checks.rewards import fmt_amount
 from rulekit.diff import format_money as diff_money
 from rulekit.diff import limit_fields, limits_text
+from rulekit.plan.model import TiePolicy
 from rulekit.reasons import format_money
 from rulekit.render.model import Fact, Table
 from rulekit.render.rewards import cap_sentence, pool_sentences
@@ -137,7 +138,8 @@ class PrizeKind(RewardKind[ir.Prize]):
             raise CompileError(f"prize {reward.name}: unknown ranking {reward.ranking!r}")
         r = b.col(rank_col(ranking.name), S)
         k = b.col(tied_col(ranking.name), S)
-        if ranking.shared_ranks == "split":
+        planned = ctx.plan.ranking(ranking.name)
+        if planned is not None and planned.ties is TiePolicy.SPLIT:
             amount: exp.Expression = exp.IntDiv(
                 this=b.paren(_split_total(reward, r, k, ctx.currency)), expression=k.copy()
             )
