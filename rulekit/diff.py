@@ -118,6 +118,9 @@ def format_literal(value: ir.Literal) -> str:
         return _rule_string(value.value)
     if isinstance(value, ir.Bool):
         return "true" if value.value else "false"
+    if value.time is not None:
+        spec = "seconds" if value.time.second else "minutes"
+        return f"{value.value.isoformat()} {value.time.isoformat(timespec=spec)}"
     return value.value.isoformat()
 
 

@@ -148,8 +148,16 @@ class Bool:
 
 @dataclass(frozen=True, slots=True)
 class DateValue:
+    """A date (``2023-04-01``), or with ``time`` a wall-clock moment of the program's time
+    zone (``2023-04-01 09:30``), which compares with timestamps as the instant it names."""
+
     value: dt.date
     span: Span = _span()
+    time: dt.time | None = None
+
+    def local(self) -> dt.datetime:
+        """The naive local wall-clock moment: the date's midnight when no time is written."""
+        return dt.datetime.combine(self.value, self.time or dt.time())
 
 
 Literal: TypeAlias = Money | Percent | Duration | Number | String | Bool | DateValue

@@ -524,6 +524,8 @@ class _ToIR(Transformer[Token, Any]):
         return ir.String(self._string(c[0]), self._tspan(c[0]))
 
     def date(self, meta: Any, c: list[Token]) -> ir.DateValue:
+        if len(c) > 1:  # `2023-04-01 09:30` in a condition: a local moment
+            return ir.DateValue(self._date(c[0]), self._span(meta), self._time(c[1]))
         return ir.DateValue(self._date(c[0]), self._tspan(c[0]))
 
     def true(self, meta: Any, c: list[Token]) -> ir.Bool:

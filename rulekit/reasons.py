@@ -134,6 +134,8 @@ def format_literal(literal: ir.Literal) -> str:
         return f'"{literal.value}"'
     if isinstance(literal, ir.Bool):
         return "yes" if literal.value else "no"
+    if literal.time is not None:
+        return f"{literal.value.isoformat()} {literal.time.strftime('%H:%M')}"
     return literal.value.isoformat()
 
 

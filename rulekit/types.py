@@ -128,8 +128,10 @@ def of_literal(literal: ir.Literal) -> ValueType:
             return ValueType(Kind.STRING)
         case ir.Bool():
             return BOOL
-        case ir.DateValue():
+        case ir.DateValue(time=None):
             return ValueType(Kind.DATE)
+        case ir.DateValue():
+            return ValueType(Kind.TIMESTAMP)  # a date and time of day: a moment
     return UNKNOWN  # pragma: no cover - the match is exhaustive
 
 

@@ -287,3 +287,24 @@ def test_decide_and_settle_give_the_same_reasons_for_every_participant(campaign:
         assert [(c.name, c.reason) for c in decision.clauses] == [(c.name, c.reason) for c in row.clauses], row.id
         compared += 1
     assert compared == len(tables[ptable]) >= 8  # every participant of the example data
+
+
+MOMENT_PROGRAM = LA_PROGRAM.replace(
+    "eligible joined_this_year: joined_at >= 2023-01-01",
+    "eligible joined_after_half_past: joined_at >= 2023-01-01 00:30",
+).replace(
+    "metric new_year_sales = sum amount in sales where sold_at >= 2023-01-01",
+    "metric new_year_sales = sum amount in sales where sold_at >= 2023-01-01 00:30",
+)
+
+
+def test_a_date_and_time_of_day_is_a_local_moment_in_both_evaluators() -> None:
+    """`2023-01-01 00:30` in a Los Angeles program is 08:30 UTC (UTC-8 in January), not 00:30 UTC."""
+    program = rulekit.loads(MOMENT_PROGRAM, "moment.rules")
+    settled = _settled(program)
+    # s1 joined 03:00 UTC (19:00 on 31 December local): before the moment. s2 joined 09:00 UTC (01:00 local): after.
+    assert (settled["s1"].eligible, settled["s2"].eligible) == (False, True)
+    assert (_decided(program, "s1").eligible, _decided(program, "s2").eligible) == (False, True)
+    # Sale a at 03:00 UTC is before 08:30 UTC; sale b at 09:00 UTC is after: only $10 counts.
+    assert settled["s1"].metrics["new_year_sales"] == Decimal("10")
+    assert _decided(program, "s1").metrics["new_year_sales"] == Decimal("10")

@@ -151,6 +151,14 @@ def _compare(ctx: Context, expr: ir.Compare, scope: Scope) -> None:
             hint or "compare values of the same kind: money with money, time with time",
         )
         return
+    if _moment_with_date(expr, left, right):
+        ctx.error(
+            codes.RK201,
+            "cannot compare a date with a date and time of day",
+            expr.span,
+            "compare the date with a date alone, like `2023-04-01`; a time of day goes with a timestamp",
+        )
+        return
     ordering = expr.op not in (ir.CompareOp.EQ, ir.CompareOp.NE)
     if ordering and not (left.is_ordered and right.is_ordered):
         unordered = left if not left.is_ordered else right
@@ -160,6 +168,12 @@ def _compare(ctx: Context, expr: ir.Compare, scope: Scope) -> None:
             expr.span,
             "use `=` or `!=`",
         )
+
+
+def _moment_with_date(expr: ir.Compare, left: t.ValueType, right: t.ValueType) -> bool:
+    """A `date` value against `2023-04-01 09:30`: a calendar day has no time of day to compare."""
+    moments = [isinstance(e, ir.DateValue) and e.time is not None for e in (expr.left, expr.right)]
+    return (moments[0] and right.kind is t.Kind.DATE) or (moments[1] and left.kind is t.Kind.DATE)
 
 
 def _other(left: t.ValueType, right: t.ValueType) -> t.ValueType:

@@ -72,7 +72,7 @@ def bind(program: ir.Program) -> Plan:
         metrics=metrics,
         clauses=tuple(_clause(program, c, by_metric) for c in program.clauses),
         rankings=rankings,
-        rewards=tuple(_reward(r, by_metric, by_table, by_window, by_ranking) for r in program.rewards),
+        rewards=tuple(_reward(program, r, by_metric, by_table, by_window, by_ranking) for r in program.rewards),
     )
 
 
@@ -251,7 +251,10 @@ def _ranking(
         if found is None:
             raise _internal(program, codes.RK954, f"unknown ranking key `{key.name}`", key.span)
         keys.append((found, key.direction))
-    ties = TiePolicy(ranking.shared_ranks) if ranking.shared_ranks else TiePolicy.BY_KEY
+    try:
+        ties = TiePolicy(ranking.shared_ranks) if ranking.shared_ranks else TiePolicy.BY_KEY
+    except ValueError:  # the checker reports it first (RK408)
+        raise _internal(program, codes.RK954, f"unknown tie policy `{ranking.shared_ranks}`", ranking.span) from None
     return RankingPlan(ranking.name, ranking, tuple(keys), ranking.top, ties)
 
 
@@ -262,6 +265,7 @@ def plan_limits(limits: ir.Limits) -> LimitsPlan:
 
 
 def _reward(
+    program: ir.Program,
     reward: ir.Reward,
     metrics: dict[str, MetricPlan],
     tables: dict[str, TablePlan],
@@ -270,12 +274,15 @@ def _reward(
 ) -> RewardPlan:
     kind = kind_of(reward)
     metric, ranked, order = kind.metric(reward), kind.ranking(reward), kind.order(reward)
-    base = metrics[metric[0]] if metric is not None else None
-    ranking = rankings[ranked[0]] if ranked is not None else None
-    table = tables[order.table] if order is not None else None
-    window = windows[order.filters.window] if order is not None and order.filters.window else None
+    try:
+        base = metrics[metric[0]] if metric is not None else None
+        ranking = rankings[ranked[0]] if ranked is not None else None
+        table = tables[order.table] if order is not None else None
+        window = windows[order.filters.window] if order is not None and order.filters.window else None
+        limits = plan_limits(kind.limits(reward) or ir.Limits())
+    except (KeyError, ValueError) as exc:  # the checker reports these first (RK10x, RK407)
+        raise _internal(program, codes.RK954, f"reward `{reward.name}` refers to {exc}", reward.span) from None
     label = reward.text.label or reward.name.replace("_", " ")
-    limits = plan_limits(kind.limits(reward) or ir.Limits())
     return RewardPlan(reward.name, kind, reward, label, limits, base, table, ranking, window)
 
 

@@ -11,7 +11,6 @@ compile error with a span, never a ``KeyError`` at decision time.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -94,8 +93,8 @@ def _operand(expr: ir.Expr, other: ir.Expr, scope: Scope) -> tuple[Fn, Comparabl
 
     A date literal compared with a timestamp means local midnight of that date.
     """
-    if isinstance(expr, ir.DateValue) and type_of(other, scope) == "timestamp":
-        instant = to_utc(dt.datetime.combine(expr.value, dt.time()), scope.tz)
+    if isinstance(expr, ir.DateValue) and (expr.time is not None or type_of(other, scope) == "timestamp"):
+        instant = to_utc(expr.local(), scope.tz)  # a date alone: its local midnight
         return (lambda env: instant), instant, True
     if isinstance(expr, ir.Money | ir.Percent | ir.Duration | ir.Number | ir.String | ir.Bool | ir.DateValue):
         value = literal_value(expr)

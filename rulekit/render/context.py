@@ -51,9 +51,8 @@ def zone_phrase(program: ir.Program, fmt: Formatter) -> str:
     return f"{fmt.zone_name(tz)} ({tz.key})"
 
 
-def build(plan: Plan, fmt: Formatter) -> Document:
-    """The whole document for a bound program, formatted with ``fmt``."""
-    program = plan.program
+def build(program: ir.Program, plan: Plan | None, fmt: Formatter) -> Document:
+    """The whole document for ``program`` and its plan (``None`` when it has errors), formatted with ``fmt``."""
     words = Words(program, fmt, plan)
     header = program.header
     name = header.name if header is not None else "program"

@@ -64,7 +64,7 @@ def _rebate_bases(rebate: ir.Rebate) -> tuple[Decimal, Decimal]:
 
 
 def _rebate_step(rebate: ir.Rebate, base: Decimal, program: ir.Program, words: Words) -> tuple[str, Decimal]:
-    fmt, currency = words.fmt, words.plan.currency
+    fmt, currency = words.fmt, words.currency
     raw = rewards.rebate_amount(rebate, base, currency)
     how = f"{fmt.percent(rebate.rate)} of {fmt.money(base, currency)}" if rebate.rate else "the brackets' total"
     cap = rebate.limits.per_participant
@@ -95,15 +95,16 @@ def _ranked_examples(program: ir.Program, words: Words) -> list[Example]:
     found = [_ranked_example(program, words, prize, rebate, 2 if top >= 2 else 1, high)]
     if prize is not None and rebate is not None:
         found.append(_ranked_example(program, words, prize, rebate, top + 1, low))
-    planned = words.plan.ranking(ranking.name) if ranking is not None else None
-    splits = planned is not None and planned.ties is TiePolicy.SPLIT and rewards.ties_possible(planned.decl, program)
+    splits = (
+        ranking is not None and words.ties(ranking.name) is TiePolicy.SPLIT and rewards.ties_possible(ranking, program)
+    )
     if prize is not None and splits and top >= 3:
         found.append(_tie_example(program, words, prize))
     return found
 
 
 def _tie_example(program: ir.Program, words: Words, prize: ir.Prize) -> Example:
-    fmt, p, currency = words.fmt, words.participant, words.plan.currency
+    fmt, p, currency = words.fmt, words.participant, words.currency
     second, third = rewards.prize_for_rank(prize, 2), rewards.prize_for_rank(prize, 3)
     each = ((second + third) / 2).quantize(minor_unit(currency), rounding=ROUND_DOWN)
     steps = (
@@ -118,7 +119,7 @@ def _tie_example(program: ir.Program, words: Words, prize: ir.Prize) -> Example:
 def _ranked_example(
     program: ir.Program, words: Words, prize: ir.Prize | None, rebate: ir.Rebate | None, rank: int, base: Decimal
 ) -> Example:
-    fmt, p, currency = words.fmt, words.participant, words.plan.currency
+    fmt, p, currency = words.fmt, words.participant, words.currency
     situation = f"a qualifying {p}" + (f" finishes at rank {fmt.number(rank)}" if prize is not None else "")
     if rebate is not None:
         joiner = " with" if prize is not None else " has"
@@ -216,7 +217,7 @@ def _order_example(
     relative: ir.RelativeWindow | None,
     order: _Order,
 ) -> Example:
-    fmt, p, currency = words.fmt, words.participant, words.plan.currency
+    fmt, p, currency = words.fmt, words.participant, words.currency
     table = commission.table if commission is not None else subsidy.table if subsidy is not None else "orders"
     row = words.row_noun(table)
     steps = []
@@ -269,7 +270,7 @@ def _last_full_day(end: dt.datetime, words: Words) -> str:
 def _commission_step(
     program: ir.Program, words: Words, commission: ir.Commission, inside: bool, order: _Order
 ) -> tuple[str, Decimal]:
-    fmt, currency = words.fmt, words.plan.currency
+    fmt, currency = words.fmt, words.currency
     base, phrase = order.item_total, words.window_phrase(commission.filters.window or "")
     if inside:
         rate = commission.rate
@@ -291,7 +292,7 @@ def _commission_step(
 def _subsidy_step(
     program: ir.Program, words: Words, subsidy: ir.Subsidy, inside: bool, order: _Order
 ) -> tuple[str, Decimal]:
-    fmt, currency = words.fmt, words.plan.currency
+    fmt, currency = words.fmt, words.currency
     column = words.column_words(subsidy.column, subsidy.table)
     fee, label = order.fee, _capitalized(column)
     if not inside:

@@ -95,20 +95,24 @@ def capitalize_first(text: str) -> str:
 
 
 def _tie_sentence(ranking: ir.Ranking, program: ir.Program, words: Words) -> str:
-    p, minor = words.participant, words.fmt.money(minor_unit(words.plan.currency))
+    p, minor = words.participant, words.fmt.money(minor_unit(words.currency))
     unique = next((k for k in ranking.keys if _is_unique_key(k, program)), None)
-    planned = words.plan.ranking(ranking.name)
     policy = {
         TiePolicy.SPLIT: "they would share the rank and split equally the prizes of the positions they occupy, "
         f"rounded down to {minor}",
         TiePolicy.SAME: "they would share the rank and each receive the prize of that rank",
-        TiePolicy.BY_KEY: f"they would be ordered by {words.measure(words.plan.participant.key)}, A to Z",
-    }[planned.ties if planned is not None else TiePolicy.BY_KEY]
+        TiePolicy.BY_KEY: f"they would be ordered by {words.measure(_participant_key(program))}, A to Z",
+    }[words.ties(ranking.name)]
     if unique is not None:
         # A case that cannot happen is not described: it only puzzles readers.
         return f"Tie-break: every {p} has a different {words.measure(unique.name)}, so no two {p}s can share a rank."
     present = policy.replace("would be", "are").replace("would ", "")
     return f"Tie-break: when {p}s are equal on every measure, {present}."
+
+
+def _participant_key(program: ir.Program) -> str:
+    table = program.table(program.participant.table) if program.participant else None
+    return table.key[0] if table is not None and table.key else "key"
 
 
 # ---------------------------------------------------------------------- rewards
@@ -117,7 +121,7 @@ def _tie_sentence(ranking: ir.Ranking, program: ir.Program, words: Words) -> str
 def rewards_section(program: ir.Program, words: Words) -> Section:
     p = words.participant
     items = [_reward_item(r, program, words) for r in program.rewards]
-    minor = words.fmt.money(minor_unit(words.plan.currency))
+    minor = words.fmt.money(minor_unit(words.currency))
     intro = [f"Only qualifying {p}s receive rewards (see What participants must do)."] if items else []
     if not items:
         intro.append("The rule file defines no rewards.")

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rulekit import ir
-from rulekit.plan import Plan, bind
+from rulekit.errors import CompileError
+from rulekit.plan import Plan, TiePolicy, bind
+from rulekit.plan.bind import DEFAULT_CURRENCY
 from rulekit.plan.names import metric_type
 from rulekit.render.formatting import Formatter
 from rulekit.types import Kind
@@ -131,8 +133,26 @@ class Words:
     def __init__(self, program: ir.Program, fmt: Formatter, plan: Plan | None = None) -> None:
         self.program = program
         self.fmt = fmt
-        # The resolved meaning (currency, time zone, tie policies, defaults): read, never re-derived.
-        self.plan = plan if plan is not None else bind(program)
+        # The resolved meaning (currency, tie policies, defaults) is read from the plan. A
+        # program with errors has none (``rulekit docs`` refuses it; the API still describes
+        # it as written), so the defaults below are the bind pass's own.
+        self.plan = plan if plan is not None else bound(program)
+
+    @property
+    def currency(self) -> str:
+        if self.plan is not None:
+            return self.plan.currency
+        header = self.program.header
+        return (header.currency if header else None) or DEFAULT_CURRENCY
+
+    def ties(self, ranking: str) -> TiePolicy:
+        """The ranking's tie policy (``shared ranks``), by key when it states none."""
+        planned = self.plan.ranking(ranking) if self.plan is not None else None
+        if planned is not None:
+            return planned.ties
+        declared = self.program.ranking(ranking)
+        shared = declared.shared_ranks if declared is not None else None
+        return TiePolicy(shared) if shared in {p.value for p in TiePolicy} else TiePolicy.BY_KEY
 
     # ------------------------------------------------------------------ nouns
     @property
@@ -223,8 +243,10 @@ class Words:
                 return quote(value)
             case ir.Bool(value=value):
                 return "yes" if value else "no"
-            case ir.DateValue(value=value):
+            case ir.DateValue(time=None, value=value):
                 return self.fmt.date(value)
+            case ir.DateValue():
+                return self.fmt.datetime(literal.local())
         raise TypeError(f"not a literal: {literal!r}")  # pragma: no cover - the IR has no other literals
 
     def operand(self, expr: ir.Expr, subject: Subject) -> str:
@@ -307,3 +329,11 @@ class Words:
         if q.quantifier is ir.Quantifier.NO:
             return f"there is no {noun} for which {body}"
         return f"for {lead}, {body}"
+
+
+def bound(program: ir.Program) -> Plan | None:
+    """The plan of ``program``, or ``None`` when it has errors the bind pass cannot resolve."""
+    try:
+        return bind(program)
+    except CompileError:
+        return None

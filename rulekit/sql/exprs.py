@@ -79,6 +79,13 @@ def operand(expr: ir.Expr, scope: Scope) -> Operand:
         if found is None:
             raise CompileError(f"unknown name {expr.table}.{expr.column} in {scope.what}")
         return found
+    if isinstance(expr, ir.DateValue) and expr.time is not None:
+        # A local moment: its instant is computed here, by the same code as in `decide`.
+        zone = timeutil.zone(scope.tz)
+        if zone is None:
+            raise CompileError(f"unknown time zone {scope.tz!r}")
+        instant = timeutil.to_utc(expr.local(), zone).replace(tzinfo=None)
+        return Operand(b.timestamp(instant), kind=_TIMESTAMP)
     if isinstance(expr, ir.DateValue):
         return Operand(literal(expr), kind=_DATE)
     if isinstance(expr, ir.Money | ir.Percent | ir.Duration | ir.Number | ir.String | ir.Bool):
