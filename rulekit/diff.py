@@ -204,7 +204,8 @@ def format_definition(definition: ir.Aggregate | ir.Ratio) -> str:
 def format_window(window: ir.Window) -> str:
     if isinstance(window, ir.RelativeWindow):
         bound = " inclusive" if window.end_inclusive else ""
-        return f"first {format_duration(window.length)} from {window.anchor}{bound}"
+        within = f" within {window.within}" if window.within else ""
+        return f"first {format_duration(window.length)} from {window.anchor}{bound}{within}"
     return f"from {format_local(window.start)} to {_window_end(window)}"
 
 
@@ -474,6 +475,7 @@ def _window(c: Collector, decl: Decl, old: ir.Window, new: ir.Window) -> None:
         c.field(decl, "length", old.length, new.length, format_duration)
         c.field(decl, "anchor", old.anchor, new.anchor)
         c.field(decl, "end", old.end_inclusive, new.end_inclusive, lambda v: "inclusive" if v else "exclusive")
+        c.field(decl, "within", old.within, new.within)
     else:
         c.field(decl, "definition", old, new, format_window)
     c.text(decl, old.text, new.text)

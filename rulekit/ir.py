@@ -373,6 +373,9 @@ class RelativeWindow:
     anchor_span: Span | None = field(default=None, compare=False, repr=False)
     # `inclusive`: the window also covers the rest of the local day on which it ends.
     end_inclusive: bool = False
+    # `within program_period`: only the part inside this (absolute) window counts.
+    within: str | None = None
+    within_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 Window: TypeAlias = AbsoluteWindow | RelativeWindow

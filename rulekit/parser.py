@@ -689,16 +689,26 @@ class _ToIR(Transformer[Token, Any]):
         if spec[0] == "absolute":
             _, start, end, bound = spec
             return ir.AbsoluteWindow(name, start, end, bound == "inclusive", rest.text(), self._tspan(c[0]))
-        _, length, anchor, anchor_span, bound = spec
+        _, length, anchor, anchor_span, bound, within = spec
         inclusive = bound == "inclusive"
-        return ir.RelativeWindow(name, length, anchor, rest.text(), self._tspan(c[0]), anchor_span, inclusive)
+        within_name, within_span = within if within is not None else (None, None)
+        return ir.RelativeWindow(
+            name, length, anchor, rest.text(), self._tspan(c[0]), anchor_span, inclusive, within_name, within_span
+        )
 
     def absolute_window(self, meta: Any, c: list[Any]) -> tuple[str, ir.LocalDateTime, ir.LocalDateTime, str]:
         return ("absolute", c[0], c[1], str(c[2]))
 
-    def relative_window(self, meta: Any, c: list[Token]) -> tuple[str, ir.Duration, str, ir.Span, str]:
-        bound = str(c[2]) if len(c) > 2 else "exclusive"
-        return ("relative", self._duration(c[0]), str(c[1]), self._tspan(c[1]), bound)
+    def relative_window(
+        self, meta: Any, c: list[Any]
+    ) -> tuple[str, ir.Duration, str, ir.Span, str, tuple[str, ir.Span] | None]:
+        rest = c[2:]
+        within = rest.pop() if rest and isinstance(rest[-1], tuple) else None
+        bound = str(rest[0]) if rest else "exclusive"
+        return ("relative", self._duration(c[0]), str(c[1]), self._tspan(c[1]), bound, within)
+
+    def within(self, meta: Any, c: list[Token]) -> tuple[str, ir.Span]:
+        return (str(c[0]), self._tspan(c[0]))
 
     def datetime(self, meta: Any, c: list[Token]) -> ir.LocalDateTime:
         time = self._time(c[1]) if len(c) > 1 else None

@@ -64,7 +64,7 @@ KEYWORDS = (
     "after", "bonus", "count", "every", "fails", "first", "given", "label", "least", "prize", "ranks", "table",
     "times", "title", "total", "where", "each", "from", "full", "gate", "have", "like", "note", "rank", "rate",
     "term", "them", "then", "time", "unit", "warn", "when", "any", "cap", "due", "has", "key", "max", "min", "per",
-    "sum", "top", "at", "by", "in", "no", "of", "to",
+    "sum", "top", "within", "at", "by", "in", "no", "of", "to",
 )  # fmt: skip
 
 COLUMN_TYPES = ("string", "int", "decimal", "money", "bool", "timestamp", "date", "duration", "percent")

@@ -151,7 +151,8 @@ def window_text(program: ir.Program, name: str) -> str:
     if isinstance(window, ir.RelativeWindow):
         length = format_literal(window.length)
         inclusive = " inclusive" if window.end_inclusive else ""
-        return f"first {length} from {window.anchor.replace('_', ' ')}{inclusive}"
+        within = f" within {window.within.replace('_', ' ')}" if window.within else ""
+        return f"first {length} from {window.anchor.replace('_', ' ')}{inclusive}{within}"
     return name.replace("_", " ")
 
 

@@ -112,3 +112,41 @@ def test_end_of_month_rule() -> None:
     # In a leap year, 29 February.
     leap = timeutil.relative_end(dt.datetime(2023, 8, 31, 14, tzinfo=dt.UTC), six, tz)
     assert leap == dt.datetime(2024, 2, 29, 15, tzinfo=dt.UTC)
+
+
+CAMPAIGN = "window campaign: from 2023-02-01 to 2023-02-28 inclusive"
+WITHIN = PROGRAM.replace("window {window}", CAMPAIGN + "\n\nwindow {window}")
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        # aug31's first year runs to 31 Aug 2023 10:00 EDT; cut by February 2023 (New York), it keeps
+        # a1-a3 (28 Feb 09:59, 10:00 and 23:00 EST) but not a4 (1 Mar 00:00 EST): 3.
+        # jan15's first year starts 15 Jan 2024, after the campaign ends: the cut is empty, 0.
+        ("first_period: first 1 year from joined_at within campaign", {"aug31": 3, "jan15": 0}),
+    ],
+)
+def test_within_a_fixed_window_keeps_only_the_overlap(window: str, expected: dict[str, int]) -> None:
+    program = rulekit.loads(WITHIN.format(window=window), "within.rules")
+    assert _settled(program) == expected
+    assert {seller: _decided(program, seller) for seller in expected} == expected
+
+
+def test_within_cuts_both_ends() -> None:
+    """A window that starts before the campaign and ends inside it keeps [campaign start, its end)."""
+    text = PROGRAM.replace(
+        "window {window}",
+        # The campaign: 1 March 2023 00:00 EST (05:00 UTC) to 31 December 2023.
+        "window campaign: from 2023-03-01 to 2023-12-31 inclusive\n\n"
+        "window first_period: first 6 months from joined_at inclusive within campaign",
+    )
+    program = rulekit.loads(text, "within2.rules")
+    # aug31: [31 Aug 2022 10:00 EDT, 1 Mar 2023 00:00 EST) cut by [1 Mar 2023 00:00 EST, …) is empty:
+    # a3 (28 Feb 23:00 EST) is before the campaign, a4 (1 Mar 00:00 EST) is at the window's end. 0.
+    assert _settled(program)["aug31"] == 0
+    assert _decided(program, "aug31") == 0
+    # With the campaign from 28 February, a1-a3 (28 Feb 09:59, 10:00, 23:00 EST) count: 3.
+    early = rulekit.loads(text.replace("from 2023-03-01", "from 2023-02-28"), "within3.rules")
+    assert _settled(early)["aug31"] == 3
+    assert _decided(early, "aug31") == 3

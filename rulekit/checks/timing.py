@@ -125,7 +125,28 @@ def _absolute(ctx: Context, window: ir.AbsoluteWindow) -> None:
         )
 
 
+def _within(ctx: Context, window: ir.RelativeWindow) -> None:
+    """`within W`: W must be a declared window with fixed dates (RK104, RK310)."""
+    if window.within is None:
+        return
+    outer = ctx.program.window(window.within)
+    if outer is None:
+        names = [w.name for w in ctx.program.windows if isinstance(w, ir.AbsoluteWindow)]
+        ctx.unknown(codes.RK104, "window", window.within, names, window.within_span or window.span, "window")
+    elif not isinstance(outer, ir.AbsoluteWindow):
+        fixed = [w.name for w in ctx.program.windows if isinstance(w, ir.AbsoluteWindow)]
+        dated = "a window with dates, like `window period: from … to … inclusive`"
+        example = f"`within {fixed[0]}`" if fixed else dated
+        ctx.error(
+            codes.RK310,
+            f"window `{window.name}` is within `{outer.name}`, which is not a window with fixed dates",
+            window.within_span or window.span,
+            f"a relative window can only be cut by a window with dates: use {example}",
+        )
+
+
 def _relative(ctx: Context, window: ir.RelativeWindow) -> None:
+    _within(ctx, window)
     if window.length.amount <= 0:
         ctx.error(
             codes.RK305,

@@ -37,6 +37,8 @@ def used_windows(program: ir.Program) -> set[str]:
     used |= {o.filters.window for o in orders if o is not None}
     if program.payout is not None and program.payout.due is not None:
         used.add(program.payout.due.after)
+    # A window that cuts a relative window (`within W`) is used by it.
+    used |= {w.within for w in program.windows if isinstance(w, ir.RelativeWindow)}
     return {w for w in used if w is not None}
 
 

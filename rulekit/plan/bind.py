@@ -51,7 +51,8 @@ def bind(program: ir.Program) -> Plan:
     participant, member = _entities(program)
     tables = tuple(_table(program, table, participant, member, currency) for table in program.tables)
     by_table = {x.name: x for x in tables}
-    windows = tuple(_window(w, tz) for w in program.windows)
+    fixed = {w.name: _window(w, tz) for w in program.windows if isinstance(w, ir.AbsoluteWindow)}
+    windows = tuple(fixed[w.name] if w.name in fixed else _relative_window(program, w, fixed) for w in program.windows)
     by_window = {w.name: w for w in windows}
     metrics = _metrics(program, by_table, by_window)
     by_metric = {m.name: m for m in metrics}
@@ -114,12 +115,22 @@ def _table(
     return TablePlan(table.name, level, table, columns, table.key, table.time, table.period, required)
 
 
-def _window(window: ir.Window, tz: ZoneInfo) -> WindowPlan:
-    if isinstance(window, ir.AbsoluteWindow):
-        start, end = timeutil.absolute_bounds(window, tz)
-        naive = (start.replace(tzinfo=None), end.replace(tzinfo=None))
-        return WindowPlan(window.name, window, False, naive, None, None)
-    return WindowPlan(window.name, window, True, None, window.anchor, window.length, window.end_inclusive)
+def _window(window: ir.AbsoluteWindow, tz: ZoneInfo) -> WindowPlan:
+    start, end = timeutil.absolute_bounds(window, tz)
+    naive = (start.replace(tzinfo=None), end.replace(tzinfo=None))
+    return WindowPlan(window.name, window, False, naive, None, None)
+
+
+def _relative_window(program: ir.Program, window: ir.Window, fixed: dict[str, WindowPlan]) -> WindowPlan:
+    assert isinstance(window, ir.RelativeWindow)
+    within = None
+    if window.within is not None:
+        outer = fixed.get(window.within)
+        if outer is None:
+            span = window.within_span or window.span
+            raise _internal(program, codes.RK954, f"unknown fixed window `{window.within}`", span)
+        within = outer.utc_bounds
+    return WindowPlan(window.name, window, True, None, window.anchor, window.length, window.end_inclusive, within)
 
 
 # ------------------------------------------------------------------------- metrics

@@ -108,6 +108,7 @@ class WindowPlan:
     anchor: str | None  # relative windows: the participant column they start at
     length: ir.Duration | None
     inclusive: bool = False  # relative windows: the rest of the local day they end on is covered
+    within: tuple[dt.datetime, dt.datetime] | None = None  # `within W`: W's naive UTC bounds cut it
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from rulekit import types as t
 from rulekit.diagnostics import error
 from rulekit.facts import Row
 from rulekit.plan.aggregates import aggregate
+from rulekit.plan.model import WindowPlan
 from rulekit.pyeval.exprs import CompileError, Scope, compile_expr
 from rulekit.pyeval.types import column_type
 from rulekit.pyeval.values import seconds
@@ -33,17 +34,25 @@ MetricFn = Callable[[list[Row], Bounds | None], Any]
 BoundsFn = Callable[[Row], Bounds]
 
 
-def compile_window(window: ir.Window, tz: ZoneInfo) -> BoundsFn:
+def compile_window(window: WindowPlan, tz: ZoneInfo) -> BoundsFn:
     """A window as a function of the participant row giving its UTC ``[start, end)``."""
-    if isinstance(window, ir.AbsoluteWindow):
-        fixed = timeutil.absolute_bounds(window, tz)
+    if window.utc_bounds is not None:
+        start, end = window.utc_bounds
+        fixed = (start.replace(tzinfo=dt.UTC), end.replace(tzinfo=dt.UTC))
         return lambda row: fixed
-    anchor, length, inclusive = window.anchor, window.length, window.end_inclusive
+    assert window.anchor is not None and window.length is not None  # a relative window
+    anchor, length, inclusive = window.anchor, window.length, window.inclusive
+    within = tuple(b.replace(tzinfo=dt.UTC) for b in window.within) if window.within is not None else None
 
     @functools.lru_cache(maxsize=4096)
     def relative(start: dt.datetime) -> Bounds:
         # Cached: a merchant's orders share one anchor, and zone arithmetic is not free.
-        return start, timeutil.relative_end(start, length, tz, inclusive=inclusive)
+        end = timeutil.relative_end(start, length, tz, inclusive=inclusive)
+        if within is None:
+            return start, end
+        # `within W`: only the part inside W; an empty part is an empty window [s, s).
+        cut_start, cut_end = max(start, within[0]), min(end, within[1])
+        return cut_start, max(cut_start, cut_end)
 
     def bounds(row: Row) -> Bounds:
         start = row.get(anchor)

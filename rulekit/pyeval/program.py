@@ -150,7 +150,7 @@ class PyProgram:
         self.shapes: dict[str, TableShape] = {
             t.name: table_shape(t, required_columns(program, t), self.currency) for t in program.tables
         }
-        self.windows: dict[str, BoundsFn] = {w.name: compile_window(w, self.tz) for w in program.windows}
+        self.windows: dict[str, BoundsFn] = {w.name: compile_window(w, self.tz) for w in self.plan.windows}
         self._steps = self._plan_metrics()
         self._needed = self._clause_needs()
         self._participant_scope, self._member_scope = self._scopes()

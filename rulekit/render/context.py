@@ -243,6 +243,11 @@ def _relative_sentences(window: ir.RelativeWindow, words: Words) -> tuple[str, .
         out.append(f"It ends at the same local time of day, {length} later on the calendar.")
     if window.end_inclusive:
         out.append("The whole of the day on which it ends is included, up to local midnight.")
+    if window.within is not None:
+        out.append(
+            f"Only the part of it that falls within {words.window_phrase(window.within)} counts; "
+            f"for a {p} whose first {length} lie entirely outside it, the window is empty."
+        )
     return tuple(out)
 
 

@@ -136,7 +136,13 @@ def window_bounds(ctx: Context, name: str) -> tuple[exp.Expression, exp.Expressi
         raise CompileError(f"window {name}: the anchor {window.anchor!r} is not a participant column")
     anchor = _instant_of(ctx, ctx.ptable, window.anchor, P)
     until = relative_end(anchor, window.length, ctx.tz_name)
-    return anchor, _through_end_of_day(until, ctx.tz_name) if window.inclusive else until
+    end = _through_end_of_day(until, ctx.tz_name) if window.inclusive else until
+    if window.within is None:
+        return anchor, end
+    # `within W`: only the part inside W; an empty part is an empty window [s, s).
+    start = b.greatest(anchor.copy(), b.timestamp(window.within[0]))
+    cut_end = b.least(end, b.timestamp(window.within[1]))
+    return start, b.greatest(start.copy(), cut_end)
 
 
 def _through_end_of_day(end: exp.Expression, tz: str) -> exp.Expression:
