@@ -162,6 +162,7 @@ RK411 = _code("RK411", WARNING, "brackets not starting at zero", fix="Start with
 RK412 = _code("RK412", ERROR, "brackets without a mode", fix="Write `marginal brackets of …` or `whole-tier brackets of …`.", example="rebate")
 RK413 = _code("RK413", ERROR, "flat rate and brackets", fix="Use either a flat `N% of …` rate or brackets.", example="rebate")
 RK414 = _code("RK414", ERROR, "rate over 100%", fix="Rebate, bracket, commission, standard and subsidy percentages are at most 100%.", example="per_order")
+RK415 = _code("RK415", ERROR, "unknown rounding of a split prize", fix="After `shared ranks: split,` write `rounded down` (the minor units left over are not paid) or `remainder by key` (they go one each to the tied participants in key order).", example="split_rounding")
 RK416 = _code("RK416", ERROR, "commission without `standard rate`", fix="Add `standard rate: N%` for the orders the override does not cover.", example="per_order")
 RK418 = _code("RK418", WARNING, "unbounded liability", fix="Add a `budget:` (or `pool cap:`) so the total cannot grow with the number of participants or orders; a prize with `shared ranks: same` needs a pool cap.", example="per_order")
 RK500 = _code("RK500", ERROR, "empty file", fix="Write a program, starting with `program NAME:`.", example="empty")

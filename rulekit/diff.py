@@ -278,7 +278,8 @@ def describe(decl: object) -> str:
     elif isinstance(decl, ir.Ranking):
         parts = [f"by {format_keys(decl.keys)}"]
         parts += [f"top {decl.top}"] if decl.top is not None else []
-        parts += [f"shared ranks {decl.shared_ranks}"] if decl.shared_ranks else []
+        rounding = f", {decl.shared_rounding}" if decl.shared_rounding else ""
+        parts += [f"shared ranks {decl.shared_ranks}{rounding}"] if decl.shared_ranks else []
     elif isinstance(decl, ir.Example):
         parts = [_count(len(decl.rows), "given row"), _count(len(decl.expects), "expect line")]
     elif isinstance(decl, ir.Payout):
@@ -521,6 +522,7 @@ def _ranking(c: Collector, decl: Decl, old: ir.Ranking, new: ir.Ranking) -> None
     c.field(decl, "order", old.keys, new.keys, format_keys)
     c.field(decl, "top", old.top, new.top)
     c.field(decl, "shared ranks", old.shared_ranks, new.shared_ranks)
+    c.field(decl, "split rounding", old.shared_rounding, new.shared_rounding)
     c.text(decl, old.text, new.text)
 
 

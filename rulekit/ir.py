@@ -474,6 +474,8 @@ class Ranking:
     span: Span = _span()
     top_span: Span | None = field(default=None, compare=False, repr=False)
     shared_span: Span | None = field(default=None, compare=False, repr=False)
+    # `shared ranks: split, remainder by key`: what happens to the minor units a split leaves.
+    shared_rounding: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

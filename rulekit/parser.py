@@ -597,7 +597,7 @@ class _ToIR(Transformer[Token, Any]):
     period_line = _line("period", lambda s, c: (str(c[0]), str(c[1])))
     then_by_line = _line("then_by", lambda s, c: ir.RankKey(str(c[0]), ir.Direction(str(c[1])), s._tspan(c[0])))
     top_line = _line("top", lambda s, c: s._int(c[0]))
-    shared_line = _line("shared", lambda s, c: str(c[0]))
+    shared_line = _line("shared", lambda s, c: (str(c[0]), c[1] if len(c) > 1 else None))
     pool_line = _line("pool", lambda s, c: s._money(c[1]))
     overflow_line = _line("overflow", lambda s, c: c[0])
     bracket_line = _line("bracket", lambda s, c: ir.Bracket(s._money(c[0]), s._percent(c[1])))
@@ -763,15 +763,17 @@ class _ToIR(Transformer[Token, Any]):
     def ranking(self, meta: Any, c: list[Any]) -> ir.Ranking:
         lines = _Lines(c[3:])
         first = ir.RankKey(str(c[1]), ir.Direction(str(c[2])), self._tspan(c[1]))
+        shared: tuple[str, str | None] | None = lines.one("shared")
         return ir.Ranking(
             name=str(c[0]),
             keys=(first, *lines.all("then_by")),
             top=lines.one("top"),
-            shared_ranks=lines.one("shared"),
+            shared_ranks=shared[0] if shared else None,
             text=lines.text(),
             span=self._tspan(c[0]),
             top_span=lines.span("top"),
             shared_span=lines.span("shared"),
+            shared_rounding=shared[1] if shared else None,
         )
 
     def prize(self, meta: Any, c: list[Any]) -> ir.Prize:

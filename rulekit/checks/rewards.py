@@ -52,7 +52,32 @@ def _rank_key(ctx: Context, key: ir.RankKey) -> None:
         )
 
 
+SPLIT_ROUNDINGS = ("rounded down", "remainder by key")
+
+
+def _split_rounding(ctx: Context, ranking: ir.Ranking) -> None:
+    """`shared ranks: split, …`: a rounding only for `split`, and one of SPLIT_ROUNDINGS (RK415)."""
+    rounding = ranking.shared_rounding
+    if rounding is None or ranking.shared_ranks not in SHARED_RANKS_POLICIES:
+        return
+    if ranking.shared_ranks != "split":
+        ctx.error(
+            codes.RK415,
+            f"`{rounding}` applies to split prizes, but ties here get the `{ranking.shared_ranks}` prize",
+            ranking.shared_span or ranking.span,
+            f"write `shared ranks: {ranking.shared_ranks}`, or `shared ranks: split, {rounding}`",
+        )
+    elif rounding not in SPLIT_ROUNDINGS:
+        ctx.error(
+            codes.RK415,
+            f"unknown rounding `{rounding}` for a split prize",
+            ranking.shared_span or ranking.span,
+            suggest(rounding, SPLIT_ROUNDINGS) or "write `shared ranks: split, rounded down` or `…, remainder by key`",
+        )
+
+
 def _shared_ranks(ctx: Context, ranking: ir.Ranking) -> None:
+    _split_rounding(ctx, ranking)
     if ranking.shared_ranks is not None:
         if ranking.shared_ranks not in SHARED_RANKS_POLICIES:
             ctx.error(

@@ -27,6 +27,7 @@ from rulekit.plan.model import (
     Overflow,
     Plan,
     RankingPlan,
+    Remainder,
     RewardPlan,
     Shape,
     TablePlan,
@@ -266,7 +267,11 @@ def _ranking(
         ties = TiePolicy(ranking.shared_ranks) if ranking.shared_ranks else TiePolicy.BY_KEY
     except ValueError:  # the checker reports it first (RK408)
         raise _internal(program, codes.RK954, f"unknown tie policy `{ranking.shared_ranks}`", ranking.span) from None
-    return RankingPlan(ranking.name, ranking, tuple(keys), ranking.top, ties)
+    try:
+        remainder = Remainder(ranking.shared_rounding) if ranking.shared_rounding else Remainder.DROPPED
+    except ValueError:  # the checker reports it first (RK415)
+        raise _internal(program, codes.RK954, f"unknown rounding `{ranking.shared_rounding}`", ranking.span) from None
+    return RankingPlan(ranking.name, ranking, tuple(keys), ranking.top, ties, remainder)
 
 
 def plan_limits(limits: ir.Limits) -> LimitsPlan:

@@ -163,6 +163,13 @@ class TiePolicy(enum.Enum):
     BY_KEY = "by key"
 
 
+class Remainder(enum.Enum):
+    """What a split prize does with the minor units that do not divide evenly among the tied."""
+
+    DROPPED = "rounded down"  # each share is rounded down; the leftover is not paid
+    BY_KEY = "remainder by key"  # the leftover goes one unit each to the tied, in key order
+
+
 @dataclass(frozen=True, slots=True)
 class RankingPlan:
     name: str
@@ -170,6 +177,7 @@ class RankingPlan:
     keys: tuple[tuple[MetricPlan | ColumnPlan, ir.Direction], ...]
     top: int | None
     ties: TiePolicy
+    remainder: Remainder = Remainder.DROPPED
 
 
 class Overflow(enum.Enum):

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from rulekit import ir
 from rulekit.money import minor_unit, round_money
-from rulekit.plan import TiePolicy
+from rulekit.plan import Remainder, TiePolicy
 from rulekit.plan.kinds import kind_of
 from rulekit.render.model import Fact, Item, Section
 from rulekit.render.words import Subject, Words, an, humanize, slug
@@ -99,7 +99,12 @@ def _tie_sentence(ranking: ir.Ranking, program: ir.Program, words: Words) -> str
     unique = next((k for k in ranking.keys if _is_unique_key(k, program)), None)
     policy = {
         TiePolicy.SPLIT: "they would share the rank and split equally the prizes of the positions they occupy, "
-        f"rounded down to {minor}",
+        + (
+            f"each share rounded down to {minor}, and the {minor} units left over paid one each to them "
+            f"in order of their {words.measure(_participant_key(program))}"
+            if words.remainder(ranking.name) is Remainder.BY_KEY
+            else f"rounded down to {minor} (what is left over is not paid)"
+        ),
         TiePolicy.SAME: "they would share the rank and each receive the prize of that rank",
         TiePolicy.BY_KEY: f"they would be ordered by {words.measure(_participant_key(program))}, A to Z",
     }[words.ties(ranking.name)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rulekit import ir
 from rulekit.errors import CompileError
-from rulekit.plan import Plan, TiePolicy, bind
+from rulekit.plan import Plan, Remainder, TiePolicy, bind
 from rulekit.plan.bind import DEFAULT_CURRENCY
 from rulekit.plan.names import metric_type
 from rulekit.render.formatting import Formatter
@@ -144,6 +144,11 @@ class Words:
             return self.plan.currency
         header = self.program.header
         return (header.currency if header else None) or DEFAULT_CURRENCY
+
+    def remainder(self, ranking: str) -> Remainder:
+        """What a split prize does with the minor units left over (rounded down without a word)."""
+        planned = self.plan.ranking(ranking) if self.plan is not None else None
+        return planned.remainder if planned is not None else Remainder.DROPPED
 
     def ties(self, ranking: str) -> TiePolicy:
         """The ranking's tie policy (``shared ranks``), by key when it states none."""

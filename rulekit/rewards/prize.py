@@ -14,7 +14,7 @@ from rulekit import codes, ir
 from rulekit.checks.rewards import fmt_amount
 from rulekit.diff import format_money as diff_money
 from rulekit.diff import limit_fields, limits_text
-from rulekit.plan.model import TiePolicy
+from rulekit.plan.model import Remainder, TiePolicy
 from rulekit.reasons import format_money
 from rulekit.render.model import Fact, Table
 from rulekit.render.rewards import cap_sentence, pool_sentences
@@ -143,6 +143,8 @@ class PrizeKind(RewardKind[ir.Prize]):
             amount: exp.Expression = exp.IntDiv(
                 this=b.paren(_split_total(reward, r, k, ctx.currency)), expression=k.copy()
             )
+            if planned.remainder is Remainder.BY_KEY:
+                amount = _with_remainder(amount, _split_total(reward, r, k, ctx.currency), r, k)
         else:
             amount = _schedule_at(reward, r.copy(), ctx.currency)
         in_top: exp.Expression = exp.Not(this=exp.Is(this=r.copy(), expression=b.null()))
@@ -292,6 +294,17 @@ def _pool_fits(ctx: Context, prize: ir.Prize) -> None:
 
 
 # ------------------------------------------------------------------------- SQL
+
+
+def _with_remainder(
+    share: exp.Expression, total: exp.Expression, r: exp.Expression, k: exp.Expression
+) -> exp.Expression:
+    """``remainder by key``: the ``total - k * share`` units left over go one each to the
+    first tied participants in key order (their position in the tie group, from 1)."""
+    left = exp.Sub(this=b.paren(total), expression=exp.Mul(this=k.copy(), expression=b.paren(share.copy())))
+    position = b.window(exp.RowNumber(), partition=[r.copy()], order=[b.ordered(b.col(PID, S))])
+    extra = b.case([(exp.LTE(this=position, expression=b.paren(left)), b.integer(1))], b.integer(0))
+    return exp.Add(this=b.paren(share), expression=extra)
 
 
 def _split_total(prize: ir.Prize, r: exp.Expression, k: exp.Expression, currency: str) -> exp.Expression:

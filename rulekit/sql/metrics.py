@@ -129,20 +129,19 @@ def window_bounds(ctx: Context, name: str) -> tuple[exp.Expression, exp.Expressi
     if window is None:
         raise CompileError(f"unknown window {name!r}")
     if window.utc_bounds is not None:
-        start, end = window.utc_bounds
-        return b.timestamp(start), b.timestamp(end)
+        return b.timestamp(window.utc_bounds[0]), b.timestamp(window.utc_bounds[1])
     assert window.anchor is not None and window.length is not None  # a relative window
     if ctx.ptable.column(window.anchor) is None:
         raise CompileError(f"window {name}: the anchor {window.anchor!r} is not a participant column")
     anchor = _instant_of(ctx, ctx.ptable, window.anchor, P)
     until = relative_end(anchor, window.length, ctx.tz_name)
-    end = _through_end_of_day(until, ctx.tz_name) if window.inclusive else until
+    end: exp.Expression = _through_end_of_day(until, ctx.tz_name) if window.inclusive else until
     if window.within is None:
         return anchor, end
     # `within W`: only the part inside W; an empty part is an empty window [s, s).
-    start = b.greatest(anchor.copy(), b.timestamp(window.within[0]))
+    cut_start = b.greatest(anchor.copy(), b.timestamp(window.within[0]))
     cut_end = b.least(end, b.timestamp(window.within[1]))
-    return start, b.greatest(start.copy(), cut_end)
+    return cut_start, b.greatest(cut_start.copy(), cut_end)
 
 
 def _through_end_of_day(end: exp.Expression, tz: str) -> exp.Expression:
