@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rulekit import ir
@@ -87,6 +87,11 @@ def _to_decimal(value: Any) -> Decimal:
         raise _BadValueError(f"expected a number, got {_shown(value)}")
     if not number.is_finite():
         raise _BadValueError(f"expected a finite number, got {_shown(value)}")
+    if number and number.adjusted() >= MAX_WHOLE_DIGITS:
+        # The SQL evaluator holds amounts as DECIMAL(38, 12): 26 digits before the point.
+        raise _BadValueError(
+            f"expected at most {MAX_WHOLE_DIGITS} digits before the decimal point, got {_shown(value)}"
+        )
     if _decimal_places(number) > MAX_DECIMALS:
         # The SQL evaluator holds amounts as DECIMAL(38, 12); a finer value would be rounded
         # there and exact here, so neither evaluator accepts it (see data.py).
@@ -95,14 +100,24 @@ def _to_decimal(value: Any) -> Decimal:
 
 
 def _decimal_places(number: Decimal) -> int:
-    """Significant decimal places (trailing zeros do not count), exactly for any size."""
-    with localcontext() as context:
-        context.prec = 100  # normalize() would round a long number at the default 28 digits
-        exponent = number.normalize().as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    """Significant decimal places (trailing zeros do not count), exactly for any size.
+
+    Read off the digits and exponent, never through a context: ``normalize()`` would
+    round, overflow or underflow for numbers like ``1E+999999999`` or ``1E-999999999``.
+    """
+    _, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    zeros = 0
+    for digit in reversed(digits):
+        if digit != 0 or zeros >= -exponent:
+            break
+        zeros += 1
+    return max(-exponent - zeros, 0)
 
 
 MAX_DECIMALS = 12
+MAX_WHOLE_DIGITS = 26
 
 
 def _to_bool(value: Any) -> bool:

@@ -441,3 +441,22 @@ def test_brackets_bonus_and_milestones() -> None:
         "marginal rebate on gmv $12,345.00: 1% of $0–$1,000 + 2% of $1,000–$10,000 + 3.5% of $10,000–$12,345.00"
         " = $272.08"
     )
+
+
+@pytest.mark.parametrize(
+    ("amount", "problem"),
+    [
+        # Found through `rulekit serve`: these reached the decimal library and raised inside decide.
+        (Decimal("1E+999999999"), "at most 26 digits before the decimal point"),
+        (Decimal("123456789012345678901234567890.5"), "at most 26 digits before the decimal point"),
+        (123456789012345678901234567890, "at most 26 digits before the decimal point"),
+        (Decimal("1E-999999999"), "at most 12 decimal places"),
+    ],
+)
+def test_numbers_beyond_the_exact_range_are_bad_facts_naming_the_column(
+    uk: rulekit.CompiledProgram, amount: Any, problem: str
+) -> None:
+    bad = {**order("2022-03-10T12:00:00Z"), "item_total": amount}
+    with pytest.raises(rulekit.FactsError, match=problem) as raised:
+        uk.decide({"merchants": merchant(), "orders": bad})
+    assert (raised.value.table, raised.value.column) == ("orders", "item_total")
