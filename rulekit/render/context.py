@@ -14,6 +14,7 @@ from babel.numbers import get_currency_name
 
 from rulekit import ir, timeutil
 from rulekit.plan.aggregates import aggregate
+from rulekit.plan.names import is_member_metric
 from rulekit.render import examples, rewards
 from rulekit.render.formatting import Formatter
 from rulekit.render.model import Document, Fact, Item, Section
@@ -305,6 +306,8 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
             f"For each {p}: its {num} divided by its {den}.",
             f"There is no value while its {den} is 0; limits are compared exactly, without rounding.",
         )
+    if isinstance(definition, ir.Computed):
+        return computed_definition(metric, definition, words)
     who = f"each {definition.filters.per} of {an(p)}" if definition.filters.per else f"each {p}"
     rows = words.rows_noun(definition.table)
     core = _aggregate_words(definition, words, rows)
@@ -313,6 +316,51 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
     if where is not None:
         main += f", counting only {rows} {words.expr(where, Subject.rows())}"
     return (main + ".", *_clipping(definition, words))
+
+
+def computed_definition(metric: ir.Metric, definition: ir.Computed, words: Words) -> tuple[str, ...]:
+    """A computed metric in words: "For each seller: Q2 sales minus Q1 sales."."""
+    p = words.participant
+    who = f"each {words.member} of {an(p)}" if words.member and is_member_metric(words.program, metric) else f"each {p}"
+    text = arith_words(definition.expr, words)
+    unknown = "It has no value when a value it uses has none (unless a default is given) or when it divides by 0"
+    return (f"For {who}: {text}.", f"{unknown}; it is computed exactly, without rounding.")
+
+
+_ARITH_WORDS = {ir.ArithOp.ADD: "plus", ir.ArithOp.SUB: "minus", ir.ArithOp.MUL: "times", ir.ArithOp.DIV: "divided by"}
+
+
+def arith_words(expr: ir.NumExpr, words: Words) -> str:
+    """Metric arithmetic as a reader says it: "Q2 sales minus Q1 sales", "2% of net sales"."""
+    match expr:
+        case ir.NameRef():
+            return words.measure(expr.name)
+        case ir.Arith():
+            left, right = _grouped(expr.left, words), _grouped(expr.right, words)
+            if expr.op is ir.ArithOp.MUL and isinstance(expr.right, ir.Percent):
+                return f"{right} of {left}"
+            if expr.op is ir.ArithOp.MUL and isinstance(expr.left, ir.Percent):
+                return f"{left} of {right}"
+            return f"{left} {_ARITH_WORDS[expr.op]} {right}"
+        case ir.Negate():
+            return f"minus {_grouped(expr.operand, words)}"
+        case ir.Call():
+            a, b = (arith_words(arg, words) for arg in expr.args)
+            return f"the {'smaller' if expr.function == 'min' else 'larger'} of {a} and {b}"
+        case ir.Default():
+            value, fallback = arith_words(expr.value, words), arith_words(expr.fallback, words)
+            return f"{value} (or {fallback} when there is no {value})"
+    return words.value(expr)
+
+
+def _grouped(expr: ir.NumExpr, words: Words) -> str:
+    """A part of a larger computation; a sum or a difference inside it is bracketed so it reads once."""
+    text = arith_words(expr, words)
+    if isinstance(expr, ir.Arith) and expr.op in (ir.ArithOp.ADD, ir.ArithOp.SUB):
+        return f"({text})"
+    if isinstance(expr, ir.Default):
+        return f"({text})"
+    return text
 
 
 def _aggregate_words(definition: ir.Aggregate, words: Words, rows: str) -> str:
