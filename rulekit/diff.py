@@ -81,7 +81,7 @@ def format_percent(percent: ir.Percent) -> str:
 
 def format_duration(duration: ir.Duration) -> str:
     unit = duration.unit.value
-    if duration.amount == 1:
+    if abs(duration.amount) == 1:  # `-1 hour` too
         unit = unit[:-1]
     return f"{format_decimal(duration.amount)} {unit}"
 

@@ -25,6 +25,7 @@ from rulekit import ir
 from rulekit.compile_sql import CompiledSettlement, holds_col, judged_col
 from rulekit.money import minor_unit
 from rulekit.plan import Shape, kind_of
+from rulekit.plan.arith import exact
 from rulekit.plan.names import metric_shape
 from rulekit.pyeval.types import metric_type
 from rulekit.reasons import clause_reason, outcome_reasons, reward_reason
@@ -71,12 +72,12 @@ def _metric_reader(program: ir.Program, name: str, index: dict[str, int], curren
         found = ratio(row)
         return found / 1_000_000 if found is not None and kind == "duration" else found
 
-    def average(row: tuple[Any, ...]) -> Decimal | None:
+    def average(row: tuple[Any, ...]) -> Decimal | Fraction | None:
         total, by = value(row), den(row)
         if total is None or not by:
             return None
-        mean = Decimal(total) / Decimal(by)
-        return mean / 1_000_000 if kind == "duration" else mean
+        mean = Fraction(total) / Fraction(by)
+        return exact(mean / 1_000_000 if kind == "duration" else mean)  # as `decide` holds it
 
     def plain(row: tuple[Any, ...]) -> Any:
         found = value(row)

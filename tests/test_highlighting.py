@@ -252,3 +252,18 @@ def test_example_tables_and_repeats_tokenise_without_errors() -> None:
     words = {value for kind, value in tokens if kind in Keyword}
     assert {"times", "like", "them", "given"} <= words
     assert sum(1 for kind, value in tokens if kind is Punctuation and value == "|") == 6
+
+
+_ARITHMETIC = "metric floor = max(min(q2_sales - q1_sales, $500), -$100) * 2% + x / 3"
+
+
+def test_pygments_and_textmate_scope_metric_arithmetic() -> None:
+    """`+ - * /` are operators, `min(`/`max(` keywords, `-$100` an operator then money, in both highlighters."""
+    tokens = _pygments(_ARITHMETIC)
+    assert [v for kind, v in tokens if kind is Operator] == ["=", "-", "-", "*", "+", "/"]
+    assert (Keyword, "max") in tokens and (Keyword, "min") in tokens and (Number.Money, "$100") in tokens
+    assert not [v for kind, v in tokens if kind in Error]
+    scoped, missed = _textmate(_ARITHMETIC)
+    assert missed == ""
+    assert [v for v, scope in scoped if scope == "keyword.operator.rulekit"] == ["=", "-", "-", "*", "+", "/"]
+    assert ("min", "keyword.control.rulekit") in scoped and ("$100", "constant.numeric.money.rulekit") in scoped

@@ -12,7 +12,7 @@ Unit rules (``docs/semantics.md``, *Metric arithmetic*):
   a ratio with a ratio or a percentage is a ratio;
 * ``*``: money or a duration by a plain number, a percentage or a ratio keeps its unit;
   plain by plain is plain (whole by whole stays whole); money by money is an error;
-* ``/``: money by money, time by time, count by count is a ratio; money or time by a
+* ``/``: money by money, time by time, a number by a count is a ratio; money or time by a
   plain number, percentage or ratio keeps its unit; a plain number by a number is a number;
 * ``min``/``max`` need comparable values; ``a or b`` needs ``b`` comparable with ``a`` and
   has ``a``'s type.
@@ -117,8 +117,8 @@ def div_type(a: t.ValueType, b: t.ValueType) -> Typed:
         return t.RATIO
     if a.kind in _UNITS and b.kind in _SCALARS:
         return a
-    if a.kind is K.COUNT and b.kind is K.COUNT:
-        return t.RATIO
+    if a.kind in _PLAIN and b.kind is K.COUNT:
+        return t.RATIO  # a share of a count of things: `(orders - refunds) / orders`
     if a.kind in _PLAIN and b.kind in _PLAIN:
         return t.ValueType(K.DECIMAL)
     if a.kind in _SCALARS and b.kind in _SCALARS:
@@ -245,3 +245,8 @@ def exact_decimal(value: Fraction) -> Decimal:
     while (value * 10**places).denominator != 1:
         places += 1
     return Decimal(int(value * 10**places)).scaleb(-places)
+
+
+def exact(value: Fraction) -> Decimal | Fraction:
+    """``value`` as a ``Decimal`` when that is exact, else the ``Fraction`` itself."""
+    return exact_decimal(value) if is_decimal(value) else value

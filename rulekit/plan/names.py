@@ -194,4 +194,6 @@ def metric_shape(program: ir.Program, metric: ir.Metric, _seen: frozenset[str] =
         found = program.metric(name)
         return Shape.VALUE if found is None or name in seen else metric_shape(program, found, seen)
 
+    if metric_type(program, metric).kind is t.Kind.RATIO:
+        return Shape.QUOTIENT  # a ratio is held as a fraction, like `a / b` (`$5 / $3` too)
     return arith.shape(definition.expr, part)
