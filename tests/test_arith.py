@@ -489,3 +489,24 @@ def test_lsp_finds_metrics_used_in_a_computation() -> None:
     ]
     # declaration, boosted, floor, thirds, neg, the gate, the ranking
     assert len(uses) == 7 and lines == uses and lines[0] == first
+
+
+def test_the_loaders_wide_money_type_settles_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data loader types money as decimal128(38, 12): scales add up in products, no overflow."""
+    import pyarrow as pa
+
+    from tests import test_crosscheck
+
+    wide = {**test_crosscheck._ARROW_TYPES, ir.ColumnType.MONEY: pa.decimal128(38, 12)}
+    monkeypatch.setattr(test_crosscheck, "_ARROW_TYPES", wide)
+    _, settlement, decisions = settle_and_decide(SOURCE, _tables(), "seller_id")
+    for row in settlement.participants:
+        assert_same(decisions[row.id], row)
+    assert decisions["s1"].metrics["thirds"] == Fraction(16051, 300)  # 160.51 / 3
+
+
+def test_examples_take_negative_values() -> None:
+    source = (ROOT / "campaigns" / "growth_leaderboard.rules").read_text()
+    example = next(e for e in parse(source, "g.rules").program.examples if e.name == "fell")
+    values = [item.value for expect in example.expects for item in expect.items if item.name == "growth"]
+    assert values == [ir.Money(Decimal(-500), "USD")]  # `growth = -$500`: $300 - $800
