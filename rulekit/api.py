@@ -9,7 +9,6 @@ See ``docs/api.md`` for the facts format.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -70,22 +69,21 @@ class CompiledProgram:
 
 def load(path: str | os.PathLike[str]) -> CompiledProgram:
     """Read, check and compile a rule file; raises :class:`RuleFileError` with every
-    diagnostic when the file has errors."""
+    diagnostic when the file has errors. The file is read once: ``source_hash`` is the
+    SHA-256 of the bytes that were checked."""
+    from rulekit.checker import check_file
+
     text_path = os.fspath(path)
-    try:
-        with open(text_path, "rb") as handle:
-            raw = handle.read()
-    except OSError:
-        raw = b""  # the checker reports the unreadable file as a diagnostic
-    report = _check_file(text_path)
-    return _compiled(report.program, text_path, report.source, report.diagnostics, hashlib.sha256(raw).hexdigest())
+    report = check_file(text_path)
+    return _compiled(report.program, text_path, report.source, report.diagnostics, report.digest)
 
 
 def loads(source: str, path: str = "<string>") -> CompiledProgram:
     """Check and compile rule-file text (``source_hash`` is of its UTF-8 bytes)."""
-    report = _check_source(source, path)
-    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    return _compiled(report.program, path, source, report.diagnostics, digest)
+    from rulekit.checker import check_source
+
+    report = check_source(source, path)
+    return _compiled(report.program, path, source, report.diagnostics, report.digest)
 
 
 def _compiled(
@@ -115,26 +113,3 @@ def in_example(diagnostic: Diagnostic, source: str) -> bool:
         if text and not text[0].isspace() and not text.startswith("#"):
             return text.split(maxsplit=1)[0] == "example"
     return False
-
-
-class _Report:
-    """What load needs from a check: the program, its text and the diagnostics."""
-
-    def __init__(self, program: ir.Program, source: str, diagnostics: tuple[Diagnostic, ...]) -> None:
-        self.program = program
-        self.source = source
-        self.diagnostics = diagnostics
-
-
-def _check_file(path: str) -> _Report:
-    from rulekit.checker import check_file
-
-    report = check_file(path)
-    return _Report(report.program, report.source, tuple(report.diagnostics))
-
-
-def _check_source(source: str, path: str) -> _Report:
-    from rulekit.checker import check_source
-
-    report = check_source(source, path)
-    return _Report(report.program, report.source, tuple(report.diagnostics))

@@ -90,6 +90,7 @@ class CheckReport:
     source: str
     diagnostics: tuple[Diagnostic, ...]
     max_payout: ir.Money | None  # None when some reward is unbounded or there are errors
+    digest: str = ""  # SHA-256 of the file's bytes as read (of the text's UTF-8 for a string)
 
     @property
     def ok(self) -> bool:
@@ -123,7 +124,7 @@ def check_source(source: str, path: str = "<string>") -> CheckReport:
     except Exception as exc:  # the parser reports problems as diagnostics; this is a last resort
         program = ir.Program(None, source=source, path=path)
         return CheckReport(program, source, (_internal(program, parse, exc),), None)
-    return _report(parsed.program, source, parsed.diagnostics)
+    return _report(parsed.program, source, parsed.diagnostics, parsed.digest)
 
 
 def check_file(path: str) -> CheckReport:
@@ -135,16 +136,16 @@ def check_file(path: str) -> CheckReport:
     except Exception as exc:
         program = ir.Program(None, path=path)
         return CheckReport(program, "", (_internal(program, parse_file, exc),), None)
-    return _report(parsed.program, source, parsed.diagnostics)
+    return _report(parsed.program, source, parsed.diagnostics, parsed.digest)
 
 
-def _report(program: ir.Program, source: str, parse_diagnostics: tuple[Diagnostic, ...]) -> CheckReport:
+def _report(program: ir.Program, source: str, parse_diagnostics: tuple[Diagnostic, ...], digest: str) -> CheckReport:
     unreadable = any(d.code == codes.RK003 for d in parse_diagnostics)
     checked = [] if unreadable else _without_follow_ons(check_program(program), parse_diagnostics, source)
     found = list(parse_diagnostics) + checked
     diagnostics = with_fixes(sorted(_unique(found), key=sort_key), source)
     payout = None if has_errors(diagnostics) else maximum_payout(program)
-    return CheckReport(program, source, diagnostics, payout)
+    return CheckReport(program, source, diagnostics, payout, digest)
 
 
 # Findings that only say a declaration is not used: a use on a line that failed to parse

@@ -149,6 +149,8 @@ RK304 = _code("RK304", ERROR, "window ends before it starts", fix="Swap or corre
 RK305 = _code("RK305", ERROR, "empty window", fix="An absolute window must end after it starts; a relative window needs a positive length.", example="time")
 RK306 = _code("RK306", ERROR, "payout due after a relative window", fix="A payout date must be the same for everyone: anchor `due` on an absolute window.", example="time")
 RK307 = _code("RK307", ERROR, "time zone with clock changes other than one hour", fix="rulekit supports zones whose clocks move by exactly one hour between 1970 and 2037 (see semantics.md); choose such a zone, or a fixed offset like `Etc/GMT-11`.", example="tz_shift")
+RK308 = _code("RK308", ERROR, "calendar months where a fixed length is needed", fix="Months and years have no fixed length: they are for relative windows (`first 6 months from joined_at`). Elsewhere write days, weeks or hours, like `180 days`.", example="calendar_units")
+RK309 = _code("RK309", ERROR, "a fraction of a month or year", fix="Calendar months and years are counted whole: write `first 6 months`, or the length in days, like `first 45 days`.", example="calendar_units")
 RK401 = _code("RK401", ERROR, "prize schedule with a gap", fix="Give every rank from 1 to the last paid rank a line (use `$0` on purpose).", example="prize")
 RK402 = _code("RK402", ERROR, "duplicate or overlapping ranks", fix="Give each rank one prize; `rank A to B` needs `1 <= A <= B`.", example="prize")
 RK403 = _code("RK403", WARNING, "rank beyond `top N`", fix="Remove the line or raise `top`.", example="prize")

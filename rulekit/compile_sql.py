@@ -19,10 +19,11 @@ from sqlglot import exp
 
 from rulekit import ir
 from rulekit.plan import Plan, bind
+from rulekit.plan.kinds import kind_of
 from rulekit.sql import build as b
-from rulekit.sql.exprs import CompileError, Operand, QuantResolver, Scope, condition
+from rulekit.sql.exprs import CompileError, QuantResolver, Scope, condition
 from rulekit.sql.metrics import MID, PID, Context, column_col, frame_scope, member_frame, participant_frame
-from rulekit.sql.rewards import S, Stages, amount_stages, commission_cte, prize_stages, ranking_stages, subsidy_cte
+from rulekit.sql.rewards import S, Stages, ranking_stages
 
 __all__ = ["CompileError", "CompiledSettlement", "compile_settlement", "holds_col", "judged_col"]
 
@@ -62,20 +63,13 @@ def compile_settlement(plan: Plan | ir.Program) -> CompiledSettlement:
     stages = Stages(ctx, "status")
     ranking_stages(stages, pnames)
     scope = frame_scope(ctx, S, ctx.ptable, pnames, None)
-    order_ctes: list[tuple[str, str]] = []
+    order_ctes: list[tuple[ir.Reward, str, str]] = []
     for reward in program.rewards:
-        if isinstance(reward, ir.Prize):
-            prize_stages(stages, reward)
-        elif isinstance(reward, ir.Rebate):
-            amount_stages(stages, reward, _value(scope, reward.base))
-        elif isinstance(reward, ir.Bonus | ir.Milestone):
-            amount_stages(stages, reward, _value(scope, reward.metric))
-        elif isinstance(reward, ir.Commission):
-            order_ctes.append((commission_cte(ctx, reward, "status"), f"o{len(order_ctes)}"))
-        else:
-            order_ctes.append((subsidy_cte(ctx, reward, "status"), f"o{len(order_ctes)}"))
+        joined = kind_of(reward).sql_stages(stages, reward, scope)  # per-order kinds give a CTE to join
+        if joined is not None:
+            order_ctes.append((reward, joined, f"o{len(order_ctes)}"))
     if order_ctes:
-        stages.add(_order_columns(program, order_ctes), order_ctes)
+        stages.add(_order_columns(order_ctes), [(cte, alias) for _, cte, alias in order_ctes])
     final = b.select(exp.Star()).from_(ctx.ref(stages.current)).order_by(b.col(PID))
     members = None
     if ctx.has("mv"):
@@ -92,30 +86,11 @@ def _with(ctx: Context, query: exp.Select) -> exp.Select:
     return out
 
 
-def _value(scope: Scope, name: str) -> Operand:
-    found = scope.resolve(name)
-    if found is None:
-        raise CompileError(f"unknown metric {name!r}")
-    return found
-
-
-def _order_columns(program: ir.Program, ctes: list[tuple[str, str]]) -> list[exp.Expression]:
-    from rulekit.sql.rewards import before_col, candidates_col, due_col, orders_col, paid_col, waived_col
-
+def _order_columns(ctes: list[tuple[ir.Reward, str, str]]) -> list[exp.Expression]:
+    """The columns the per-order rewards' CTEs add to each participant row (their kinds say which)."""
     columns: list[exp.Expression] = []
-    order_rewards = [r for r in program.rewards if isinstance(r, ir.Commission | ir.Subsidy)]
-    for reward, (_, alias) in zip(order_rewards, ctes, strict=True):
-        names = (
-            [due_col(reward.name), waived_col(reward.name)]
-            if isinstance(reward, ir.Commission)
-            else [paid_col(reward.name), before_col(reward.name), orders_col(reward.name), candidates_col(reward.name)]
-        )
-        counts = (orders_col(reward.name), candidates_col(reward.name))
-        for name in names:
-            value: exp.Expression = b.col(name, alias)
-            if isinstance(reward, ir.Subsidy) and name not in counts:
-                value = b.case([(b.is_true(b.col("qualified", S)), b.coalesce(value, b.integer(0)))], b.integer(0))
-            columns.append(b.alias(b.coalesce(value, b.integer(0)), name))
+    for reward, _, alias in ctes:
+        columns += kind_of(reward).order_columns(reward, alias)
     return columns
 
 

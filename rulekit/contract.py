@@ -8,6 +8,7 @@ would give different meanings to the same data; so the rules live here, once.
 from __future__ import annotations
 
 from rulekit import ir
+from rulekit.rewards.lookup import kind_of
 
 
 def participant_key(program: ir.Program) -> str | None:
@@ -46,6 +47,7 @@ def required_columns(program: ir.Program, table: ir.Table) -> tuple[str, ...]:
         names.append("currency")
     if program.participant and table.name == program.participant.table:
         names += [w.anchor for w in program.windows if isinstance(w, ir.RelativeWindow)]
-    names += [r.column for r in program.rewards if isinstance(r, ir.Commission | ir.Subsidy) and r.table == table.name]
+    orders = [kind_of(r).order(r) for r in program.rewards]
+    names += [o.column for o in orders if o is not None and o.table == table.name]
     declared = [n for n in dict.fromkeys(names) if table.column(n) is not None]
     return tuple(declared)

@@ -39,6 +39,7 @@ from rulekit import conversion, ir, money
 from rulekit.contract import participant_key, required_columns
 from rulekit.errors import DataError as DataError  # re-exported: its long-standing home
 from rulekit.errors import RulekitError, describe_issue
+from rulekit.plan.kinds import kind_of
 from rulekit.results import DataIssue
 from rulekit.sql import build as b
 from rulekit.sql.failures import engine_step
@@ -128,7 +129,8 @@ def load_tables(program: ir.Program, source: Source) -> LoadedData:
 def _orders_by_input(program: ir.Program, tbl: ir.Table) -> bool:
     """Whether the settlement orders ``tbl``'s rows by input order: a per-order reward on a table
     without a key or a time. Other tables drop the row number once cleaned (8 bytes a row)."""
-    on_table = any(isinstance(r, ir.Commission | ir.Subsidy) and r.table == tbl.name for r in program.rewards)
+    orders = [kind_of(r).order(r) for r in program.rewards]
+    on_table = any(o is not None and o.table == tbl.name for o in orders)
     return on_table and not (tbl.key and (tbl.time or tbl.period))
 
 

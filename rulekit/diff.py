@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from rulekit import ir
 from rulekit.plan.aggregates import aggregate
+from rulekit.plan.kinds import kind_of, registered
 
 ChangeKind = Literal["added", "removed", "changed"]
 Category = Literal["rule", "text", "example"]
@@ -237,7 +238,8 @@ def format_definition(definition: ir.Definition) -> str:
 
 def format_window(window: ir.Window) -> str:
     if isinstance(window, ir.RelativeWindow):
-        return f"first {format_duration(window.length)} from {window.anchor}"
+        bound = " inclusive" if window.end_inclusive else ""
+        return f"first {format_duration(window.length)} from {window.anchor}{bound}"
     return f"from {format_local(window.start)} to {_window_end(window)}"
 
 
@@ -247,11 +249,6 @@ def _window_end(window: ir.AbsoluteWindow) -> str:
 
 def format_keys(keys: Sequence[ir.RankKey]) -> str:
     return ", then ".join(f"{k.name} {k.direction.value}" for k in keys)
-
-
-def _tier(tier: ir.PrizeTier) -> str:
-    ranks = f"rank {tier.first}" if tier.first == tier.last else f"rank {tier.first} to {tier.last}"
-    return f"{ranks}: {format_money(tier.amount)}"
 
 
 def _cap(limits: ir.Limits) -> str | None:
@@ -268,27 +265,13 @@ def _max_orders(limits: ir.Limits) -> str | None:
     return f"{limits.max_orders}" + (f" per {noun}" if noun else "")
 
 
-def _subsidy_amount(subsidy: ir.Subsidy) -> str:
-    if subsidy.kind is ir.SubsidyKind.FULL or subsidy.amount is None:
-        return "full"
-    if isinstance(subsidy.amount, ir.Percent):
-        return format_percent(subsidy.amount)
-    return format_money(subsidy.amount)
-
-
-def _rebate_rate(rebate: ir.Rebate) -> str:
-    if rebate.rate is not None:
-        return format_percent(rebate.rate)
-    mode = rebate.mode.value if rebate.mode else "marginal"
-    return f"{mode} brackets"
-
-
 def _due(due: ir.Due) -> str:
     unit = "business day" if due.business else "day"
     return f"{due.amount} {unit}{'' if due.amount == 1 else 's'} after {due.after}"
 
 
-def _limits_text(limits: ir.Limits, pool_word: str) -> list[str]:
+def limits_text(limits: ir.Limits, pool_word: str) -> list[str]:
+    """A reward's limits as parts of a one-line description."""
     parts = []
     if (cap := _cap(limits)) is not None:
         parts.append(f"cap {cap}")
@@ -306,7 +289,10 @@ def _limits_text(limits: ir.Limits, pool_word: str) -> list[str]:
 def describe(decl: object) -> str:
     """A one-line description of a whole declaration, for ``added`` / ``removed`` changes."""
     parts: list[str]
-    if isinstance(decl, ir.Header):
+    kind = registered(decl)
+    if kind is not None:
+        parts = kind.summary(decl)
+    elif isinstance(decl, ir.Header):
         parts = [f"program {decl.name}"] + [
             f"{k} {v}"
             for k, v in (("currency", decl.currency), ("timezone", decl.timezone), ("calendar", decl.calendar))
@@ -327,25 +313,6 @@ def describe(decl: object) -> str:
         parts = [f"by {format_keys(decl.keys)}"]
         parts += [f"top {decl.top}"] if decl.top is not None else []
         parts += [f"shared ranks {decl.shared_ranks}"] if decl.shared_ranks else []
-    elif isinstance(decl, ir.Prize):
-        parts = [f"ranking {decl.ranking}", *(_tier(t) for t in decl.schedule), *_limits_text(decl.limits, "pool cap")]
-    elif isinstance(decl, ir.Rebate):
-        parts = [f"{_rebate_rate(decl)} of {decl.base}"]
-        parts += [f"from {format_money(b.threshold)}: {format_percent(b.rate)}" for b in decl.brackets]
-        parts += _limits_text(decl.limits, "budget")
-    elif isinstance(decl, ir.Commission):
-        parts = [_joined(f"{format_percent(decl.rate)} of {decl.column} in {decl.table}", format_filters(decl.filters))]
-        parts += [f"standard rate {format_percent(decl.standard)}"] if decl.standard else []
-    elif isinstance(decl, ir.Subsidy):
-        head = f"{_subsidy_amount(decl)}{' of' if decl.kind is not ir.SubsidyKind.FULL else ''}"
-        parts = [_joined(f"{head} {decl.column} in {decl.table}", format_filters(decl.filters))]
-        parts += _limits_text(decl.limits, "budget")
-    elif isinstance(decl, ir.Bonus):
-        parts = [f"{format_money(decl.unit_amount)} per unit of {decl.metric}", *_limits_text(decl.limits, "budget")]
-    elif isinstance(decl, ir.Milestone):
-        parts = [f"{decl.metric}, {decl.mode}"]
-        parts += [f"{t.name} at {format_literal(t.threshold)}: {format_money(t.amount)}" for t in decl.tiers]
-        parts += _limits_text(decl.limits, "budget")
     elif isinstance(decl, ir.Example):
         parts = [_count(len(decl.rows), "given row"), _count(len(decl.expects), "expect line")]
     elif isinstance(decl, ir.Payout):
@@ -398,18 +365,18 @@ def same(old: object, new: object) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _Decl:
+class Decl:
     key: str  # "prize leaderboard_cash": grouping key and start of every path
     human: str  # "prize `leaderboard_cash`": start of every summary
 
 
-class _Collector:
+class Collector:
     """Accumulates changes; the helpers skip values that mean the same thing."""
 
     def __init__(self) -> None:
         self.changes: list[Change] = []
 
-    def whole(self, decl: _Decl, old: object | None, new: object | None) -> None:
+    def whole(self, decl: Decl, old: object | None, new: object | None) -> None:
         """A declaration that exists on one side only."""
         if old is None and new is not None:
             text = describe(new)
@@ -420,7 +387,7 @@ class _Collector:
 
     def field(
         self,
-        decl: _Decl,
+        decl: Decl,
         name: str,
         old: Any,
         new: Any,
@@ -444,7 +411,7 @@ class _Collector:
             summary = f"{decl.human} {name}: {old_text} -> {new_text}"
             self._add(decl, name, "changed", old_text, new_text, summary, category)
 
-    def text(self, decl: _Decl, old: ir.Text, new: ir.Text) -> None:
+    def text(self, decl: Decl, old: ir.Text, new: ir.Text) -> None:
         """Labels, descriptions and notes: they change the published document only."""
         self.field(decl, "label", old.label, new.label, _rule_string, category="text")
         self.field(decl, "description", old.description, new.description, _rule_string, category="text")
@@ -460,7 +427,7 @@ class _Collector:
 
     def keyed(
         self,
-        decl: _Decl,
+        decl: Decl,
         old: dict[str, Any],
         new: dict[str, Any],
         render: Callable[[Any], str],
@@ -471,7 +438,7 @@ class _Collector:
 
     def _add(
         self,
-        decl: _Decl,
+        decl: Decl,
         name: str,
         kind: ChangeKind,
         old: str | None,
@@ -493,8 +460,8 @@ def _union(old: Iterable[str], new: Iterable[str]) -> list[str]:
 # ------------------------------------------------------------------ per declaration
 
 
-def _header(c: _Collector, old: ir.Header | None, new: ir.Header | None) -> None:
-    decl = _Decl("program", "program")
+def _header(c: Collector, old: ir.Header | None, new: ir.Header | None) -> None:
+    decl = Decl("program", "program")
     if old is None or new is None:
         c.whole(decl, old, new)
         return
@@ -508,7 +475,7 @@ def _header(c: _Collector, old: ir.Header | None, new: ir.Header | None) -> None
     c.text(decl, old.text, new.text)
 
 
-def _table(c: _Collector, decl: _Decl, old: ir.Table, new: ir.Table) -> None:
+def _table(c: Collector, decl: Decl, old: ir.Table, new: ir.Table) -> None:
     old_cols = {f"column `{col.name}`": col.type_name for col in old.columns}
     new_cols = {f"column `{col.name}`": col.type_name for col in new.columns}
     c.keyed(decl, old_cols, new_cols, str)
@@ -523,7 +490,7 @@ def _table(c: _Collector, decl: _Decl, old: ir.Table, new: ir.Table) -> None:
     c.text(decl, old.text, new.text)
 
 
-def _entity(c: _Collector, decl: _Decl, old: ir.Entity | None, new: ir.Entity | None) -> None:
+def _entity(c: Collector, decl: Decl, old: ir.Entity | None, new: ir.Entity | None) -> None:
     if old is None or new is None:
         c.whole(decl, old, new)
         return
@@ -532,7 +499,7 @@ def _entity(c: _Collector, decl: _Decl, old: ir.Entity | None, new: ir.Entity | 
     c.text(decl, old.text, new.text)
 
 
-def _window(c: _Collector, decl: _Decl, old: ir.Window, new: ir.Window) -> None:
+def _window(c: Collector, decl: Decl, old: ir.Window, new: ir.Window) -> None:
     if isinstance(old, ir.AbsoluteWindow) and isinstance(new, ir.AbsoluteWindow):
         old_start, old_end = old.local_bounds()
         new_start, new_end = new.local_bounds()
@@ -541,16 +508,17 @@ def _window(c: _Collector, decl: _Decl, old: ir.Window, new: ir.Window) -> None:
     elif isinstance(old, ir.RelativeWindow) and isinstance(new, ir.RelativeWindow):
         c.field(decl, "length", old.length, new.length, format_duration)
         c.field(decl, "anchor", old.anchor, new.anchor)
+        c.field(decl, "end", old.end_inclusive, new.end_inclusive, lambda v: "inclusive" if v else "exclusive")
     else:
         c.field(decl, "definition", old, new, format_window)
     c.text(decl, old.text, new.text)
 
 
-def _metric(c: _Collector, decl: _Decl, old: ir.Metric, new: ir.Metric) -> None:
+def _metric(c: Collector, decl: Decl, old: ir.Metric, new: ir.Metric) -> None:
     a, b = old.definition, new.definition
     if isinstance(a, ir.Aggregate) and isinstance(b, ir.Aggregate):
         c.field(decl, "aggregate", a, b, _aggregate_head, equal=lambda x, y: same(_agg_core(x), _agg_core(y)))
-        _filters(c, decl, a.filters, b.filters)
+        filter_fields(c, decl, a.filters, b.filters)
         c.field(decl, "per", a.filters.per, b.filters.per)
     else:
         c.field(decl, "definition", a, b, format_definition)
@@ -561,7 +529,8 @@ def _agg_core(agg: ir.Aggregate) -> tuple[object, ...]:
     return (agg.func, agg.table, agg.column)
 
 
-def _filters(c: _Collector, decl: _Decl, old: ir.Filters, new: ir.Filters) -> None:
+def filter_fields(c: Collector, decl: Decl, old: ir.Filters, new: ir.Filters) -> None:
+    """Compare a window and a `where` condition."""
     c.field(decl, "window", old.window, new.window)
     c.field(decl, "condition", old.where, new.where, format_expr)
 
@@ -574,24 +543,18 @@ _CLAUSE_WORDS = {
 }
 
 
-def _clause(c: _Collector, decl: _Decl, old: ir.Clause, new: ir.Clause) -> None:
+def _clause(c: Collector, decl: Decl, old: ir.Clause, new: ir.Clause) -> None:
     c.field(decl, "kind", old.kind, new.kind, lambda k: k.value)
     c.field(decl, "condition", old.condition, new.condition, format_expr)
     c.field(decl, "guard (when)", old.guard, new.guard, format_expr)
     c.text(decl, old.text, new.text)
 
 
-def _ranking(c: _Collector, decl: _Decl, old: ir.Ranking, new: ir.Ranking) -> None:
+def _ranking(c: Collector, decl: Decl, old: ir.Ranking, new: ir.Ranking) -> None:
     c.field(decl, "order", old.keys, new.keys, format_keys)
     c.field(decl, "top", old.top, new.top)
     c.field(decl, "shared ranks", old.shared_ranks, new.shared_ranks)
     c.text(decl, old.text, new.text)
-
-
-def _ranks(schedule: Iterable[ir.PrizeTier]) -> dict[str, ir.Money]:
-    """Expand ``rank 4 to 5`` into one entry per rank, in rank order."""
-    expanded = {rank: t.amount for t in schedule for rank in range(t.first, t.last + 1)}
-    return {f"rank {rank}": expanded[rank] for rank in sorted(expanded)}
 
 
 def _overflow(limits: ir.Limits) -> str | None:
@@ -601,7 +564,8 @@ def _overflow(limits: ir.Limits) -> str | None:
     return limits.overflow or "scale down"
 
 
-def _limits(c: _Collector, decl: _Decl, old: ir.Limits, new: ir.Limits, pool_word: str) -> None:
+def limit_fields(c: Collector, decl: Decl, old: ir.Limits, new: ir.Limits, pool_word: str) -> None:
+    """Compare the limits of two declarations of a reward."""
     c.field(decl, "cap", _cap(old), _cap(new))
     c.field(decl, "cap per order", old.per_order, new.per_order, format_money)
     c.field(decl, "max orders", _max_orders(old), _max_orders(new))
@@ -609,71 +573,12 @@ def _limits(c: _Collector, decl: _Decl, old: ir.Limits, new: ir.Limits, pool_wor
     c.field(decl, "overflow", _overflow(old), _overflow(new))
 
 
-def _prize(c: _Collector, decl: _Decl, old: ir.Prize, new: ir.Prize) -> None:
-    c.field(decl, "ranking", old.ranking, new.ranking)
-    c.keyed(decl, _ranks(old.schedule), _ranks(new.schedule), format_money)
-    _limits(c, decl, old.limits, new.limits, "pool cap")
-
-
-def _brackets(rebate: ir.Rebate) -> dict[str, ir.Percent]:
-    ordered = sorted(rebate.brackets, key=lambda b: b.threshold.amount)
-    return {f"bracket from {format_money(b.threshold)}": b.rate for b in ordered}
-
-
-def _rebate(c: _Collector, decl: _Decl, old: ir.Rebate, new: ir.Rebate) -> None:
-    c.field(decl, "base", old.base, new.base)
-    c.field(decl, "rate", old, new, _rebate_rate, equal=lambda x, y: same((x.rate, x.mode), (y.rate, y.mode)))
-    c.keyed(decl, _brackets(old), _brackets(new), format_percent)
-    _limits(c, decl, old.limits, new.limits, "budget")
-
-
-def _commission(c: _Collector, decl: _Decl, old: ir.Commission, new: ir.Commission) -> None:
-    c.field(decl, "rate", old.rate, new.rate, format_percent)
-    c.field(decl, "standard rate", old.standard, new.standard, format_percent)
-    c.field(decl, "charged on", f"{old.column} in {old.table}", f"{new.column} in {new.table}")
-    _filters(c, decl, old.filters, new.filters)
-
-
-def _subsidy(c: _Collector, decl: _Decl, old: ir.Subsidy, new: ir.Subsidy) -> None:
-    c.field(decl, "amount", old, new, _subsidy_amount, equal=lambda x, y: same((x.kind, x.amount), (y.kind, y.amount)))
-    c.field(decl, "paid on", f"{old.column} in {old.table}", f"{new.column} in {new.table}")
-    _filters(c, decl, old.filters, new.filters)
-    _limits(c, decl, old.limits, new.limits, "budget")
-
-
-def _bonus(c: _Collector, decl: _Decl, old: ir.Bonus, new: ir.Bonus) -> None:
-    c.field(decl, "amount per unit", old.unit_amount, new.unit_amount, format_money)
-    c.field(decl, "metric", old.metric, new.metric)
-    _limits(c, decl, old.limits, new.limits, "budget")
-
-
-def _milestone(c: _Collector, decl: _Decl, old: ir.Milestone, new: ir.Milestone) -> None:
-    c.field(decl, "metric", old.metric, new.metric)
-    c.field(decl, "mode", old.mode, new.mode)
-
-    def tiers(m: ir.Milestone) -> dict[str, ir.MilestoneTier]:
-        return {f"tier `{t.name}`": t for t in m.tiers}
-
-    c.keyed(decl, tiers(old), tiers(new), lambda t: f"at {format_literal(t.threshold)}: {format_money(t.amount)}")
-    _limits(c, decl, old.limits, new.limits, "budget")
-
-
-_REWARD_DIFFERS: dict[type, Callable[[_Collector, _Decl, Any, Any], None]] = {
-    ir.Prize: _prize,
-    ir.Rebate: _rebate,
-    ir.Commission: _commission,
-    ir.Subsidy: _subsidy,
-    ir.Bonus: _bonus,
-    ir.Milestone: _milestone,
-}
-
-
-def _reward(c: _Collector, decl: _Decl, old: ir.Reward, new: ir.Reward) -> None:
-    _REWARD_DIFFERS[type(old)](c, decl, old, new)
+def _reward(c: Collector, decl: Decl, old: ir.Reward, new: ir.Reward) -> None:
+    kind_of(old).diff(c, decl, old, new)  # matched by kind and name: `new` is of the same kind
     c.text(decl, old.text, new.text)
 
 
-def _example(c: _Collector, decl: _Decl, old: ir.Example, new: ir.Example) -> None:
+def _example(c: Collector, decl: Decl, old: ir.Example, new: ir.Example) -> None:
     # Examples are tests (`rulekit test`): they change neither payouts nor the document.
     def rows(e: ir.Example) -> str:
         return _count(len(e.rows), "given row")
@@ -694,8 +599,8 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _payout(c: _Collector, old: ir.Payout | None, new: ir.Payout | None) -> None:
-    decl = _Decl("payout", "payout")
+def _payout(c: Collector, old: ir.Payout | None, new: ir.Payout | None) -> None:
+    decl = Decl("payout", "payout")
     if old is None or new is None:
         c.whole(decl, old, new)
         return
@@ -708,7 +613,7 @@ def _payout(c: _Collector, old: ir.Payout | None, new: ir.Payout | None) -> None
 
 
 def _reward_word(reward: ir.Reward) -> str:
-    return type(reward).__name__.lower()
+    return kind_of(reward).name
 
 
 def _named(items: Iterable[Any], identity: Callable[[Any], str]) -> dict[str, Any]:
@@ -726,11 +631,11 @@ def _human(word: str, decl: object) -> str:
 
 
 def _match(
-    c: _Collector,
+    c: Collector,
     old: Iterable[Any],
     new: Iterable[Any],
     word: Callable[[Any], str],
-    compare: Callable[[_Collector, _Decl, Any, Any], None],
+    compare: Callable[[Collector, Decl, Any, Any], None],
     *,
     word_is_identity: bool = True,
 ) -> None:
@@ -743,7 +648,7 @@ def _match(
     for key in _union(old_by, new_by):
         a, b = old_by.get(key), new_by.get(key)
         shown: Any = b if b is not None else a
-        decl = _Decl(f"{word(shown)} {shown.name}", _human(word(shown), shown))
+        decl = Decl(f"{word(shown)} {shown.name}", _human(word(shown), shown))
         if a is None or b is None:
             c.whole(decl, a, b)
         else:
@@ -758,11 +663,11 @@ def diff_programs(old: ir.Program, new: ir.Program) -> list[Change]:
     Clauses are matched by name whatever their kind, so ``eligible x`` becoming
     ``gate x`` is a ``kind`` change.
     """
-    c = _Collector()
+    c = Collector()
     _header(c, old.header, new.header)
     _match(c, old.tables, new.tables, lambda _t: "table", _table)
-    _entity(c, _Decl("participant", "participant"), old.participant, new.participant)
-    _entity(c, _Decl("member", "member"), old.member, new.member)
+    _entity(c, Decl("participant", "participant"), old.participant, new.participant)
+    _entity(c, Decl("member", "member"), old.member, new.member)
     _match(c, old.windows, new.windows, lambda _w: "window", _window)
     _match(c, old.metrics, new.metrics, lambda _m: "metric", _metric)
     _match(c, old.clauses, new.clauses, lambda k: k.kind.value, _clause, word_is_identity=False)

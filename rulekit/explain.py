@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rulekit import ir
+from rulekit.plan.kinds import kind_of
 from rulekit.pyeval.types import currency, label, name_type, participant_noun
 from rulekit.reasons import format_money, format_value
 from rulekit.results import (
@@ -96,7 +97,7 @@ def explain_participant(program: ir.Program, row: ParticipantResult, settlement:
     lines = [f"{noun} {row.id} — {_title(program)}", ""]
     lines += _clause_lines(row.clauses)
     lines += ["", _status(row.eligible, row.qualified, row.disqualified, row.warnings)]
-    if any(isinstance(r, ir.Prize) for r in program.rewards) or row.rank is not None:
+    if any(kind_of(r).ranking(r) is not None for r in program.rewards) or row.rank is not None:
         lines.append(f"Rank: {row.rank}" if row.rank is not None else "Rank: not ranked")
         if row.rank is not None and settlement is not None and program.rankings:
             lines += ranking_lines(program, settlement, row)

@@ -259,6 +259,8 @@ def _format_parsed(source: str, path: str, before: ParseResult) -> FormatResult:
         return FormatResult(path, source, None, before.diagnostics)
     lines = _classify(source)
     formatted = _emit(lines)
+    if formatted == source:  # already formatted: nothing can have changed, no second parse needed
+        return FormatResult(path, source, formatted)
     problem = _verify(source, formatted, path, before, lines)
     if problem is not None:
         return FormatResult(path, source, None, (problem,))

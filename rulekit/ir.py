@@ -79,14 +79,33 @@ class Percent:
 
 
 class TimeUnit(enum.Enum):
+    """Units of time. Seconds to hours are exact lengths; days and weeks move the local
+    calendar date (a day across a daylight-saving change is 23 or 25 hours long); months
+    and years move the local calendar month and have no length in seconds at all."""
+
     SECONDS = "seconds"
     MINUTES = "minutes"
     HOURS = "hours"
     DAYS = "days"
     WEEKS = "weeks"
+    MONTHS = "months"
+    YEARS = "years"
+
+    @property
+    def calendar(self) -> bool:
+        """Whether the unit moves the local calendar (days and longer)."""
+        return self not in (TimeUnit.SECONDS, TimeUnit.MINUTES, TimeUnit.HOURS)
+
+    @property
+    def months(self) -> int:
+        """Calendar months in one unit: 1 for months, 12 for years, 0 for the fixed units."""
+        return {"months": 1, "years": 12}.get(self.value, 0)
 
     @property
     def seconds(self) -> int:
+        """The nominal length in seconds; months and years have none (``ValueError``)."""
+        if self.months:
+            raise ValueError(f"{self.value} have no fixed length in seconds")
         return {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}[self.value]
 
 
@@ -100,7 +119,13 @@ class Duration:
 
     @property
     def total_seconds(self) -> Decimal:
+        """Seconds of a fixed-length duration; ``ValueError`` for months and years."""
         return self.amount * self.unit.seconds
+
+    @property
+    def total_months(self) -> Decimal:
+        """Calendar months of a duration in months or years (0 for the other units)."""
+        return self.amount * self.unit.months
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +416,8 @@ class RelativeWindow:
     text: Text = Text()
     span: Span = _span()
     anchor_span: Span | None = field(default=None, compare=False, repr=False)
+    # `inclusive`: the window also covers the rest of the local day on which it ends.
+    end_inclusive: bool = False
 
 
 Window: TypeAlias = AbsoluteWindow | RelativeWindow

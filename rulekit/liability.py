@@ -1,6 +1,6 @@
 """The most a program can pay out in total, known before any data is read.
 
-Each reward is bounded on its own:
+Each reward is bounded on its own, by its kind's entry (:mod:`rulekit.rewards`):
 
 * a prize pays at most its schedule (``rank 4 to 5: $1,000`` counts twice), and at
   most its pool cap when it has one. With ``shared ranks: same`` every tied
@@ -20,27 +20,13 @@ from decimal import Decimal
 from babel.numbers import format_currency
 
 from rulekit import ir
-
-
-def schedule_total(prize: ir.Prize) -> Decimal:
-    """The sum of a prize schedule, each tier counted once per rank it covers."""
-    return sum((tier.amount.amount * max(0, tier.last - tier.first + 1) for tier in prize.schedule), Decimal(0))
+from rulekit.plan.kinds import kind_of
 
 
 def reward_bound(program: ir.Program, reward: ir.Reward) -> Decimal | None:
-    """The most ``reward`` can pay in total; ``None`` when nothing bounds it.
-
-    Commissions are charges and bound at zero."""
-    if isinstance(reward, ir.Commission):
-        return Decimal(0)
-    pool = reward.limits.pool.amount if reward.limits.pool is not None else None
-    if isinstance(reward, ir.Prize):
-        ranking = program.ranking(reward.ranking)
-        if ranking is not None and ranking.shared_ranks == "same":
-            return pool
-        total = schedule_total(reward)
-        return total if pool is None else min(total, pool)
-    return pool
+    """The most ``reward`` can pay in total (its registry entry's ``bound``); ``None`` when
+    nothing bounds it. Commissions are charges and bound at zero."""
+    return kind_of(reward).bound(program, reward)
 
 
 def maximum_payout(program: ir.Program) -> ir.Money | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ def _lark() -> Lark:
 class ParseResult:
     program: ir.Program
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    # SHA-256 of the bytes read (a file) or of the text's UTF-8 (a string): the program's identity.
+    digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,8 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
         if item is not None:
             items.append(item)
     program, assembly = _assemble(items, source, path)
-    return ParseResult(program, tuple(diagnostics + assembly))
+    digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+    return ParseResult(program, tuple(diagnostics + assembly), digest)
 
 
 def parse_file(path: str) -> tuple[ParseResult, str]:
@@ -118,7 +122,7 @@ def parse_file(path: str) -> tuple[ParseResult, str]:
         return ParseResult(
             ir.Program(None, path=path), (error(codes.RK003, "file contains binary data (NUL bytes)", bad),)
         ), source
-    return parse(source, path), source
+    return dataclasses.replace(parse(source, path), digest=hashlib.sha256(raw).hexdigest()), source
 
 
 def too_large(path: str) -> Diagnostic:
@@ -684,14 +688,16 @@ class _ToIR(Transformer[Token, Any]):
         if spec[0] == "absolute":
             _, start, end, bound = spec
             return ir.AbsoluteWindow(name, start, end, bound == "inclusive", rest.text(), self._tspan(c[0]))
-        _, length, anchor, anchor_span = spec
-        return ir.RelativeWindow(name, length, anchor, rest.text(), self._tspan(c[0]), anchor_span)
+        _, length, anchor, anchor_span, bound = spec
+        inclusive = bound == "inclusive"
+        return ir.RelativeWindow(name, length, anchor, rest.text(), self._tspan(c[0]), anchor_span, inclusive)
 
     def absolute_window(self, meta: Any, c: list[Any]) -> tuple[str, ir.LocalDateTime, ir.LocalDateTime, str]:
         return ("absolute", c[0], c[1], str(c[2]))
 
-    def relative_window(self, meta: Any, c: list[Token]) -> tuple[str, ir.Duration, str, ir.Span]:
-        return ("relative", self._duration(c[0]), str(c[1]), self._tspan(c[1]))
+    def relative_window(self, meta: Any, c: list[Token]) -> tuple[str, ir.Duration, str, ir.Span, str]:
+        bound = str(c[2]) if len(c) > 2 else "exclusive"
+        return ("relative", self._duration(c[0]), str(c[1]), self._tspan(c[1]), bound)
 
     def datetime(self, meta: Any, c: list[Token]) -> ir.LocalDateTime:
         time = self._time(c[1]) if len(c) > 1 else None

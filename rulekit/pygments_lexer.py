@@ -68,7 +68,7 @@ KEYWORDS = (
 )  # fmt: skip
 
 COLUMN_TYPES = ("string", "int", "decimal", "money", "bool", "timestamp", "date", "duration", "percent")
-UNITS = r"(?:seconds?|minutes?|hours?|days?|weeks?|business[ \t]+days?)"
+UNITS = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|business[ \t]+days?)"
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 
 

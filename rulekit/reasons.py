@@ -36,10 +36,10 @@ from zoneinfo import ZoneInfo
 from babel.numbers import UnknownCurrencyError, get_currency_precision, get_currency_symbol
 
 from rulekit import ir, timeutil
-from rulekit.money import round_money
-from rulekit.pyeval import rewards as arithmetic
-from rulekit.pyeval.types import ValueType, currency, label, metric_type, name_type
+from rulekit.plan.kinds import kind_of
+from rulekit.pyeval.types import ValueType, currency, label, name_type
 from rulekit.pyeval.values import compare, literal_value
+from rulekit.rewards.base import Paid
 
 __all__ = [
     "clause_reason",
@@ -159,7 +159,8 @@ def window_text(program: ir.Program, name: str) -> str:
         return f"{first} to {last} {bound}"
     if isinstance(window, ir.RelativeWindow):
         length = format_literal(window.length)
-        return f"first {length} from {window.anchor.replace('_', ' ')}"
+        inclusive = " inclusive" if window.end_inclusive else ""
+        return f"first {length} from {window.anchor.replace('_', ' ')}{inclusive}"
     return name.replace("_", " ")
 
 
@@ -538,7 +539,8 @@ def reward_reason(
     orders: int | None = None,
     candidates: int | None = None,
 ) -> str:
-    """Why a participant gets a reward, with the arithmetic.
+    """Why a participant gets a reward, with the arithmetic: its kind's words
+    (:mod:`rulekit.rewards`), then what a pool or budget took.
 
     ``amount`` is what is paid, ``before_limits`` what it would be without pool or
     budget limits (both after the per-participant cap). For prizes, ``rank`` is the
@@ -547,128 +549,23 @@ def reward_reason(
     ``candidates`` the number that qualified before ``max orders`` cut them.
     """
     code = currency(program)
-    if isinstance(reward, ir.Prize):
-        text = _prize_text(reward, code, rank, ranked, tied, before_limits)
-    elif isinstance(reward, ir.Rebate):
-        text = _rebate_text(program, reward, values.get(reward.base), code)
-    elif isinstance(reward, ir.Bonus):
-        text = _bonus_text(program, reward, values.get(reward.metric), code)
-    elif isinstance(reward, ir.Milestone):
-        text = _milestone_text(program, reward, values.get(reward.metric), code)
-    elif isinstance(reward, ir.Subsidy):
-        count = "" if orders is None else f" on {orders:,} order" + ("" if orders == 1 else "s")
-        text = f"{reward.name.replace('_', ' ')}{count}: {format_money(before_limits, code)}"
-        text += _order_limit_text(reward, candidates)
-    else:
-        text = f"{reward.name.replace('_', ' ')}: {format_money(before_limits, code)}"
-    return text + _limit_text(reward, amount, before_limits, code)
+    kind = kind_of(reward)
+    paid = Paid(amount, before_limits, rank, ranked, tied, orders, candidates)
+    text = kind.reason(program, reward, values, code, paid)
+    return text + _limit_text(kind.limits(reward), kind.pool_word, amount, before_limits, code)
 
 
-def _order_limit_text(subsidy: ir.Subsidy, candidates: int | None) -> str:
-    """``; only the first 500 of its 512 qualifying orders (500 per merchant)``, when the limit cut."""
-    limit = subsidy.limits.max_orders
-    if limit is None or candidates is None or candidates <= limit:
-        return ""
-    noun = subsidy.limits.max_orders_noun or "participant"
-    return f"; only the first {limit:,} of its {candidates:,} qualifying orders ({limit:,} per {noun})"
-
-
-def _limit_text(reward: ir.Reward, amount: Decimal, before: Decimal, code: str) -> str:
-    limits = getattr(reward, "limits", None)
+def _limit_text(limits: ir.Limits | None, word: str, amount: Decimal, before: Decimal, code: str) -> str:
     if amount == before or limits is None or limits.pool is None:
         return ""
     mode = "scaled down" if (limits.overflow or "scale down") == "scale down" else "limited"
-    word = "pool cap" if isinstance(reward, ir.Prize) else "budget"
     pool = format_money(limits.pool.amount, code, whole=True)
     return f"; {mode} to {format_money(amount, code)} by the {pool} {word}"
 
 
-def _prize_text(prize: ir.Prize, code: str, rank: int | None, ranked: int | None, tied: int, paid: Decimal) -> str:
-    if rank is None:
-        return "not ranked: no prize"
-    of = f" of {ranked}" if ranked is not None else ""
-    if tied <= 1:
-        return f"rank {rank}{of}: prize {format_money(paid, code)}"
-    positions = range(rank, rank + tied)
-    pot = sum((arithmetic.prize_for_position(prize, p) for p in positions), Decimal(0))
-    return (
-        f"rank {rank}{of}, tied with {tied - 1} other" + ("s" if tied > 2 else "") + f": positions {rank}–"
-        f"{rank + tied - 1} share {format_money(pot, code, whole=True)}, {format_money(paid, code)} each"
-    )
-
-
-def _cap_text(raw: Decimal, limits: ir.Limits, code: str) -> str:
+def cap_text(raw: Decimal, limits: ir.Limits, code: str) -> str:
+    """``, capped at $500`` when the per-participant cap cut ``raw``."""
     cap = limits.per_participant
     if cap is not None and raw > cap.amount:
         return f", capped at {format_money(cap.amount, code, whole=True)}"
     return ""
-
-
-def _rebate_text(program: ir.Program, rebate: ir.Rebate, base: object, code: str) -> str:
-    words = label(program, rebate.base)
-    base_type = name_type(program, rebate.base)
-    shown = format_value(program, base_type, base)
-    decimal_base = arithmetic.as_decimal(base)
-    if decimal_base is None or decimal_base <= 0:
-        return f"no rebate: {words} is {shown}"
-    raw = arithmetic.rebate_raw(rebate, base)
-    raw_text = format_money(round_money(raw, code), code)
-    if rebate.rate is not None:
-        head = f"rebate {format_literal(rebate.rate)} of {words} {shown} = {raw_text}"
-    elif rebate.mode is ir.BracketMode.WHOLE_TIER:
-        reached = [b for b in rebate.brackets if decimal_base >= b.threshold.amount]
-        if not reached:
-            first = min(b.threshold.amount for b in rebate.brackets)
-            return f"no rebate: {words} {shown} is below the first bracket ({format_money(first, code, whole=True)})"
-        top = max(reached, key=lambda b: b.threshold.amount)
-        head = (
-            f"rebate {format_literal(top.rate)} (bracket from {format_literal(top.threshold)}) "
-            f"of {words} {shown} = {raw_text}"
-        )
-    else:
-        head = f"marginal rebate on {words} {shown}: {_slices(rebate, decimal_base, code)} = {raw_text}"
-    return head + _cap_text(raw, rebate.limits, code)
-
-
-def _slices(rebate: ir.Rebate, base: Decimal, code: str) -> str:
-    brackets = sorted(rebate.brackets, key=lambda b: b.threshold.amount)
-    parts = []
-    for index, bracket in enumerate(brackets):
-        upper = brackets[index + 1].threshold.amount if index + 1 < len(brackets) else None
-        top = base if upper is None else min(base, upper)
-        if top > bracket.threshold.amount:
-            low = format_money(bracket.threshold.amount, code, whole=True)
-            high = format_money(top, code, whole=top == upper)
-            parts.append(f"{format_literal(bracket.rate)} of {low}–{high}")
-    return " + ".join(parts) if parts else "below the first bracket"
-
-
-def _bonus_text(program: ir.Program, bonus: ir.Bonus, value: object, code: str) -> str:
-    words = label(program, bonus.metric)
-    shown = format_value(program, name_type(program, bonus.metric), value)
-    raw = arithmetic.bonus_raw(bonus, value)
-    unit = format_literal(bonus.unit_amount)
-    text = f"{unit} per unit × {words} {shown} = {format_money(round_money(raw, code), code)}"
-    return text + _cap_text(raw, bonus.limits, code)
-
-
-def _milestone_text(program: ir.Program, milestone: ir.Milestone, value: object, code: str) -> str:
-    words = label(program, milestone.metric)
-    metric = program.metric(milestone.metric)
-    value_type = metric_type(program, metric) if metric else name_type(program, milestone.metric)
-    shown = format_value(program, value_type, value)
-    reached = arithmetic.milestone_tiers(milestone, value)
-    if not reached:
-        first = milestone.tiers[0] if milestone.tiers else None
-        need = f", the first tier ({first.name}) needs {format_literal(first.threshold)}" if first else ""
-        return f"no tier reached: {words} {shown}{need}"
-    raw = arithmetic.milestone_raw(milestone, value)
-    if milestone.mode == "cumulative":
-        paid = " + ".join(f"{t.name} {format_literal(t.amount)}" for t in reached)
-        text = f"{words} {shown} reaches {paid} = {format_money(raw, code)}"
-    else:
-        top = max(reached, key=lambda t: t.amount.amount)
-        text = (
-            f"{top.name} reached ({words} {shown}, needs {format_literal(top.threshold)}): {format_literal(top.amount)}"
-        )
-    return text + _cap_text(raw, milestone.limits, code)

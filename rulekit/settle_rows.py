@@ -34,13 +34,9 @@ from rulekit.results import ClauseOutcome, MetricValue, ParticipantResult, Parti
 from rulekit.sql.metrics import MID, PID, column_col, den_col, metric_col
 from rulekit.sql.rewards import (
     before_col,
-    candidates_col,
     due_col,
-    orders_col,
     paid_col,
     rank_col,
-    ranked_col,
-    tied_col,
     waived_col,
 )
 
@@ -199,7 +195,7 @@ def make_plan(
         for c in program.clauses
     )
     primary = primary_ranking(program)
-    commissions = [r for r in program.rewards if isinstance(r, ir.Commission)]
+    commissions = [r for r in program.rewards if not kind_of(r).paid]  # charged, reported beside the payout
     return RowPlan(
         program=program,
         name=program.header.name if program.header else "",
@@ -212,7 +208,7 @@ def make_plan(
         participant=_readers(program, ptable, compiled.participant_metrics, index, currency),
         clauses=clauses,
         rank=_column(index, rank_col(primary)) if primary else None,
-        rewards=tuple(_reward_plan(r, index) for r in program.rewards if not isinstance(r, ir.Commission)),
+        rewards=tuple(_reward_plan(r, index) for r in program.rewards if kind_of(r).paid),
         commission_due=tuple(_column(index, due_col(c.name)) for c in commissions) if commissions else None,
         commission_waived=tuple(_column(index, waived_col(c.name)) for c in commissions) if commissions else None,
         member=_readers(program, mtable, compiled.member_metrics, mindex, currency) if member_columns else None,
@@ -222,26 +218,18 @@ def make_plan(
 
 
 def _reward_plan(reward: ir.Reward, index: dict[str, int]) -> _Reward:
-    extra: tuple[tuple[str, Reader], ...] = ()
-    if isinstance(reward, ir.Prize):
-        extra = tuple(
-            (k, _column(index, col(reward.ranking)))
-            for k, col in (("rank", rank_col), ("ranked", ranked_col), ("tied", tied_col))
-        )
-    elif isinstance(reward, ir.Subsidy):
-        extra = (
-            ("orders", _column(index, orders_col(reward.name))),
-            ("candidates", _column(index, candidates_col(reward.name))),
-        )
+    kind = kind_of(reward)
+    extra = tuple((field, _column(index, column)) for field, column in kind.row_extras(reward))
     paid, before = _column(index, paid_col(reward.name)), _column(index, before_col(reward.name))
-    return _Reward(reward, kind_of(reward).name, paid, before, extra)
+    return _Reward(reward, kind.name, paid, before, extra)
 
 
 def primary_ranking(program: ir.Program) -> str | None:
     """The ranking of the first prize, else the first ranking: the one ``rank`` reports."""
-    prize = next((r for r in program.rewards if isinstance(r, ir.Prize)), None)
-    if prize is not None:
-        return prize.ranking
+    for reward in program.rewards:
+        ranking = kind_of(reward).ranking(reward)
+        if ranking is not None:
+            return ranking[0]
     return program.rankings[0].name if program.rankings else None
 
 

@@ -16,6 +16,7 @@ Conventions (see ``docs/semantics.md``):
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -137,19 +138,39 @@ def absolute_bounds(window: ir.AbsoluteWindow, tz: ZoneInfo) -> tuple[dt.datetim
     return to_utc(start, tz), to_utc(end, tz)
 
 
-def relative_end(anchor: dt.datetime, length: ir.Duration, tz: ZoneInfo) -> dt.datetime:
+def relative_end(anchor: dt.datetime, length: ir.Duration, tz: ZoneInfo, *, inclusive: bool = False) -> dt.datetime:
     """End (exclusive, aware UTC) of a window of ``length`` that starts at ``anchor``.
 
     ``anchor`` is an aware instant. Days and weeks move the local calendar date and
-    keep the local time of day; other units add an exact length.
+    keep the local time of day; months and years move the local calendar month, keeping
+    the day of the month and the time of day, or taking the month's last day when it is
+    shorter (31 August + 6 months is 28 or 29 February); other units add an exact length.
+    With ``inclusive`` the window also covers the rest of the local day it ends on: its
+    end is the next local midnight.
     """
-    if length.unit in (ir.TimeUnit.DAYS, ir.TimeUnit.WEEKS):
-        days = length.amount * (7 if length.unit is ir.TimeUnit.WEEKS else 1)
-        whole = int(days)
+    unit = length.unit
+    if unit.calendar:
         local = anchor.astimezone(tz).replace(tzinfo=None)
-        shifted = local + dt.timedelta(days=whole) + dt.timedelta(seconds=float((days - whole) * 86400))
-        return to_utc(shifted, tz)
-    return anchor + dt.timedelta(seconds=float(length.total_seconds))
+        if unit.months:
+            shifted = add_months(local, int(length.total_months))
+        else:
+            days = length.amount * (7 if unit is ir.TimeUnit.WEEKS else 1)
+            whole = int(days)
+            shifted = local + dt.timedelta(days=whole) + dt.timedelta(seconds=float((days - whole) * 86400))
+        end = to_utc(shifted, tz)
+    else:
+        end = anchor + dt.timedelta(seconds=float(length.total_seconds))
+    if inclusive:
+        return local_midnight(end.astimezone(tz).date() + dt.timedelta(days=1), tz)
+    return end
+
+
+def add_months(local: dt.datetime, months: int) -> dt.datetime:
+    """``local`` moved by whole calendar ``months``, the day clamped to the month's last day."""
+    index = local.year * 12 + (local.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return local.replace(year=year, month=month + 1, day=min(local.day, last))
 
 
 def last_local_day(end_exclusive_utc: dt.datetime, tz: ZoneInfo) -> dt.date:

@@ -243,3 +243,27 @@ def test_cli_decide_broken_rules_exit_1(tmp_path: Path) -> None:
     result = runner.invoke(app, ["decide", str(rules), "--input", str(facts)])
     assert result.exit_code == 1
     assert f"{rules}:12:" in result.output
+
+
+def test_load_reads_the_rule_file_once_and_hashes_the_bytes_it_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9: `load` used to read the file twice (once to hash, once to check), so an edit
+    in between could hash one version and run another."""
+    import builtins
+
+    text = (ROOT / "campaigns" / "uk_shop.rules").read_bytes()
+    target = tmp_path / "shop.rules"
+    target.write_bytes(b"\xef\xbb\xbf" + text)  # with a UTF-8 byte-order mark, which the checker drops
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def spy(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file) == str(target):
+            opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", spy)
+    program = rulekit.load(target)
+    assert len(opened) == 1
+    assert program.source_hash == hashlib.sha256(b"\xef\xbb\xbf" + text).hexdigest()

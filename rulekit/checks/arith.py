@@ -11,6 +11,7 @@ from rulekit import codes, ir, walk
 from rulekit import types as t
 from rulekit.checks.context import Context
 from rulekit.plan import arith
+from rulekit.plan.kinds import kind_of
 from rulekit.plan.model import Shape
 from rulekit.plan.names import is_member_metric, metric_parts, metric_shape, metric_type
 
@@ -98,12 +99,10 @@ def check_bases(ctx: Context) -> None:
     """A computed metric that is a fraction cannot be a rebate, bonus or milestone base (RK220)."""
     program = ctx.program
     for reward in program.rewards:
-        if isinstance(reward, ir.Rebate):
-            name, span = reward.base, reward.base_span
-        elif isinstance(reward, ir.Bonus | ir.Milestone):
-            name, span = reward.metric, reward.metric_span
-        else:
+        paid_on = kind_of(reward).metric(reward)
+        if paid_on is None:
             continue
+        name, span = paid_on
         metric = program.metric(name)
         if metric is None or not isinstance(metric.definition, ir.Computed):
             continue

@@ -117,7 +117,7 @@ def _number(expr: ir.Expr) -> Decimal | None:
             return expr.amount
         case ir.Percent():
             return expr.fraction
-        case ir.Duration():
+        case ir.Duration() if not expr.unit.months:  # months have no length (RK308)
             return expr.total_seconds
     return None
 

@@ -55,7 +55,7 @@ def check_limits(ctx: Context) -> None:
     _program_size(ctx)
     for declaration in _declarations(ctx.program):
         too_deep = False
-        for node, depth in _walk(declaration):
+        for node, depth in nodes(declaration):
             if depth > MAX_EXPRESSION_DEPTH and not too_deep:
                 too_deep = True  # reported once, at the declaration: the deepest point may be far right
                 ctx.error(
@@ -76,7 +76,7 @@ def _declarations(program: ir.Program) -> list[object]:
     return items
 
 
-def _walk(root: object) -> Iterator[tuple[object, int]]:
+def nodes(root: object) -> Iterator[tuple[object, int]]:
     """Every IR node under ``root`` with its expression nesting depth, without recursion."""
     stack: list[tuple[object, int]] = [(root, 0)]
     while stack:
@@ -182,11 +182,11 @@ def _decimal(ctx: Context, value: Decimal, span: ir.Span, what: str, max_decimal
 
 def _duration(ctx: Context, duration: ir.Duration) -> None:
     _decimal(ctx, duration.amount, duration.span, "a duration", MAX_DECIMALS)
-    try:
-        seconds = duration.total_seconds
-    except ArithmeticError:  # pragma: no cover - the amount is already limited above
-        seconds = MAX_DURATION_SECONDS + 1
-    if abs(seconds) > MAX_DURATION_SECONDS:
+    if duration.unit.months:  # months and years have no length in seconds: 100 years is 1,200 months
+        too_long = abs(duration.total_months) > 1200
+    else:
+        too_long = abs(duration.total_seconds) > MAX_DURATION_SECONDS
+    if too_long:
         ctx.error(
             codes.RK801,
             "a duration is longer than the limit of 100 years (36,525 days)",

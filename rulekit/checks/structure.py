@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from rulekit import codes, ir
 from rulekit.checks.context import Context
 from rulekit.diagnostics import suggest
+from rulekit.plan.kinds import kind_of
 
 _HEADER_LINES = (
     ("market", "market: US"),
@@ -185,7 +186,7 @@ def check_duplicates(ctx: Context) -> None:
         *((f"metric `{m.name}`", m.name, m.span) for m in program.metrics),
         *((f"{c.kind.value} clause `{c.name}`", c.name, c.span) for c in program.clauses),
         *((f"ranking `{r.name}`", r.name, r.span) for r in program.rankings),
-        *((f"{type(r).__name__.lower()} `{r.name}`", r.name, r.span) for r in program.rewards),
+        *((f"{kind_of(r).keyword} `{r.name}`", r.name, r.span) for r in program.rewards),
     ]
     first: dict[str, tuple[str, ir.Span]] = {}
     for what, name, span in sorted(declared, key=lambda d: (d[2].line, d[2].column)):

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from rulekit import codes, ir, money, timeutil
 from rulekit.checks.context import Context
+from rulekit.checks.limits import nodes
 from rulekit.diagnostics import suggest
 
 
@@ -67,6 +68,43 @@ def check_windows(ctx: Context) -> None:
             _absolute(ctx, window)
         else:
             _relative(ctx, window)
+    _calendar_durations(ctx)
+
+
+def _calendar_durations(ctx: Context) -> None:
+    """Months and years only as the length of a relative window, and whole (RK308, RK309)."""
+    lengths = {id(w.length) for w in ctx.program.windows if isinstance(w, ir.RelativeWindow)}
+    for declaration in _declarations(ctx.program):
+        for node, _ in nodes(declaration):
+            if not isinstance(node, ir.Duration) or not node.unit.months:
+                continue
+            if id(node) not in lengths:
+                days = f"{int(node.total_months * 30)} days" if node.total_months > 0 else "30 days"
+                ctx.error(
+                    codes.RK308,
+                    f"`{ctx.snippet(node.span)}` has no fixed length: a month can be 28 to 31 days",
+                    node.span,
+                    f"write the length in days, like `{days}`; months are for windows, like `first 6 months from …`",
+                )
+            elif node.amount != node.amount.to_integral_value():
+                ctx.error(
+                    codes.RK309,
+                    f"`{ctx.snippet(node.span)}` is a fraction of a {node.unit.value.rstrip('s')}",
+                    node.span,
+                    f"count whole {node.unit.value}, or write the length in days, like "
+                    f"`{int(node.total_months * 30)} days`",
+                )
+
+
+def _declarations(program: ir.Program) -> tuple[object, ...]:
+    return (
+        *program.windows,
+        *program.metrics,
+        *program.clauses,
+        *program.rewards,
+        *((program.payout,) if program.payout else ()),
+        *program.examples,
+    )
 
 
 def _absolute(ctx: Context, window: ir.AbsoluteWindow) -> None:

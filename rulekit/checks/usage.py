@@ -5,6 +5,7 @@ from __future__ import annotations
 from rulekit import codes, ir
 from rulekit.checks.context import Context
 from rulekit.checks.exprs import names_in
+from rulekit.plan.kinds import kind_of
 from rulekit.plan.names import metric_parts
 
 
@@ -24,16 +25,16 @@ def used_metrics(program: ir.Program) -> set[str]:
     for metric in program.metrics:
         used |= set(metric_parts(metric.definition))
     for reward in program.rewards:
-        if isinstance(reward, ir.Rebate):
-            used.add(reward.base)
-        elif isinstance(reward, (ir.Bonus, ir.Milestone)):
-            used.add(reward.metric)
+        paid_on = kind_of(reward).metric(reward)
+        if paid_on is not None:
+            used.add(paid_on[0])
     return used
 
 
 def used_windows(program: ir.Program) -> set[str]:
     used = {m.definition.filters.window for m in program.metrics if isinstance(m.definition, ir.Aggregate)}
-    used |= {r.filters.window for r in program.rewards if isinstance(r, (ir.Commission, ir.Subsidy))}
+    orders = [kind_of(r).order(r) for r in program.rewards]
+    used |= {o.filters.window for o in orders if o is not None}
     if program.payout is not None and program.payout.due is not None:
         used.add(program.payout.due.after)
     return {w for w in used if w is not None}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from rulekit import ir
 from rulekit.examples.model import reward_word
+from rulekit.plan.kinds import kind_of
 from rulekit.results import Decision, Settlement
 
 HELD, NOT_HELD, NOT_JUDGED = "held", "did not hold", "not judged"
@@ -92,7 +93,7 @@ def coverage(program: ir.Program, seen: Observations) -> Coverage:
     for reward in program.rewards:
         problems = []
         if reward.name not in seen.paid:
-            applied = "applies it to an order" if isinstance(reward, ir.Commission) else "pays it a non-zero amount"
+            applied = "pays it a non-zero amount" if kind_of(reward).paid else "applies it to an order"
             problems.append(f"no example {applied}")
         if reward.name not in seen.expected:
             problems.append("no example expects it")

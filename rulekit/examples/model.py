@@ -7,20 +7,17 @@ from dataclasses import dataclass, field
 
 from rulekit import ir
 from rulekit.examples.values import to_data
+from rulekit.plan.kinds import all_kinds, kind_of
 
-REWARD_WORDS: dict[type, str] = {
-    ir.Prize: "prize",
-    ir.Rebate: "rebate",
-    ir.Bonus: "bonus",
-    ir.Milestone: "milestone",
-    ir.Subsidy: "subsidy",
-    ir.Commission: "commission",
-}
-ORDER_REWARDS = ("commission", "subsidy")
+
+def order_keywords() -> tuple[str, ...]:
+    """The keywords an ``expect order`` item may use: those of the per-order kinds."""
+    return tuple(k.keyword for k in all_kinds() if k.per_order)
 
 
 def reward_word(reward: ir.Reward) -> str:
-    return REWARD_WORDS[type(reward)]
+    """The keyword of the reward's kind, as an ``expect`` item writes it."""
+    return kind_of(reward).keyword
 
 
 def find_reward(program: ir.Program, name: str) -> ir.Reward | None:
@@ -33,7 +30,8 @@ def find_clause(program: ir.Program, name: str) -> ir.Clause | None:
 
 def order_tables(program: ir.Program) -> tuple[str, ...]:
     """Event tables decided per row: those a commission or subsidy is paid on."""
-    names = [r.table for r in program.rewards if isinstance(r, (ir.Commission, ir.Subsidy))]
+    orders = [kind_of(r).order(r) for r in program.rewards]
+    names = [o.table for o in orders if o is not None]
     return tuple(dict.fromkeys(names))
 
 

@@ -14,15 +14,16 @@ from rulekit import types as t
 from rulekit.codes import Code
 from rulekit.diagnostics import Diagnostic, error, suggest, warning
 from rulekit.examples.model import (
-    ORDER_REWARDS,
     Cast,
     cast_of,
     find_clause,
     find_reward,
+    order_keywords,
     reward_word,
 )
 from rulekit.examples.values import kind_word, misfit, type_word
 from rulekit.plan import names
+from rulekit.plan.kinds import kind_of
 
 DUPLICATE_EXAMPLE = codes.RK701
 UNKNOWN_TABLE = codes.RK702
@@ -149,14 +150,15 @@ def _value_span(item: ir.Expectation) -> ir.Span:
 
 
 def _check_order_item(c: _Checker, item: ir.Expectation, table: str) -> None:
-    if item.kind is not ir.ExpectKind.REWARD or item.reward_kind not in ORDER_REWARDS:
+    if item.kind is not ir.ExpectKind.REWARD or item.reward_kind not in order_keywords():
         c.add(NOT_HERE, "an order can only expect `commission NAME = …` or `subsidy NAME = …`", item.span)
         return
     reward = _reward(c, item)
     if reward is None:
         return
-    if isinstance(reward, (ir.Commission, ir.Subsidy)) and reward.table != table:
-        c.add(NOT_HERE, f"`{reward.name}` applies to `{reward.table}`, not to `{table}` rows", _name_span(item))
+    order = kind_of(reward).order(reward)
+    if order is not None and order.table != table:
+        c.add(NOT_HERE, f"`{reward.name}` applies to `{order.table}`, not to `{table}` rows", _name_span(item))
     allowed: tuple[type, ...] = (ir.Percent, ir.Money) if item.reward_kind == "commission" else (ir.Money,)
     _check_amount(c, item, allowed)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rulekit import ir
 from rulekit.lsp.analysis import Analysis
 from rulekit.lsp.symbols import Symbol, SymbolKind
+from rulekit.plan.kinds import kind_of
 
 
 def describe(analysis: Analysis, symbol: Symbol) -> str | None:
@@ -85,7 +86,7 @@ def _reward(analysis: Analysis, symbol: Symbol) -> str | None:
     reward = next((r for r in analysis.program.rewards if r.name == symbol.name), None)
     if reward is None:
         return None
-    kind = type(reward).__name__.lower()
+    kind = kind_of(reward).keyword
     return _join(_head(kind, reward.name, reward.text), *_text(reward.text))
 
 

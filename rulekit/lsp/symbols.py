@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from rulekit import ir, walk
 from rulekit.checker import MEMBER_SCOPE, PARTICIPANT_SCOPE, NameKind, Scope, resolve_name
+from rulekit.plan.kinds import kind_of
 
 
 class SymbolKind(enum.Enum):
@@ -194,15 +195,14 @@ class _Builder:
 
     def _reward(self, reward: ir.Reward) -> None:
         self.add(Symbol(SymbolKind.REWARD, reward.name), reward.span, True)
-        if isinstance(reward, ir.Prize):
-            self.add(Symbol(SymbolKind.RANKING, reward.ranking), reward.ranking_span)
-        elif isinstance(reward, ir.Rebate):
-            self.add(Symbol(SymbolKind.METRIC, reward.base), reward.base_span)
-        elif isinstance(reward, ir.Bonus | ir.Milestone):
-            self.add(Symbol(SymbolKind.METRIC, reward.metric), reward.metric_span)
-        else:
-            self._row_source(reward.table, reward.table_span, reward.column, reward.column_span)
-            self._filters(reward.filters, reward.table)
+        kind = kind_of(reward)
+        if (ranking := kind.ranking(reward)) is not None:
+            self.add(Symbol(SymbolKind.RANKING, ranking[0]), ranking[1])
+        if (metric := kind.metric(reward)) is not None:
+            self.add(Symbol(SymbolKind.METRIC, metric[0]), metric[1])
+        if (order := kind.order(reward)) is not None:
+            self._row_source(order.table, order.table_span, order.column, order.column_span)
+            self._filters(order.filters, order.table)
 
     def _example(self, example: ir.Example) -> None:
         self.add(Symbol(SymbolKind.EXAMPLE, example.name), example.span, True)

@@ -5,7 +5,7 @@ reward kinds are worked out; every stage after the checker reads the plan.
 """
 
 from rulekit.plan.bind import bind
-from rulekit.plan.kinds import KINDS, RewardKind, kind_of
+from rulekit.plan.kinds import RewardKind, all_kinds, kind_of
 from rulekit.plan.model import (
     ClausePlan,
     ColumnPlan,
@@ -25,7 +25,6 @@ from rulekit.plan.model import (
 )
 
 __all__ = [
-    "KINDS",
     "ClausePlan",
     "ColumnPlan",
     "Empty",
@@ -42,6 +41,7 @@ __all__ = [
     "TablePlan",
     "TiePolicy",
     "WindowPlan",
+    "all_kinds",
     "bind",
     "kind_of",
 ]

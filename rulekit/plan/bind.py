@@ -120,7 +120,7 @@ def _window(window: ir.Window, tz: ZoneInfo) -> WindowPlan:
         start, end = timeutil.absolute_bounds(window, tz)
         naive = (start.replace(tzinfo=None), end.replace(tzinfo=None))
         return WindowPlan(window.name, window, False, naive, None, None)
-    return WindowPlan(window.name, window, True, None, window.anchor, window.length)
+    return WindowPlan(window.name, window, True, None, window.anchor, window.length, window.end_inclusive)
 
 
 # ------------------------------------------------------------------------- metrics
@@ -299,23 +299,15 @@ def _reward(
     windows: dict[str, WindowPlan],
     rankings: dict[str, RankingPlan],
 ) -> RewardPlan:
-    base: MetricPlan | None = None
-    table: TablePlan | None = None
-    ranking: RankingPlan | None = None
-    window: WindowPlan | None = None
-    match reward:
-        case ir.Rebate():
-            base = metrics[reward.base]
-        case ir.Bonus() | ir.Milestone():
-            base = metrics[reward.metric]
-        case ir.Prize():
-            ranking = rankings[reward.ranking]
-        case ir.Commission() | ir.Subsidy():
-            table = tables[reward.table]
-            window = windows[reward.filters.window] if reward.filters.window else None
+    kind = kind_of(reward)
+    metric, ranked, order = kind.metric(reward), kind.ranking(reward), kind.order(reward)
+    base = metrics[metric[0]] if metric is not None else None
+    ranking = rankings[ranked[0]] if ranked is not None else None
+    table = tables[order.table] if order is not None else None
+    window = windows[order.filters.window] if order is not None and order.filters.window else None
     label = reward.text.label or reward.name.replace("_", " ")
-    limits = _limits(ir.Limits() if isinstance(reward, ir.Commission) else reward.limits)
-    return RewardPlan(reward.name, kind_of(reward), reward, label, limits, base, table, ranking, window)
+    limits = _limits(kind.limits(reward) or ir.Limits())
+    return RewardPlan(reward.name, kind, reward, label, limits, base, table, ranking, window)
 
 
 def _internal(program: ir.Program, code: codes.Code, message: str, span: ir.Span | None) -> CompileError:

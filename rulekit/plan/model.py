@@ -28,8 +28,8 @@ from rulekit import types as t
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from rulekit.plan.kinds import RewardKind
     from rulekit.plan.names import Scope
+    from rulekit.rewards.base import AnyKind
 
 
 class Level(enum.Enum):
@@ -107,6 +107,7 @@ class WindowPlan:
     utc_bounds: tuple[dt.datetime, dt.datetime] | None  # naive UTC, absolute windows only
     anchor: str | None  # relative windows: the participant column they start at
     length: ir.Duration | None
+    inclusive: bool = False  # relative windows: the rest of the local day they end on is covered
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,7 @@ class RewardPlan:
     or table it is computed from, its ranking (prizes) and its limits."""
 
     name: str
-    kind: RewardKind
+    kind: AnyKind
     decl: ir.Reward
     label: str
     limits: LimitsPlan

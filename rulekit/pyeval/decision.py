@@ -11,16 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from rulekit import ir
 from rulekit.facts import Facts, Row
 from rulekit.money import minor_unit
+from rulekit.plan.kinds import kind_of
 from rulekit.pyeval.program import CompiledEffect, EffectOutcome, Evaluation, PyProgram
 from rulekit.pyeval.types import label, participant_noun
 from rulekit.reasons import (
     clause_reason,
-    format_literal,
     format_money,
     outcome_reasons,
     reward_reason,
@@ -164,32 +164,19 @@ def effect_reason(
     """``0% commission on item total £20.00 = £0.00 — placed inside first 90 days from joined at``."""
     program, code = compiled.ir, compiled.currency
     reward = effect.reward
-    base = f"{label(program, reward.column)} {format_money(outcome.base, code)}"
-    why = _why_not(compiled, effect, evaluation, row, outcome)
-    if isinstance(reward, ir.Commission):
-        rate = f"{_percent(outcome.rate)}" if outcome.rate is not None else "no"
-        head = f"{rate} commission on {base} = {format_money(outcome.amount, code)}"
-        if outcome.applies:
-            return f"{head} — {reward.name.replace('_', ' ')}: {_inside(compiled, effect, evaluation, row)}"
-        standard = "standard rate" if reward.standard is not None else "no standard rate"
-        return f"{head} — {standard}: {why}"
-    if not outcome.applies:
-        return f"no {reward.name.replace('_', ' ')} — {why}"
-    text = f"{reward.name.replace('_', ' ')} {format_money(outcome.amount, code)} on {base}"
-    per_order = reward.limits.per_order
-    if per_order is not None and outcome.amount == per_order.amount and outcome.base > per_order.amount:
-        text += f", capped at {format_literal(per_order)} per order"
-    return text
-
-
-def _percent(rate: Decimal) -> str:
-    """A rate fraction as written in a rule file: ``0.05`` → ``5%``."""
-    shown = (rate * 100).normalize()
-    return f"{shown:f}%"
+    base = f"{label(program, effect.order.column)} {format_money(outcome.base, code)}"
+    return effect.kind.effect_reason(
+        reward,
+        outcome,
+        code,
+        base,
+        lambda: _inside(compiled, effect, evaluation, row),
+        lambda: _why_not(compiled, effect, evaluation, row, outcome),
+    )
 
 
 def _inside(compiled: PyProgram, effect: CompiledEffect, evaluation: Evaluation, row: Row) -> str:
-    window = effect.reward.filters.window
+    window = effect.order.filters.window
     if window is None:
         return "the order matches"
     when = _order_time(effect, row)
@@ -201,11 +188,12 @@ def _why_not(
     compiled: PyProgram, effect: CompiledEffect, evaluation: Evaluation, row: Row, outcome: EffectOutcome
 ) -> str:
     noun = participant_noun(compiled.ir)
-    if isinstance(effect.reward, ir.Commission) and not evaluation.eligible:
+    status = effect.kind.status  # the flag an order needs: eligible (commission) or qualified (subsidy)
+    if status == "eligible" and not evaluation.eligible:
         return f"the {noun} is not eligible"
-    if isinstance(effect.reward, ir.Subsidy) and not evaluation.qualified:
+    if status == "qualified" and not evaluation.qualified:
         return f"the {noun} does not qualify"
-    window = effect.reward.filters.window
+    window = effect.order.filters.window
     if window is not None:
         bounds = compiled.windows[window](evaluation.row)
         if not effect.matches(row, bounds) and effect.matches(row, None):
@@ -213,7 +201,7 @@ def _why_not(
             placed = f"placed {when}, " if when else ""
             detail = _window_detail(compiled, window, evaluation.row)
             return f"{placed}outside the {window.replace('_', ' ')} ({detail})"
-    where = effect.reward.filters.where
+    where = effect.order.filters.where
     if where is not None:
         key = f"where:{effect.reward.name}"
         text = compiled.cache.get(key)
@@ -266,20 +254,19 @@ def _rewards(compiled: PyProgram, evaluation: Evaluation, effects: list[OrderEff
     values = {**evaluation.row, **evaluation.metrics}
     found = []
     for reward, amount in compiled.participant_rewards(evaluation):
-        kind: Literal["rebate", "bonus", "milestone"] = (
-            "rebate" if isinstance(reward, ir.Rebate) else "bonus" if isinstance(reward, ir.Bonus) else "milestone"
-        )
         reason = reward_reason(program, reward, values, amount=amount, before_limits=amount)
+        kind = kind_of(reward).name
         found.append(RewardAmount(name=reward.name, kind=kind, amount=amount, before_limits=amount, reason=reason))
     if evaluation.qualified:
         for reward in program.rewards:
-            if not isinstance(reward, ir.Subsidy):
+            entry = kind_of(reward)
+            if not (entry.per_order and entry.paid):
                 continue
             paid = [e for e in effects if e.name == reward.name and e.applies]
             total = sum((e.amount for e in paid), Decimal(0))
             reason = reward_reason(program, reward, values, amount=total, before_limits=total, orders=len(paid))
             found.append(
-                RewardAmount(name=reward.name, kind="subsidy", amount=total, before_limits=total, reason=reason)
+                RewardAmount(name=reward.name, kind=entry.name, amount=total, before_limits=total, reason=reason)
             )
     return found
 
@@ -317,20 +304,5 @@ def _population_notes(program: ir.Program, noun: str) -> list[str]:
     code = program.header.currency if program.header and program.header.currency else "USD"
     notes = []
     for reward in program.rewards:
-        name = reward.name
-        if isinstance(reward, ir.Prize):
-            notes.append(f"{name}: the prize depends on the ranking of all {noun}s; it is decided at settlement")
-        limits = getattr(reward, "limits", None)
-        if limits is None:
-            continue
-        if limits.max_orders is not None:
-            notes.append(
-                f"{name}: at most {limits.max_orders} orders per {noun} are paid; that depends on the {noun}'s "
-                "other orders and is applied at settlement"
-            )
-        if limits.pool is not None and not isinstance(reward, ir.Prize):
-            notes.append(
-                f"{name}: the {format_money(limits.pool.amount, code, whole=True)} budget is shared by all "
-                f"{noun}s; amounts here are before it"
-            )
+        notes += kind_of(reward).notes(reward, noun, code)
     return notes

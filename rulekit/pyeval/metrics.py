@@ -38,12 +38,12 @@ def compile_window(window: ir.Window, tz: ZoneInfo) -> BoundsFn:
     if isinstance(window, ir.AbsoluteWindow):
         fixed = timeutil.absolute_bounds(window, tz)
         return lambda row: fixed
-    anchor, length = window.anchor, window.length
+    anchor, length, inclusive = window.anchor, window.length, window.end_inclusive
 
     @functools.lru_cache(maxsize=4096)
     def relative(start: dt.datetime) -> Bounds:
         # Cached: a merchant's orders share one anchor, and zone arithmetic is not free.
-        return start, timeutil.relative_end(start, length, tz)
+        return start, timeutil.relative_end(start, length, tz, inclusive=inclusive)
 
     def bounds(row: Row) -> Bounds:
         start = row.get(anchor)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -28,12 +28,14 @@ from rulekit.facts import (
 )
 from rulekit.money import minor_unit, round_money
 from rulekit.plan import names as plan_names
+from rulekit.plan.kinds import kind_of
 from rulekit.pyeval import rewards as arithmetic
 from rulekit.pyeval.arith import ComputedFn, compile_computed
 from rulekit.pyeval.exprs import MEMBERS, CompileError, Fn, Scope, compile_expr
 from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, compile_aggregate, compile_row_filter, compile_window
 from rulekit.pyeval.types import ValueType, column_type, currency, is_member_metric, metric_type
 from rulekit.pyeval.values import ratio
+from rulekit.rewards.base import AnyKind, OrderSource
 from rulekit.timeutil import zone
 
 ZERO = Decimal(0)
@@ -99,57 +101,31 @@ class _MetricStep:
 
 
 class CompiledEffect:
-    """A commission or subsidy compiled for one event table: ``effect.run(row,
-    participant, eligible, qualified)`` gives the :class:`EffectOutcome` of one order."""
+    """A per-order reward (commission, subsidy) compiled for one event table:
+    ``effect.run(row, participant, eligible, qualified)`` gives the :class:`EffectOutcome`
+    of one order. The closure is its kind's (:mod:`rulekit.rewards`)."""
 
     def __init__(
         self,
-        reward: ir.Commission | ir.Subsidy,
+        reward: ir.Reward,
+        order: OrderSource,
         table: ir.Table,
         matches: Callable[[Row, Bounds | None], bool],
         window: BoundsFn | None,
         code: str,
     ) -> None:
         self.reward = reward
+        self.kind = kind_of(reward)
+        self.order = order  # its table, money column and filters
         self.table = table
         self.matches = matches  # during + where
         self.window = window
         self.order_key = table.key[0] if table.key else None
-        self._zero = round_money(ZERO, code)
-        self._quantum = minor_unit(code)
-        self._code = code
+        self.zero = round_money(ZERO, code)
+        self.quantum = minor_unit(code)
+        self.code = code
         # ``run(row, participant, eligible, qualified)``: a closure specialised for the kind.
-        self.run = self._commission() if isinstance(reward, ir.Commission) else self._subsidy()
-
-    def _commission(self) -> Callable[[Row, Row, bool, bool], EffectOutcome]:
-        reward = self.reward
-        assert isinstance(reward, ir.Commission)
-        name, column, key, window, matches = reward.name, reward.column, self.order_key, self.window, self.matches
-        rate, standard = reward.rate.fraction, (reward.standard.fraction if reward.standard else None)
-        quantum, zero = self._quantum, self._zero
-
-        def commission(row: Row, participant: Row, eligible: bool, qualified: bool) -> EffectOutcome:
-            base: Decimal = row[column]
-            applies = eligible and matches(row, window(participant) if window is not None else None)
-            used = rate if applies else standard
-            amount = (base * used).quantize(quantum, ROUND_HALF_EVEN) if used is not None else zero
-            return EffectOutcome(name, "commission", str(row[key]) if key else "", applies, used, amount, base)
-
-        return commission
-
-    def _subsidy(self) -> Callable[[Row, Row, bool, bool], EffectOutcome]:
-        reward = self.reward
-        assert isinstance(reward, ir.Subsidy)
-        name, column, key, window, matches = reward.name, reward.column, self.order_key, self.window, self.matches
-        code, zero = self._code, self._zero
-
-        def subsidy(row: Row, participant: Row, eligible: bool, qualified: bool) -> EffectOutcome:
-            base: Decimal = row[column]
-            applies = qualified and matches(row, window(participant) if window is not None else None)
-            paid = arithmetic.subsidy_for_order(reward, base, code) if applies else zero
-            return EffectOutcome(name, "subsidy", str(row[key]) if key else "", applies, None, paid, base)
-
-        return subsidy
+        self.run = self.kind.compile_effect(self)
 
 
 class PyProgram:
@@ -184,8 +160,9 @@ class PyProgram:
             )
             for c in program.clauses
         ]
+        self.rewards: list[tuple[ir.Reward, AnyKind]] = [(r, kind_of(r)) for r in program.rewards]
         self.effects: list[CompiledEffect] = [
-            self._compile_effect(r) for r in program.rewards if isinstance(r, ir.Commission | ir.Subsidy)
+            self._compile_effect(r, order) for r in program.rewards if (order := kind_of(r).order(r)) is not None
         ]
         self._uses_members = any(_has_quantifier(c.condition) or _has_quantifier(c.guard) for c in program.clauses)
         self._prepare_fast_path()
@@ -280,17 +257,17 @@ class PyProgram:
         scope = Scope(participant_names, visible, self.tz, member_scope, noun, what="a participant column or metric")
         return scope, member_scope
 
-    def _compile_effect(self, reward: ir.Commission | ir.Subsidy) -> CompiledEffect:
-        table = self.ir.table(reward.table)
+    def _compile_effect(self, reward: ir.Reward, order: OrderSource) -> CompiledEffect:
+        table = self.ir.table(order.table)
         if table is None:
-            raise CompileError([error(codes.RK954, f"unknown table `{reward.table}`", reward.span)])
-        window = reward.filters.window
+            raise CompileError([error(codes.RK954, f"unknown table `{order.table}`", reward.span)])
+        window = order.filters.window
         if window is not None and window not in self.windows:
             raise CompileError(
-                [error(codes.RK954, f"unknown window `{window}`", reward.filters.window_span or reward.span)]
+                [error(codes.RK954, f"unknown window `{window}`", order.filters.window_span or reward.span)]
             )
-        matches = compile_row_filter(table, reward.filters, self.tz)
-        return CompiledEffect(reward, table, matches, self.windows[window] if window else None, self.currency)
+        matches = compile_row_filter(table, order.filters, self.tz)
+        return CompiledEffect(reward, order, table, matches, self.windows[window] if window else None, self.currency)
 
     # ------------------------------------------------------------------- evaluation
 
@@ -430,16 +407,11 @@ class PyProgram:
         if not evaluation.qualified:
             return []
         found: list[tuple[ir.Reward, Decimal]] = []
-        for reward in self.ir.rewards:
-            if isinstance(reward, ir.Rebate):
-                raw = arithmetic.rebate_raw(reward, evaluation.metrics.get(reward.base))
-            elif isinstance(reward, ir.Bonus):
-                raw = arithmetic.bonus_raw(reward, evaluation.metrics.get(reward.metric))
-            elif isinstance(reward, ir.Milestone):
-                raw = arithmetic.milestone_raw(reward, evaluation.metrics.get(reward.metric))
-            else:
-                continue
-            found.append((reward, arithmetic.capped(raw, reward.limits, self.currency)))
+        for reward, kind in self.rewards:
+            raw = kind.py_amount(reward, evaluation.metrics)
+            limits = kind.limits(reward)
+            if raw is not None and limits is not None:
+                found.append((reward, arithmetic.capped(raw, limits, self.currency)))
         return found
 
 

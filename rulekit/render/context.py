@@ -15,6 +15,7 @@ from babel.numbers import get_currency_name
 
 from rulekit import ir, timeutil, walk
 from rulekit.plan.aggregates import aggregate
+from rulekit.plan.kinds import kind_of
 from rulekit.plan.names import is_member_metric
 from rulekit.render import examples, rewards
 from rulekit.render.formatting import Formatter
@@ -233,8 +234,16 @@ def _relative_sentences(window: ir.RelativeWindow, words: Words) -> tuple[str, .
         f"For each {p}, {words.window_phrase(window.name)} is the first {length} "
         f"from its {_anchor_words(window, words)}."
     ]
-    if window.length.unit in (ir.TimeUnit.DAYS, ir.TimeUnit.WEEKS):
+    unit = window.length.unit
+    if unit.months:
+        out.append(
+            f"It ends at the same local time of day on the same day of the month, {length} later; "
+            "when that month is shorter, on its last day (31 August plus 6 months is the last day of February)."
+        )
+    elif unit.calendar:
         out.append(f"It ends at the same local time of day, {length} later on the calendar.")
+    if window.end_inclusive:
+        out.append("The whole of the day on which it ends is included, up to local midnight.")
     return tuple(out)
 
 
@@ -551,7 +560,7 @@ def _payment(program: ir.Program, words: Words) -> Section:
     if payout is None:
         return Section("payment", "Payment", (f"The rule file does not say when or how {p}s are paid.",))
     intro = [f"Rewards are paid via {payout.channel}." if payout.channel else "The rule file names no payment channel."]
-    charges = any(isinstance(r, ir.Commission) for r in program.rewards)
+    charges = any(not kind_of(r).paid for r in program.rewards)
     beside = "; commissions are charges reported beside it" if charges else ""
     intro.append(f"{capitalize(an(p))}'s payment is the sum of all its rewards{beside}.")
     if payout.due is not None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from rulekit import ir, timeutil
 from rulekit.money import minor_unit, round_money
+from rulekit.plan.kinds import kind_of
 from rulekit.render import rewards
 from rulekit.render.model import Example, Section
 from rulekit.render.words import Subject, Words, an
@@ -37,6 +39,13 @@ def section(program: ir.Program, words: Words) -> Section | None:
 
 def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _first(program: ir.Program, kind: str) -> ir.Reward | None:
+    """The first reward of the registered kind called ``kind``. The worked examples combine
+    particular kinds (a prize with a rebate, a commission with a subsidy); a kind they do
+    not know simply has none."""
+    return next((r for r in program.rewards if kind_of(r).name == kind), None)
 
 
 # ---------------------------------------------------------------- prizes and rebates
@@ -76,8 +85,8 @@ def _prize_ranks(prize: ir.Prize | None, program: ir.Program) -> tuple[ir.Rankin
 
 
 def _ranked_examples(program: ir.Program, words: Words) -> list[Example]:
-    prize = next((r for r in program.rewards if isinstance(r, ir.Prize)), None)
-    rebate = next((r for r in program.rewards if isinstance(r, ir.Rebate)), None)
+    prize = cast("ir.Prize | None", _first(program, "prize"))
+    rebate = cast("ir.Rebate | None", _first(program, "rebate"))
     if prize is None and rebate is None:
         return []
     ranking, top = _prize_ranks(prize, program)
@@ -151,8 +160,8 @@ class _Order:
 
 
 def _order_examples(program: ir.Program, words: Words) -> list[Example]:
-    commission = next((r for r in program.rewards if isinstance(r, ir.Commission)), None)
-    subsidy = next((r for r in program.rewards if isinstance(r, ir.Subsidy)), None)
+    commission = cast("ir.Commission | None", _first(program, "commission"))
+    subsidy = cast("ir.Subsidy | None", _first(program, "subsidy"))
     tz = timeutil.zone(program.header.timezone) if program.header and program.header.timezone else None
     if (commission is None and subsidy is None) or tz is None:
         return []
@@ -180,7 +189,7 @@ def _relative_window(program: ir.Program, *effects: ir.Commission | ir.Subsidy |
 
 def _relative_end(window: ir.RelativeWindow, joined: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     """Local wall-clock end of a participant's relative window, with the semantics' calendar rules."""
-    end = timeutil.relative_end(timeutil.to_utc(joined, tz), window.length, tz)
+    end = timeutil.relative_end(timeutil.to_utc(joined, tz), window.length, tz, inclusive=window.end_inclusive)
     return end.astimezone(tz).replace(tzinfo=None)
 
 

@@ -29,6 +29,8 @@ _UNIT_NAMES: dict[ir.TimeUnit, str] = {
     ir.TimeUnit.HOURS: "duration-hour",
     ir.TimeUnit.DAYS: "duration-day",
     ir.TimeUnit.WEEKS: "duration-week",
+    ir.TimeUnit.MONTHS: "duration-month",
+    ir.TimeUnit.YEARS: "duration-year",
 }
 
 

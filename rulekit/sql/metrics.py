@@ -136,25 +136,38 @@ def window_bounds(ctx: Context, name: str) -> tuple[exp.Expression, exp.Expressi
     if ctx.ptable.column(window.anchor) is None:
         raise CompileError(f"window {name}: the anchor {window.anchor!r} is not a participant column")
     anchor = _instant_of(ctx, ctx.ptable, window.anchor, P)
-    return anchor, relative_end(anchor, window.length, ctx.tz_name)
+    until = relative_end(anchor, window.length, ctx.tz_name)
+    return anchor, _through_end_of_day(until, ctx.tz_name) if window.inclusive else until
+
+
+def _through_end_of_day(end: exp.Expression, tz: str) -> exp.Expression:
+    """The local midnight after the local day ``end`` (naive UTC) falls on: an inclusive end."""
+    local_day = b.cast(b.at_time_zone(b.at_time_zone(end, "UTC"), tz), "DATE")
+    return local_midnight(exp.Add(this=local_day, expression=b.interval(1, "DAY")), tz)
 
 
 def relative_end(anchor: exp.Expression, length: ir.Duration, tz: str) -> exp.Expression:
-    """SQL for ``timeutil.relative_end``: days/weeks move the local date, keeping local time.
+    """SQL for ``timeutil.relative_end``: days/weeks move the local date and months/years the
+    local month (the engine clamps the day to the month's last, as the semantics say),
+    keeping local time.
 
     DuckDB (ICU) resolves an ambiguous local time to its *second* occurrence; the
     semantics take the first, so when the instant one hour earlier shows the same
     wall-clock time, that earlier instant is used.
     """
-    if length.unit not in (ir.TimeUnit.DAYS, ir.TimeUnit.WEEKS):
+    if not length.unit.calendar:
         return exp.Add(this=anchor, expression=b.interval(int(length.total_seconds * MICROS), "MICROSECOND"))
-    days = length.amount * (7 if length.unit is ir.TimeUnit.WEEKS else 1)
-    whole = int(days)
     local = b.at_time_zone(b.at_time_zone(anchor, "UTC"), tz)
-    shifted: exp.Expression = exp.Add(this=local, expression=b.interval(whole, "DAY"))
-    rest = int(((days - whole) * 86400 * MICROS).to_integral_value())
-    if rest:
-        shifted = exp.Add(this=shifted, expression=b.interval(rest, "MICROSECOND"))
+    shifted: exp.Expression
+    if length.unit.months:
+        shifted = exp.Add(this=local, expression=b.interval(int(length.total_months), "MONTH"))
+    else:
+        days = length.amount * (7 if length.unit is ir.TimeUnit.WEEKS else 1)
+        whole = int(days)
+        shifted = exp.Add(this=local, expression=b.interval(whole, "DAY"))
+        rest = int(((days - whole) * 86400 * MICROS).to_integral_value())
+        if rest:
+            shifted = exp.Add(this=shifted, expression=b.interval(rest, "MICROSECOND"))
     instant = b.at_time_zone(exp.Paren(this=shifted), tz)
     earlier = exp.Sub(this=instant, expression=b.interval(1, "HOUR"))
     same_wall = exp.EQ(this=b.at_time_zone(exp.Paren(this=earlier), tz), expression=shifted.copy())

@@ -1,4 +1,6 @@
-"""Rewards as SQL: ranking, prizes, pool caps, rebates, bonuses, milestones and per-order effects.
+"""The steps of rewards in SQL that every kind shares: result column names, the chain of
+stage CTEs, ranking, rounding to minor units, the per-participant cap and the pool or
+budget policy. What is particular to a kind is in its module of :mod:`rulekit.rewards`.
 
 Every paid amount is an integer number of **minor units** (cents, pence), so
 rounding down for pools and splits is integer division and half-even rounding is
@@ -13,8 +15,8 @@ from sqlglot import exp
 
 from rulekit import ir, money
 from rulekit.sql import build as b
-from rulekit.sql.exprs import CompileError, Operand, compare, literal
-from rulekit.sql.metrics import PID, Context, E, column_value, event_filter, event_source, frame_scope
+from rulekit.sql.exprs import CompileError, Operand
+from rulekit.sql.metrics import PID, Context, frame_scope
 
 S = "s"  # alias of the previous stage in every stage CTE
 
@@ -161,62 +163,22 @@ def _rank_value(value: Operand | None, name: str) -> exp.Expression:
     )
 
 
-# ------------------------------------------------------------------------ prizes
-
-
-def prize_stages(stages: Stages, prize: ir.Prize) -> None:
-    ctx = stages.ctx
-    ranking = ctx.program.ranking(prize.ranking)
-    if ranking is None:
-        raise CompileError(f"prize {prize.name}: unknown ranking {prize.ranking!r}")
-    r = b.col(rank_col(ranking.name), S)
-    k = b.col(tied_col(ranking.name), S)
-    if ranking.shared_ranks == "split":
-        last = exp.Sub(this=exp.Add(this=r, expression=k), expression=b.integer(1))
-        total: exp.Expression = b.integer(0)
-        for tier in prize.schedule:
-            overlap = exp.Add(
-                this=exp.Sub(
-                    this=b.least(b.integer(tier.last), last.copy()),
-                    expression=b.greatest(b.integer(tier.first), r.copy()),
-                ),
-                expression=b.integer(1),
-            )
-            share = exp.Mul(
-                this=b.integer(minor(tier.amount.amount, ctx.currency)), expression=b.greatest(overlap, b.integer(0))
-            )
-            total = exp.Add(this=total, expression=share)
-        amount: exp.Expression = exp.IntDiv(this=b.paren(total), expression=k.copy())
-    else:
-        amount = _schedule_at(prize, r.copy(), ctx.currency)
-    in_top: exp.Expression = exp.Not(this=exp.Is(this=r.copy(), expression=b.null()))
-    if ranking.top is not None:
-        in_top = b.and_(in_top, exp.LTE(this=r.copy(), expression=b.integer(ranking.top)))
-    raw: exp.Expression = b.case([(in_top, amount)], b.integer(0))
-    if prize.limits.per_participant is not None:
-        raw = b.least(raw, b.integer(minor(prize.limits.per_participant.amount, ctx.currency)))
-    stages.add([b.alias(b.cast(raw, "HUGEINT"), before_col(prize.name))])
-    pool_stage(stages, prize.name, prize.limits, [b.ordered(r.copy()), b.ordered(b.col(PID, S))])
-
-
-def _schedule_at(prize: ir.Prize, position: exp.Expression, currency: str) -> exp.Expression:
-    whens = [
-        (
-            exp.Between(this=position.copy(), low=b.integer(t.first), high=b.integer(t.last)),
-            b.integer(minor(t.amount.amount, currency)),
-        )
-        for t in prize.schedule
-    ]
-    return b.case(whens, b.integer(0)) if whens else b.integer(0)
+# ------------------------------------------------------------------------ shared steps
 
 
 def pool_stage(stages: Stages, name: str, limits: ir.Limits, order: list[exp.Ordered]) -> None:
     """Apply a pool cap / budget to ``before`` (minor units): scale down, or first come in ``order``."""
     before = b.col(before_col(name), S)
+    stages.add([b.alias(pool_policy(before, limits, stages.ctx.currency, order), paid_col(name))])
+
+
+def pool_policy(before: exp.Expression, limits: ir.Limits, currency: str, order: list[exp.Ordered]) -> exp.Expression:
+    """What is paid of ``before`` (minor units, one row each) under a pool: everything without
+    one; else, when the total is over the pool, each scaled down by the same factor (rounded
+    down), or paid ``first come`` in ``order`` until the pool runs out."""
     if limits.pool is None:
-        stages.add([b.alias(before, paid_col(name))])
-        return
-    cap = b.integer(minor(limits.pool.amount, stages.ctx.currency))
+        return before
+    cap = b.integer(minor(limits.pool.amount, currency))
     if (limits.overflow or "scale down") == "first come":
         running = b.window(b.sum_(before.copy()), order=order, running=True)
         earlier = exp.Sub(this=running, expression=before.copy())
@@ -227,208 +189,15 @@ def pool_stage(stages: Stages, name: str, limits: ir.Limits, order: list[exp.Ord
         total = b.window(b.sum_(before.copy()))
         scaled = exp.IntDiv(this=exp.Mul(this=before.copy(), expression=cap.copy()), expression=total.copy())
         paid = b.case([(exp.GT(this=total, expression=cap.copy()), scaled)], before.copy())
-    stages.add([b.alias(b.cast(paid, "HUGEINT"), paid_col(name))])
+    return b.cast(paid, "HUGEINT")
 
 
-# ------------------------------------------------------------------------ per-participant rewards
-
-
-def amount_stages(stages: Stages, reward: ir.Rebate | ir.Bonus | ir.Milestone, value: Operand) -> None:
-    """Rebates, bonuses, milestones: raw amount, per-participant cap, half-even rounding, budget."""
+def amount_stages(stages: Stages, name: str, limits: ir.Limits, raw: exp.Expression) -> None:
+    """A per-participant amount (an exact decimal): the per-participant cap, half-even rounding
+    to minor units, nothing for participants who do not qualify, then the budget."""
     ctx = stages.ctx
-    raw = _raw_amount(reward, value, ctx.currency)
-    if reward.limits.per_participant is not None:
-        raw = b.least(raw, b.dec(reward.limits.per_participant.amount))
+    if limits.per_participant is not None:
+        raw = b.least(raw, b.dec(limits.per_participant.amount))
     paid_to_qualified = b.case([(b.is_true(qualified()), round_minor(raw, ctx.currency))], b.integer(0))
-    stages.add([b.alias(b.cast(paid_to_qualified, "HUGEINT"), before_col(reward.name))])
-    pool_stage(stages, reward.name, reward.limits, [b.ordered(b.col(PID, S))])
-
-
-def _raw_amount(reward: ir.Rebate | ir.Bonus | ir.Milestone, value: Operand, currency: str) -> exp.Expression:
-    if isinstance(reward, ir.Milestone):
-        return _milestone(reward, value)
-    if value.den is not None:
-        raise CompileError(f"{reward.name}: a ratio or average cannot be the base of a payment in settlement")
-    base = value.num
-    positive = exp.GT(this=base, expression=b.integer(0))
-    if isinstance(reward, ir.Bonus):
-        amount: exp.Expression = b.mul(b.dec(reward.unit_amount.amount), base.copy())
-    else:
-        amount = _rebate(reward, base.copy())
-    return b.case([(b.is_true(positive), amount)], b.integer(0))
-
-
-def _rebate(rebate: ir.Rebate, base: exp.Expression) -> exp.Expression:
-    if rebate.rate is not None:
-        return b.mul(base, b.dec(rebate.rate.fraction))
-    brackets = sorted(rebate.brackets, key=lambda br: br.threshold.amount)
-    if not brackets:
-        return b.integer(0)
-    if rebate.mode is ir.BracketMode.WHOLE_TIER:
-        whens = [
-            (
-                exp.GTE(this=base.copy(), expression=b.dec(br.threshold.amount)),
-                b.mul(base.copy(), b.dec(br.rate.fraction)),
-            )
-            for br in reversed(brackets)
-        ]
-        return b.case(whens, b.integer(0))
-    total: exp.Expression = b.integer(0)
-    for index, br in enumerate(brackets):
-        top: exp.Expression = base.copy()
-        if index + 1 < len(brackets):
-            top = b.least(top, b.dec(brackets[index + 1].threshold.amount))
-        piece = b.greatest(exp.Sub(this=top, expression=b.dec(br.threshold.amount)), b.integer(0))
-        total = exp.Add(this=total, expression=b.mul(piece, b.dec(br.rate.fraction)))
-    return total
-
-
-def _milestone(milestone: ir.Milestone, value: Operand) -> exp.Expression:
-    """``highest``: the largest amount among tiers reached; ``cumulative``: their sum."""
-    parts: list[exp.Expression] = []
-    for tier in milestone.tiers:
-        reached = b.is_true(compare(ir.CompareOp.GE, value, Operand(literal(tier.threshold))))
-        parts.append(b.case([(reached, b.dec(tier.amount.amount))], b.integer(0)))
-    if not parts:
-        return b.integer(0)
-    if milestone.mode == "cumulative":
-        total = parts[0]
-        for part in parts[1:]:
-            total = exp.Add(this=total, expression=part)
-        return total
-    return b.greatest(*parts) if len(parts) > 1 else parts[0]
-
-
-# ------------------------------------------------------------------------ per-order effects
-
-
-def _order_table(ctx: Context, reward: ir.Commission | ir.Subsidy) -> ir.Table:
-    tbl = ctx.program.table(reward.table)
-    if tbl is None or not tbl.column(reward.column):
-        raise CompileError(f"{reward.name}: unknown table or column {reward.table}.{reward.column}")
-    return tbl
-
-
-def _with_status(ctx: Context, tbl: ir.Table, status: str) -> exp.Select:
-    on = exp.EQ(this=b.col(PID, "st"), expression=b.col(ctx.pk, E))
-    return event_source(ctx, tbl).join(ctx.ref(status, "st"), on=on)
-
-
-def commission_cte(ctx: Context, commission: ir.Commission, status: str) -> str:
-    """Per participant: commission due and waived, each order rounded half-even."""
-    tbl = _order_table(ctx, commission)
-    applies = b.and_(b.is_true(b.col("eligible", "st")), event_filter(ctx, tbl, commission.filters))
-    cost = column_value(tbl, commission.column, E)
-    rate = b.dec(commission.rate.fraction)
-    standard = b.dec(commission.standard.fraction) if commission.standard else b.integer(0)
-    charged = b.case(
-        [(applies, round_minor(b.mul(cost, rate), ctx.currency))],
-        round_minor(b.mul(cost.copy(), standard), ctx.currency),
-    )
-    waived: exp.Expression = b.integer(0)
-    if commission.standard is not None and commission.standard.fraction > commission.rate.fraction:
-        gap = b.dec(commission.standard.fraction - commission.rate.fraction)
-        waived = b.case([(applies.copy(), round_minor(b.mul(cost.copy(), gap), ctx.currency))], b.integer(0))
-    query = _with_status(ctx, tbl, status).select(
-        b.alias(b.col(ctx.pk, E), PID),
-        b.alias(b.coalesce(b.sum_(charged), b.integer(0)), due_col(commission.name)),
-        b.alias(b.coalesce(b.sum_(waived), b.integer(0)), waived_col(commission.name)),
-    )
-    name = f"commission__{commission.name}"
-    ctx.add(name, query.group_by(b.col(ctx.pk, E)))
-    return name
-
-
-def subsidy_cte(ctx: Context, subsidy: ir.Subsidy, status: str) -> str:
-    """Per participant: subsidy paid after ``max orders`` and the budget, before the budget, orders paid."""
-    tbl = _order_table(ctx, subsidy)
-    time = b.col(tbl.time or (tbl.period[0] if tbl.period else "__rk_row"), E)
-    key = b.col(tbl.key[0] if tbl.key else "__rk_row", E)
-    candidate = b.and_(b.is_true(b.col("qualified", "st")), event_filter(ctx, tbl, subsidy.filters))
-    amount = b.case([(candidate, _order_subsidy(ctx, subsidy, column_value(tbl, subsidy.column, E)))], b.integer(0))
-    base = _with_status(ctx, tbl, status).select(
-        b.alias(b.col(ctx.pk, E), PID),
-        b.alias(time, "t"),
-        b.alias(key, "k"),
-        b.alias(candidate.copy(), "candidate"),
-        b.alias(b.cast(amount, "HUGEINT"), "amt"),
-    )
-    first = f"subsidy1__{subsidy.name}"
-    ctx.add(first, base)
-    o = "o"
-    within: exp.Expression = b.col("candidate", o)
-    if subsidy.limits.max_orders is not None:
-        number = b.window(
-            exp.RowNumber(),
-            partition=[b.col(PID, o), b.col("candidate", o)],
-            order=[b.ordered(b.col("t", o)), b.ordered(b.col("k", o))],
-        )
-        within = b.and_(within, exp.LTE(this=number, expression=b.integer(subsidy.limits.max_orders)))
-    limited = b.select(
-        b.col(PID, o),
-        b.col("t", o),
-        b.col("k", o),
-        b.col("candidate", o),
-        b.alias(b.case([(within, b.col("amt", o))], b.integer(0)), "before"),
-    ).from_(ctx.ref(first, o))
-    second = f"subsidy2__{subsidy.name}"
-    ctx.add(second, limited)
-    paid = _order_budget(ctx, subsidy.limits, o)
-    third = f"subsidy3__{subsidy.name}"
-    ctx.add(
-        third, b.select(exp.Column(this=exp.Star(), table=b.ident(o)), b.alias(paid, "paid")).from_(ctx.ref(second, o))
-    )
-    summary = (
-        b.select(
-            b.col(PID, o),
-            b.alias(b.coalesce(b.sum_(b.col("paid", o)), b.integer(0)), paid_col(subsidy.name)),
-            b.alias(b.coalesce(b.sum_(b.col("before", o)), b.integer(0)), before_col(subsidy.name)),
-            b.alias(
-                exp.Sum(
-                    this=b.case([(exp.GT(this=b.col("paid", o), expression=b.integer(0)), b.integer(1))], b.integer(0))
-                ),
-                orders_col(subsidy.name),
-            ),
-            b.alias(
-                exp.Sum(this=b.case([(b.is_true(b.col("candidate", o)), b.integer(1))], b.integer(0))),
-                candidates_col(subsidy.name),
-            ),
-        )
-        .from_(ctx.ref(third, o))
-        .group_by(b.col(PID, o))
-    )
-    name = f"subsidy__{subsidy.name}"
-    ctx.add(name, summary)
-    return name
-
-
-def _order_subsidy(ctx: Context, subsidy: ir.Subsidy, cost: exp.Expression) -> exp.Expression:
-    """One order's subsidy in minor units: full / share / fixed, cap per order, never above the cost."""
-    if subsidy.kind is ir.SubsidyKind.PERCENT and isinstance(subsidy.amount, ir.Percent):
-        amount: exp.Expression = b.mul(cost.copy(), b.dec(subsidy.amount.fraction))
-    elif subsidy.kind is ir.SubsidyKind.FIXED and isinstance(subsidy.amount, ir.Money):
-        amount = b.dec(subsidy.amount.amount)
-    else:
-        amount = cost.copy()
-    if subsidy.limits.per_order is not None:
-        amount = b.least(amount, b.dec(subsidy.limits.per_order.amount))
-    amount = b.least(amount, cost.copy())
-    positive = b.is_true(exp.GT(this=cost.copy(), expression=b.integer(0)))
-    return b.case([(positive, round_minor(amount, ctx.currency))], b.integer(0))
-
-
-def _order_budget(ctx: Context, limits: ir.Limits, o: str) -> exp.Expression:
-    before = b.col("before", o)
-    if limits.pool is None:
-        return before
-    cap = b.integer(minor(limits.pool.amount, ctx.currency))
-    if (limits.overflow or "scale down") == "first come":
-        order = [b.ordered(b.col("t", o)), b.ordered(b.col("k", o))]
-        running = b.window(b.sum_(before.copy()), order=order, running=True)
-        earlier = exp.Sub(this=running, expression=before.copy())
-        return b.cast(
-            b.greatest(b.integer(0), b.least(before.copy(), exp.Sub(this=cap, expression=b.paren(earlier)))), "HUGEINT"
-        )
-    total = b.window(b.sum_(before.copy()))
-    scaled = exp.IntDiv(this=exp.Mul(this=before.copy(), expression=cap.copy()), expression=total.copy())
-    return b.cast(b.case([(exp.GT(this=total, expression=cap.copy()), scaled)], before.copy()), "HUGEINT")
+    stages.add([b.alias(b.cast(paid_to_qualified, "HUGEINT"), before_col(name))])
+    pool_stage(stages, name, limits, [b.ordered(b.col(PID, S))])
