@@ -83,7 +83,7 @@ def format_percent(percent: ir.Percent) -> str:
 
 def format_duration(duration: ir.Duration) -> str:
     unit = duration.unit.value
-    if duration.amount == 1:
+    if abs(duration.amount) == 1:  # `-1 hour` too
         unit = unit[:-1]
     return f"{format_decimal(duration.amount)} {unit}"
 
@@ -172,6 +172,43 @@ def format_expr(expr: ir.Expr) -> str:
     return format_literal(expr)
 
 
+# Binding strength of metric arithmetic: `or` < `+ -` < `* /` < unary minus < atom.
+_DEFAULT, _SUM, _PRODUCT, _NEGATE, _NUM_ATOM = range(5)
+
+
+def _arith_level(expr: ir.NumExpr) -> int:
+    if isinstance(expr, ir.Default):
+        return _DEFAULT
+    if isinstance(expr, ir.Arith):
+        return _SUM if expr.op in (ir.ArithOp.ADD, ir.ArithOp.SUB) else _PRODUCT
+    if isinstance(expr, ir.Negate):
+        return _NEGATE
+    return _NUM_ATOM
+
+
+def _arith_wrapped(expr: ir.NumExpr, minimum: int) -> str:
+    text = format_arith(expr)
+    return f"({text})" if _arith_level(expr) < minimum else text
+
+
+def format_arith(expr: ir.NumExpr) -> str:
+    """Metric arithmetic back as rule-language text: ``(q2_sales - q1_sales) * 2%``."""
+    match expr:
+        case ir.Default():
+            return f"{_arith_wrapped(expr.value, _DEFAULT)} or {_arith_wrapped(expr.fallback, _SUM)}"
+        case ir.Arith():
+            own = _arith_level(expr)
+            # Left-associative: a right operand at the same level was parenthesised (`a - (b - c)`).
+            return f"{_arith_wrapped(expr.left, own)} {expr.op.value} {_arith_wrapped(expr.right, own + 1)}"
+        case ir.Negate():
+            return f"-{_arith_wrapped(expr.operand, _NEGATE)}"
+        case ir.Call():
+            return f"{expr.function}({', '.join(format_arith(a) for a in expr.args)})"
+        case ir.NameRef():
+            return expr.name
+    return format_literal(expr)
+
+
 # ---------------------------------------------------------------- declaration pieces
 
 
@@ -194,10 +231,12 @@ def _aggregate_head(agg: ir.Aggregate) -> str:
     return aggregate(agg.func).syntax.format(func=agg.func.value, column=agg.column, table=agg.table)
 
 
-def format_definition(definition: ir.Aggregate | ir.Ratio) -> str:
+def format_definition(definition: ir.Definition) -> str:
     """A metric definition as written: ``sum gmv in orders during activity where not refunded``."""
     if isinstance(definition, ir.Ratio):
         return f"{definition.numerator} / {definition.denominator}"
+    if isinstance(definition, ir.Computed):
+        return format_arith(definition.expr)
     return _joined(_aggregate_head(definition), format_filters(definition.filters))
 
 

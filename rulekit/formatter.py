@@ -8,7 +8,8 @@ spelling of a few literals change. The layout (see ``docs/fmt.md``):
   inside ``( … )`` by four more than the line that opened the parenthesis;
 * the ``| a | b |`` rows of an example table indented by four spaces, their cells padded
   so the bars line up;
-* one space between tokens, none before ``:`` ``,`` ``)`` and around ``.``, none after ``(``;
+* one space between tokens, none before ``:`` ``,`` ``)`` and around ``.``, none after ``(``,
+  after a unary minus (``-$50``, ``-growth``) or between ``min``/``max`` and its ``(``;
 * ``$10000`` → ``$10,000``; ``14   hour`` → ``14 hours`` (singular only for exactly ``1``);
   ``pool   cap`` → ``pool cap``;
 * exactly one blank line between top-level items; inside a block and inside a comment
@@ -88,14 +89,22 @@ def _money(text: str) -> str:
     return f"{symbol}{int(whole.replace(',', '')):,}{fraction or ''}"
 
 
+# Tokens that end a value: a `-` after one of them subtracts, any other `-` negates.
+_VALUE_END = frozenset({"NAME", "MONEY", "PERCENT", "DURATION", "NUMBER", "INT", "RPAR", "STRING", "DATE", "TIME"})
+
+
 def join_tokens(tokens: list[Token]) -> str:
-    """One line of code from its tokens, with canonical spacing."""
+    """One line of code from its tokens, with canonical spacing: ``q2 - q1``, ``-$50``, ``min(a, b)``."""
     out: list[str] = []
     previous: Token | None = None
+    glued = False  # the previous token was a unary minus or a `min`/`max` call name
     for token in tokens:
-        if previous is not None and token.type not in _NO_SPACE_BEFORE and previous.type not in _NO_SPACE_AFTER:
+        spaced = previous is not None and token.type not in _NO_SPACE_BEFORE and previous.type not in _NO_SPACE_AFTER
+        if spaced and not glued:
             out.append(" ")
         out.append(normalise_token(token))
+        unary = token.type == "MINUS" and (previous is None or previous.type not in _VALUE_END)
+        glued = unary or token.type == "CALL_FUNC"
         previous = token
     return "".join(out)
 

@@ -248,6 +248,59 @@ class Quantified:
 Expr: TypeAlias = Literal | NameRef | QualifiedRef | Compare | InList | BoolOp | Not | Quantified
 
 
+class ArithOp(enum.Enum):
+    ADD = "+"
+    SUB = "-"
+    MUL = "*"
+    DIV = "/"
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    """``left op right``: arithmetic over metrics and constants (``q2_sales - q1_sales``)."""
+
+    op: ArithOp
+    left: NumExpr
+    right: NumExpr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Negate:
+    """``-x`` of anything but a literal (``-$50`` is parsed as the literal ``Money(-50)``)."""
+
+    operand: NumExpr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """``min(a, b)`` / ``max(a, b)``: the smaller or larger of two values."""
+
+    function: str
+    args: tuple[NumExpr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Default:
+    """``value or fallback`` in a metric: ``fallback`` when ``value`` is unknown."""
+
+    value: NumExpr
+    fallback: NumExpr
+    span: Span = _span()
+
+
+# Arithmetic is written in metric definitions (`Computed`). The parser also reads it inside a
+# condition (a `Compare` side), only so that the checker can report it there (RK218): a
+# checked program's conditions never contain these nodes, so `Expr` leaves them out.
+ArithNode: TypeAlias = Arith | Negate | Call | Default
+ARITHMETIC = (Arith, Negate, Call, Default)
+NumExpr: TypeAlias = Literal | NameRef | ArithNode
+# Any node the walker (`rulekit.walk`) visits.
+Node: TypeAlias = Expr | ArithNode
+
+
 # ---------------------------------------------------------------------- declarations
 
 
@@ -425,9 +478,20 @@ class Ratio:
 
 
 @dataclass(frozen=True, slots=True)
+class Computed:
+    """A metric computed from other metrics and constants: ``q2_sales - q1_sales``."""
+
+    expr: NumExpr
+    span: Span = _span()
+
+
+Definition: TypeAlias = Aggregate | Ratio | Computed
+
+
+@dataclass(frozen=True, slots=True)
 class Metric:
     name: str
-    definition: Aggregate | Ratio
+    definition: Definition
     text: Text = Text()
     span: Span = _span()
 

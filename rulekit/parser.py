@@ -228,6 +228,7 @@ _WORD_TERMINALS: dict[str, tuple[str, ...]] = {
     "MILESTONE_MODE": ("highest", "cumulative"),
     "POOL_WORD": ("pool cap", "budget"),
     "FULL": ("full",),
+    "CALL_FUNC": ("min(", "max("),
 }
 
 _TOKEN_WORDS: dict[str, str] = {
@@ -745,8 +746,54 @@ class _ToIR(Transformer[Token, Any]):
     def time_agg(self, meta: Any, c: list[Any]) -> ir.Aggregate:
         return ir.Aggregate(ir.AggregateFunc.TOTAL_TIME, str(c[0]), None, c[1], self._span(meta), self._tspan(c[0]))
 
-    def ratio(self, meta: Any, c: list[Token]) -> ir.Ratio:
-        return ir.Ratio(str(c[0]), str(c[1]), self._span(meta), self._tspan(c[0]), self._tspan(c[1]))
+    def computed(self, meta: Any, c: list[Any]) -> ir.Ratio | ir.Computed:
+        expr = c[0]
+        if (
+            isinstance(expr, ir.Arith)
+            and expr.op is ir.ArithOp.DIV
+            and isinstance(expr.left, ir.NameRef)
+            and isinstance(expr.right, ir.NameRef)
+        ):
+            # `a / b` of two metrics stays the ratio it always was (same IR, exports, words).
+            left, right = expr.left, expr.right
+            return ir.Ratio(left.name, right.name, self._span(meta), left.span, right.span)
+        return ir.Computed(expr, self._span(meta))
+
+    # -- arithmetic
+    def _arith(self, op: ir.ArithOp, meta: Any, c: list[Any]) -> ir.Arith:
+        return ir.Arith(op, c[0], c[1], self._span(meta))
+
+    def add(self, meta: Any, c: list[Any]) -> ir.Arith:
+        return self._arith(ir.ArithOp.ADD, meta, c)
+
+    def sub(self, meta: Any, c: list[Any]) -> ir.Arith:
+        return self._arith(ir.ArithOp.SUB, meta, c)
+
+    def mul(self, meta: Any, c: list[Any]) -> ir.Arith:
+        return self._arith(ir.ArithOp.MUL, meta, c)
+
+    def div(self, meta: Any, c: list[Any]) -> ir.Arith:
+        return self._arith(ir.ArithOp.DIV, meta, c)
+
+    def negate(self, meta: Any, c: list[Any]) -> ir.NumExpr:
+        operand, span = c[0], self._span(meta)
+        # `-$50`, `-3`, `-2%`, `-1 hour` are negative literals, usable wherever a literal is.
+        match operand:
+            case ir.Money():
+                return ir.Money(-operand.amount, operand.currency, span)
+            case ir.Number():
+                return ir.Number(-operand.value, span)
+            case ir.Percent():
+                return ir.Percent(-operand.value, span)
+            case ir.Duration():
+                return ir.Duration(-operand.amount, operand.unit, span)
+        return ir.Negate(operand, span)
+
+    def call(self, meta: Any, c: list[Any]) -> ir.Call:
+        return ir.Call(str(c[0]), (c[1], c[2]), self._span(meta))
+
+    def default_(self, meta: Any, c: list[Any]) -> ir.Default:
+        return ir.Default(c[0], c[1], self._span(meta))
 
     def clause(self, meta: Any, c: list[Any]) -> ir.Clause:
         kind, name, condition = ir.ClauseKind(str(c[0])), str(c[1]), c[2]

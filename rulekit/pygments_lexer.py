@@ -107,7 +107,7 @@ class RulekitLexer(RegexLexer):  # type: ignore[misc]  # pygments ships no type 
             (r"(max|per|expect)([ \t]+)(orders|order)\b", bygroups(Keyword, Whitespace, Keyword)),
             (words(KEYWORDS, suffix=r"\b"), Keyword),
             (_NAME, Name),
-            (r"!=|<=|>=|=|<|>|/", Operator),
+            (r"!=|<=|>=|=|<|>|[-+*/]", Operator),
             (r"[:,().|]", Punctuation),
         ]
     }

@@ -97,6 +97,9 @@ def format_value(program: ir.Program, value_type: ValueType | None, value: objec
     ratios as percentages, text in quotes."""
     if value is None:
         return "no value"
+    if isinstance(value, Fraction) and value_type in ("money", "duration"):
+        # An exact fraction (an average, a computed metric) is shown to the display's precision.
+        value = Decimal(value.numerator) / Decimal(value.denominator)
     if value_type == "money" and isinstance(value, Decimal | int):
         return format_money(Decimal(value), currency(program))
     if value_type == "duration" and isinstance(value, Decimal | int):

@@ -84,7 +84,7 @@ class MetricColumns:
 
     name: str
     kind: t.Kind  # the metric's value type
-    shape: Literal["value", "ratio", "average"]
+    shape: Literal["value", "ratio", "average", "fraction"]
     value: t.Kind | None  # the type of the value column (shape "value")
     parts: tuple[t.Kind, t.Kind] | None  # numerator and denominator types (a quotient)
 
@@ -105,10 +105,17 @@ def metric_columns(plan: Plan, metric: MetricPlan) -> MetricColumns:
         top, bottom = (plan.metric(part) for part in metric.parts)
         assert top is not None and bottom is not None  # bound by the plan
         return MetricColumns(metric.name, kind, "ratio", None, (_part(top), _part(bottom)))
+    if metric.expr is not None and metric.shape is Shape.QUOTIENT:  # a computed fraction
+        return MetricColumns(metric.name, kind, "fraction", None, (_numerator(kind), t.Kind.DECIMAL))
     if metric.shape is Shape.QUOTIENT:  # an average: the sum of its column over the count
         summed = metric.column.type.kind if metric.column is not None else t.Kind.DECIMAL
         return MetricColumns(metric.name, kind, "average", None, (summed, t.Kind.COUNT))
     return MetricColumns(metric.name, kind, "value", kind, None)
+
+
+def _numerator(kind: t.Kind) -> t.Kind:
+    """The numerator of a computed fraction: an amount, seconds of time, or a number."""
+    return kind if kind in (t.Kind.MONEY, t.Kind.DURATION, t.Kind.PERCENT) else t.Kind.DECIMAL
 
 
 def _part(metric: MetricPlan) -> t.Kind:

@@ -25,7 +25,9 @@ from rulekit import ir
 from rulekit.clause_reasons import clause_reason, traced_reason
 from rulekit.compile_sql import CompiledSettlement, holds_col, judged_col
 from rulekit.money import minor_unit
-from rulekit.plan import Plan, kind_of
+from rulekit.plan import Plan, Shape, kind_of
+from rulekit.plan.arith import exact
+from rulekit.plan.names import metric_shape
 from rulekit.pyeval.exprs import MEMBERS
 from rulekit.pyeval.trace import MEMBER_IDS, TracedClause, traced_clauses
 from rulekit.pyeval.types import metric_type
@@ -65,12 +67,16 @@ def _metric_reader(program: ir.Program, name: str, index: dict[str, int], curren
         num, by = value(row), den(row)
         return None if num is None or by is None or by == 0 else Fraction(num) / Fraction(by)
 
-    def average(row: tuple[Any, ...]) -> Decimal | None:
+    def fraction(row: tuple[Any, ...]) -> Fraction | None:  # a computed quotient: time in microseconds
+        found = ratio(row)
+        return found / 1_000_000 if found is not None and kind == "duration" else found
+
+    def average(row: tuple[Any, ...]) -> Decimal | Fraction | None:
         total, by = value(row), den(row)
         if total is None or not by:
             return None
-        mean = Decimal(total) / Decimal(by)
-        return mean / 1_000_000 if kind == "duration" else mean
+        mean = Fraction(total) / Fraction(by)
+        return exact(mean / 1_000_000 if kind == "duration" else mean)  # as `decide` holds it
 
     def plain(row: tuple[Any, ...]) -> Any:
         found = value(row)
@@ -84,7 +90,7 @@ def _metric_reader(program: ir.Program, name: str, index: dict[str, int], curren
             return _tidy_money(found, currency)
         return found
 
-    return ratio if shape == "ratio" else average if shape == "average" else plain
+    return {"ratio": ratio, "average": average, "fraction": fraction}.get(shape, plain)
 
 
 def _metric_shape(program: ir.Program, name: str) -> tuple[str, str]:
@@ -95,6 +101,8 @@ def _metric_shape(program: ir.Program, name: str) -> tuple[str, str]:
     shape = "ratio" if isinstance(definition, ir.Ratio) else "value"
     if isinstance(definition, ir.Aggregate) and definition.func is ir.AggregateFunc.AVERAGE:
         shape = "average"
+    if isinstance(definition, ir.Computed) and metric_shape(program, metric) is Shape.QUOTIENT:
+        shape = "fraction"
     return shape, metric_type(program, metric)
 
 

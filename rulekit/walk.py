@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from rulekit import ir
 
 
-def children(expr: ir.Expr) -> tuple[ir.Expr, ...]:
+def children(expr: ir.Node) -> tuple[ir.Node, ...]:
     """The direct sub-expressions of ``expr``, in source order."""
     match expr:
         case ir.Compare():
@@ -25,10 +25,18 @@ def children(expr: ir.Expr) -> tuple[ir.Expr, ...]:
             return (expr.operand,)
         case ir.Quantified():
             return (expr.body,)
+        case ir.Arith():
+            return (expr.left, expr.right)
+        case ir.Negate():
+            return (expr.operand,)
+        case ir.Call():
+            return expr.args
+        case ir.Default():
+            return (expr.value, expr.fallback)
     return ()
 
 
-def walk(expr: ir.Expr | None, *, into_quantifiers: bool = True) -> Iterator[ir.Expr]:
+def walk(expr: ir.Node | None, *, into_quantifiers: bool = True) -> Iterator[ir.Node]:
     """``expr`` and every sub-expression, pre-order (parents before their parts).
 
     With ``into_quantifiers=False`` the body of a quantifier is not entered (the
@@ -36,7 +44,7 @@ def walk(expr: ir.Expr | None, *, into_quantifiers: bool = True) -> Iterator[ir.
     """
     if expr is None:
         return
-    stack = [expr]
+    stack: list[ir.Node] = [expr]
     while stack:
         node = stack.pop()
         yield node
@@ -45,7 +53,7 @@ def walk(expr: ir.Expr | None, *, into_quantifiers: bool = True) -> Iterator[ir.
         stack.extend(reversed(children(node)))
 
 
-def names(expr: ir.Expr | None, *, into_quantifiers: bool = True) -> Iterator[str]:
+def names(expr: ir.Node | None, *, into_quantifiers: bool = True) -> Iterator[str]:
     """The bare names (``NameRef``) ``expr`` reads, in source order, repeats included."""
     for node in walk(expr, into_quantifiers=into_quantifiers):
         if isinstance(node, ir.NameRef):

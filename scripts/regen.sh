@@ -9,5 +9,6 @@ rk=.venv/bin/rulekit
 for fmt in md html; do
   $rk docs campaigns/apollo.rules --locale en-US --format "$fmt" -o "docs/campaigns/apollo.$fmt"
   $rk docs campaigns/uk_shop.rules --locale en-GB --format "$fmt" -o "docs/campaigns/uk_shop.$fmt"
+  $rk docs campaigns/growth_leaderboard.rules --locale en-US --format "$fmt" -o "docs/campaigns/growth_leaderboard.$fmt"
 done
 git status --short docs/campaigns

@@ -45,7 +45,8 @@ def test_pygments_reads_every_campaign_without_an_error_token(path: Path) -> Non
 
 
 def test_both_campaigns_are_highlighted() -> None:
-    assert [p.name for p in CAMPAIGNS] == ["apollo.rules", "uk_shop.rules"]
+    # Every shipped campaign (the growth leaderboard added with metric arithmetic) is highlighted.
+    assert [p.name for p in CAMPAIGNS] == ["apollo.rules", "growth_leaderboard.rules", "uk_shop.rules"]
 
 
 def test_pygments_finds_the_lexer_by_name_and_file_name() -> None:
@@ -252,3 +253,18 @@ def test_example_tables_and_repeats_tokenise_without_errors() -> None:
     words = {value for kind, value in tokens if kind in Keyword}
     assert {"times", "like", "them", "given"} <= words
     assert sum(1 for kind, value in tokens if kind is Punctuation and value == "|") == 6
+
+
+_ARITHMETIC = "metric floor = max(min(q2_sales - q1_sales, $500), -$100) * 2% + x / 3"
+
+
+def test_pygments_and_textmate_scope_metric_arithmetic() -> None:
+    """`+ - * /` are operators, `min(`/`max(` keywords, `-$100` an operator then money, in both highlighters."""
+    tokens = _pygments(_ARITHMETIC)
+    assert [v for kind, v in tokens if kind is Operator] == ["=", "-", "-", "*", "+", "/"]
+    assert (Keyword, "max") in tokens and (Keyword, "min") in tokens and (Number.Money, "$100") in tokens
+    assert not [v for kind, v in tokens if kind in Error]
+    scoped, missed = _textmate(_ARITHMETIC)
+    assert missed == ""
+    assert [v for v, scope in scoped if scope == "keyword.operator.rulekit"] == ["=", "-", "-", "*", "+", "/"]
+    assert ("min", "keyword.control.rulekit") in scoped and ("$100", "constant.numeric.money.rulekit") in scoped

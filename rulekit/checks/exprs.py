@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rulekit import codes, ir
 from rulekit import types as t
+from rulekit.checks.arith import check_condition
 from rulekit.checks.context import Context, member_nouns
 from rulekit.diagnostics import suggest
 from rulekit.plan.names import (
@@ -51,6 +52,8 @@ def infer(ctx: Context, expr: ir.Expr, scope: Scope) -> t.ValueType:
             require_bool(ctx, expr.operand, scope, "the operand of `not`")
         case ir.Quantified():
             _quantified(ctx, expr, scope)
+        case ir.Arith() | ir.Negate() | ir.Call() | ir.Default():
+            return check_condition(ctx, expr)
     return t.BOOL
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rulekit import codes, ir
 from rulekit import types as t
+from rulekit.checks.arith import check_bases, check_computed, reaches
 from rulekit.checks.context import Context, member_nouns
 from rulekit.checks.exprs import require_bool
 from rulekit.diagnostics import suggest
@@ -15,8 +16,11 @@ def check_metrics(ctx: Context) -> None:
     for metric in ctx.program.metrics:
         if isinstance(metric.definition, ir.Ratio):
             _ratio(ctx, metric, metric.definition)
+        elif isinstance(metric.definition, ir.Computed):
+            check_computed(ctx, metric, metric.definition)
         else:
             _aggregate(ctx, metric.definition)
+    check_bases(ctx)
 
 
 def event_table(ctx: Context, name: str, span: ir.Span | None) -> ir.Table | None:
@@ -112,22 +116,10 @@ def _ratio(ctx: Context, metric: ir.Metric, ratio: ir.Ratio) -> None:
     for part, span in ((ratio.numerator, ratio.numerator_span), (ratio.denominator, ratio.denominator_span)):
         if ctx.program.metric(part) is None:
             ctx.unknown(codes.RK103, "metric", part, names, span, "metric")
-        elif _reaches(ctx.program, part, metric.name, set()):
+        elif reaches(ctx.program, part, metric.name, set()):
             ctx.error(
                 codes.RK117,
                 f"metric `{metric.name}` is defined in terms of itself",
                 span,
                 "define the ratio from two count, sum or time metrics",
             )
-
-
-def _reaches(program: ir.Program, start: str, target: str, seen: set[str]) -> bool:
-    if start == target:
-        return True
-    if start in seen:
-        return False
-    seen.add(start)
-    metric = program.metric(start)
-    if metric is None or not isinstance(metric.definition, ir.Ratio):
-        return False
-    return any(_reaches(program, p, target, seen) for p in (metric.definition.numerator, metric.definition.denominator))

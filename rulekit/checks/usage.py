@@ -6,6 +6,7 @@ from rulekit import codes, ir
 from rulekit.checks.context import Context
 from rulekit.checks.exprs import names_in
 from rulekit.plan.kinds import kind_of
+from rulekit.plan.names import metric_parts
 
 
 def _expressions(program: ir.Program) -> list[ir.Expr]:
@@ -22,8 +23,7 @@ def used_metrics(program: ir.Program) -> set[str]:
     used = {ref.name for expr in _expressions(program) for ref in names_in(expr)}
     used |= {key.name for ranking in program.rankings for key in ranking.keys}
     for metric in program.metrics:
-        if isinstance(metric.definition, ir.Ratio):
-            used |= {metric.definition.numerator, metric.definition.denominator}
+        used |= set(metric_parts(metric.definition))
     for reward in program.rewards:
         paid_on = kind_of(reward).metric(reward)
         if paid_on is not None:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from rulekit import ir
+from rulekit import ir, walk
 from rulekit.checker import MEMBER_SCOPE, PARTICIPANT_SCOPE, NameKind, Scope, resolve_name
 from rulekit.plan.kinds import kind_of
 
@@ -171,6 +171,11 @@ class _Builder:
         if isinstance(definition, ir.Ratio):
             self.add(Symbol(SymbolKind.METRIC, definition.numerator), definition.numerator_span)
             self.add(Symbol(SymbolKind.METRIC, definition.denominator), definition.denominator_span)
+            return
+        if isinstance(definition, ir.Computed):
+            for ref in walk.walk(definition.expr):
+                if isinstance(ref, ir.NameRef):
+                    self.add(Symbol(SymbolKind.METRIC, ref.name), ref.span)
             return
         self._row_source(definition.table, definition.table_span, definition.column, definition.column_span)
         self._filters(definition.filters, definition.table)

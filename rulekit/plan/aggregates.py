@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from rulekit import ir
 from rulekit import types as t
+from rulekit.plan.arith import exact
 from rulekit.plan.model import Empty, Shape
 
 if TYPE_CHECKING:  # sqlglot is loaded only when SQL is built, not by the parser or checker
@@ -75,10 +77,12 @@ def _sum(values: Sequence[Any], kind: t.Kind | None) -> Any:
     return sum(values, 0 if kind is t.Kind.INT else Decimal(0))
 
 
-def _average(values: Sequence[Any], kind: t.Kind | None) -> Decimal | None:
+def _average(values: Sequence[Any], kind: t.Kind | None) -> Decimal | Fraction | None:
+    """The exact mean: a ``Decimal`` when it has a finite decimal expansion, else a ``Fraction``
+    (a ``Decimal`` division would round at 28 digits, and metric arithmetic builds on it)."""
     if not values:
         return None
-    return Decimal(sum(values, Decimal(0))) / Decimal(len(values))
+    return exact(Fraction(sum(values, Decimal(0))) / len(values))
 
 
 def _one(function: str) -> Sql:

@@ -14,6 +14,7 @@ from rulekit import types as t
 from rulekit.contract import member_key, participant_key, required_columns
 from rulekit.diagnostics import error
 from rulekit.errors import CompileError
+from rulekit.plan import arith
 from rulekit.plan.aggregates import aggregate
 from rulekit.plan.kinds import kind_of
 from rulekit.plan.model import (
@@ -34,7 +35,7 @@ from rulekit.plan.model import (
     TiePolicy,
     WindowPlan,
 )
-from rulekit.plan.names import is_member_metric, metric_type
+from rulekit.plan.names import is_member_metric, metric_parts, metric_shape, metric_type
 
 DEFAULT_CURRENCY = "USD"
 DEFAULT_TIMEZONE = "UTC"
@@ -157,6 +158,9 @@ def _metrics(
             bottom = visit(definition.denominator, (*trail, name), definition.denominator_span or definition.span)
             depends = tuple(dict.fromkeys((top.name, *top.depends, bottom.name, *bottom.depends)))
             planned = _ratio(program, metric, (top.name, bottom.name), depends)
+        elif isinstance(definition, ir.Computed):
+            parts = [visit(part, (*trail, name), definition.span) for part in metric_parts(definition)]
+            planned = _computed(program, metric, definition, {p.name: p for p in parts})
         else:
             planned = _aggregate(program, metric, definition, tables, windows)
         done[name] = planned
@@ -179,6 +183,34 @@ def _ratio(program: ir.Program, metric: ir.Metric, parts: tuple[str, str], depen
         label=_label(metric),
         parts=parts,
         depends=depends,
+    )
+
+
+def _computed(
+    program: ir.Program, metric: ir.Metric, definition: ir.Computed, parts: dict[str, MetricPlan]
+) -> MetricPlan:
+    """A metric computed from others: member level if any part is; no value over no rows
+    unless every part has one (``0``) and nothing divides by a metric."""
+    value = metric_type(program, metric)
+    if value.is_unknown:
+        raise _internal(program, codes.RK954, f"metric `{metric.name}` has no known type", metric.span)
+    shape = metric_shape(program, metric)
+    divides = any(
+        isinstance(node, ir.Arith) and node.op is ir.ArithOp.DIV and not isinstance(node.right, arith.NUMERIC_LITERALS)
+        for node in walk.walk(definition.expr)
+    )
+    always = all(p.empty is Empty.ZERO for p in parts.values()) and not divides
+    depends = tuple(dict.fromkeys(n for p in parts.values() for n in (p.name, *p.depends)))
+    return MetricPlan(
+        name=metric.name,
+        decl=metric,
+        level=Level.MEMBER if any(p.per_member for p in parts.values()) else Level.PARTICIPANT,
+        type=value,
+        shape=shape,
+        empty=Empty.ZERO if always else Empty.NONE,
+        label=_label(metric),
+        depends=depends,
+        expr=definition.expr,
     )
 
 

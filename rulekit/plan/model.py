@@ -113,8 +113,9 @@ class WindowPlan:
 
 @dataclass(frozen=True, slots=True)
 class MetricPlan:
-    """One metric, resolved. ``parts`` is ``(numerator, denominator)`` for a ratio;
-    ``depends`` every metric it is computed from, transitively."""
+    """One metric, resolved. ``parts`` is ``(numerator, denominator)`` for a ratio, ``expr``
+    the arithmetic of a computed metric; ``depends`` every metric it is computed from,
+    transitively. ``empty`` is ``ZERO`` for a computed metric that always has a value."""
 
     name: str
     decl: ir.Metric
@@ -131,6 +132,7 @@ class MetricPlan:
     per: str | None = None
     parts: tuple[str, str] | None = None
     depends: tuple[str, ...] = ()
+    expr: ir.NumExpr | None = None  # a computed metric's arithmetic (``rulekit.plan.arith``)
 
     @property
     def is_ratio(self) -> bool:

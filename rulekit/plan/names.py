@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 from rulekit import ir
 from rulekit import types as t
+from rulekit.plan import arith
 from rulekit.plan.aggregates import aggregate
+from rulekit.plan.model import Shape
 
 
 class ScopeKind(enum.Enum):
@@ -75,15 +77,32 @@ def is_member_metric(program: ir.Program, metric: ir.Metric, _seen: frozenset[st
     if metric.name in _seen:
         return False
     seen = _seen | {metric.name}
-    parts = (program.metric(definition.numerator), program.metric(definition.denominator))
+    parts = [program.metric(name) for name in metric_parts(definition)]
     return any(part is not None and is_member_metric(program, part, seen) for part in parts)
 
 
-def metric_type(program: ir.Program, metric: ir.Metric) -> t.ValueType:
+def metric_parts(definition: ir.Definition) -> list[str]:
+    """The metrics a ratio or a computed metric is made of, in source order (none for an aggregate)."""
+    if isinstance(definition, ir.Ratio):
+        return [definition.numerator, definition.denominator]
+    if isinstance(definition, ir.Computed):
+        return list(dict.fromkeys(ref.name for ref in arith.metric_names(definition.expr)))
+    return []
+
+
+def metric_type(program: ir.Program, metric: ir.Metric, _seen: frozenset[str] = frozenset()) -> t.ValueType:
     """The type of a metric's value; ``UNKNOWN`` when its table or column is unknown."""
     definition = metric.definition
     if isinstance(definition, ir.Ratio):
         return t.RATIO
+    if isinstance(definition, ir.Computed):
+        seen = _seen | {metric.name}
+
+        def part(ref: ir.NameRef) -> t.ValueType:
+            found = program.metric(ref.name)
+            return t.UNKNOWN if found is None or ref.name in seen else metric_type(program, found, seen)
+
+        return arith.infer(definition.expr, part, lambda node, problem: None)
     entry = aggregate(definition.func)
     table = program.table(definition.table)
     column = table.column(definition.column) if table and definition.column else None
@@ -160,3 +179,21 @@ def visible_names(program: ir.Program, scope: Scope) -> list[str]:
         table = program.table(entity.table) if entity else None
         names += [c.name for c in table.columns] if table else []
     return names
+
+
+def metric_shape(program: ir.Program, metric: ir.Metric, _seen: frozenset[str] = frozenset()) -> Shape:
+    """How a metric's value is held: one number, or a numerator and a denominator."""
+    definition = metric.definition
+    if isinstance(definition, ir.Ratio):
+        return Shape.QUOTIENT
+    if isinstance(definition, ir.Aggregate):
+        return aggregate(definition.func).shape
+    seen = _seen | {metric.name}
+
+    def part(name: str) -> Shape:
+        found = program.metric(name)
+        return Shape.VALUE if found is None or name in seen else metric_shape(program, found, seen)
+
+    if metric_type(program, metric).kind is t.Kind.RATIO:
+        return Shape.QUOTIENT  # a ratio is held as a fraction, like `a / b` (`$5 / $3` too)
+    return arith.shape(definition.expr, part)

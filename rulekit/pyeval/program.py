@@ -28,8 +28,10 @@ from rulekit.facts import (
 )
 from rulekit.money import minor_unit, round_money
 from rulekit.plan import Plan, bind
+from rulekit.plan import names as plan_names
 from rulekit.plan.kinds import kind_of
 from rulekit.pyeval import rewards as arithmetic
+from rulekit.pyeval.arith import ComputedFn, compile_computed
 from rulekit.pyeval.exprs import MEMBERS, CompileError, Fn, Scope, compile_expr
 from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, compile_aggregate, compile_row_filter, compile_window
 from rulekit.pyeval.scopes import scopes
@@ -96,9 +98,10 @@ class Evaluation:
 class _MetricStep:
     metric: ir.Metric
     per_member: bool
-    aggregate: MetricFn | None  # None for ratios
+    aggregate: MetricFn | None  # None for ratios and computed metrics
     table: str | None
     window: str | None
+    computed: ComputedFn | None = None  # a computed metric (`rulekit.pyeval.arith`)
 
 
 class CompiledEffect:
@@ -200,6 +203,12 @@ class PyProgram:
                         raise CompileError([error(codes.RK954, f"unknown metric `{part}`", definition.span)])
                     visit(part, (*trail, name))
                 steps.append(_MetricStep(metric, is_member_metric(metric, program), None, None, None))
+            elif isinstance(definition, ir.Computed):
+                for part in plan_names.metric_parts(definition):
+                    visit(part, (*trail, name))
+                value_type = plan_names.metric_type(program, metric)
+                compute = compile_computed(definition.expr, value_type, plan_names.metric_shape(program, metric))
+                steps.append(_MetricStep(metric, is_member_metric(metric, program), None, None, None, compute))
             else:
                 window = definition.filters.window
                 if window is not None and window not in self.windows:
@@ -226,8 +235,8 @@ class PyProgram:
                 continue
             needed.add(name)
             metric = self.ir.metric(name)
-            if metric is not None and isinstance(metric.definition, ir.Ratio):
-                stack += [metric.definition.numerator, metric.definition.denominator]
+            if metric is not None:
+                stack += plan_names.metric_parts(metric.definition)
         return needed
 
     def _scopes(self) -> tuple[Scope, Scope | None]:
@@ -303,6 +312,14 @@ class PyProgram:
     ) -> None:
         name = step.metric.name
         definition = step.metric.definition
+        if step.computed is not None:
+            compute = step.computed
+            if step.per_member:
+                for values in members.values():
+                    values[name] = compute(_member_lookup(values, metrics))
+            else:
+                metrics[name] = compute(metrics.get)
+            return
         if isinstance(definition, ir.Ratio):
             if step.per_member:
                 for values in members.values():
@@ -451,3 +468,8 @@ def _has_quantifier(expr: ir.Expr | None) -> bool:
 
 def _span(program: ir.Program) -> ir.Span:
     return program.header.span if program.header else ir.Span.unknown(program.path)
+
+
+def _member_lookup(values: dict[str, Any], metrics: dict[str, Any]) -> Callable[[str], Any]:
+    """A member's metric values, then the participant's (the parts of a member-level metric)."""
+    return lambda part: values.get(part, metrics.get(part))

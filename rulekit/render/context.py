@@ -8,14 +8,16 @@ warned or disqualified, when and how they are paid, and a worked example.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.numbers import get_currency_name
 
-from rulekit import ir, timeutil
+from rulekit import ir, timeutil, walk
 from rulekit.plan import Plan
 from rulekit.plan.aggregates import aggregate
 from rulekit.plan.kinds import kind_of
+from rulekit.plan.names import is_member_metric
 from rulekit.render import examples, rewards
 from rulekit.render.formatting import Formatter
 from rulekit.render.model import Document, Fact, Item, Section
@@ -320,6 +322,8 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
             f"For each {p}: its {num} divided by its {den}.",
             f"There is no value while its {den} is 0; limits are compared exactly, without rounding.",
         )
+    if isinstance(definition, ir.Computed):
+        return computed_definition(metric, definition, words)
     who = f"each {definition.filters.per} of {an(p)}" if definition.filters.per else f"each {p}"
     rows = words.rows_noun(definition.table)
     core = _aggregate_words(definition, words, rows)
@@ -328,6 +332,98 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
     if where is not None:
         main += f", counting only {rows} {words.expr(where, Subject.rows())}"
     return (main + ".", *_clipping(definition, words))
+
+
+def computed_definition(metric: ir.Metric, definition: ir.Computed, words: Words) -> tuple[str, ...]:
+    """A computed metric in words: "For each seller: its Q2 sales minus its Q1 sales."."""
+    p = words.participant
+    who = f"each {words.member} of {an(p)}" if words.member and is_member_metric(words.program, metric) else f"each {p}"
+    sentences = [f"For {who}: {arith_words(definition.expr, words)}."]
+    divisors = [
+        arith_words(node.right, words)
+        for node in walk.walk(definition.expr)
+        if isinstance(node, ir.Arith) and node.op is ir.ArithOp.DIV and not isinstance(node.right, ir.Money | ir.Number)
+    ]
+    if divisors:
+        sentences.append(f"There is no value while {' or '.join(divisors)} is 0.")
+    sentences.append("It is computed exactly, without rounding.")
+    return tuple(sentences)
+
+
+_ARITH_WORDS = {ir.ArithOp.ADD: "plus", ir.ArithOp.SUB: "minus", ir.ArithOp.MUL: "times", ir.ArithOp.DIV: "divided by"}
+_NEGATIVE = (ir.Money, ir.Number, ir.Percent, ir.Duration)
+
+
+def arith_words(expr: ir.NumExpr, words: Words) -> str:
+    """Metric arithmetic as a reader says it: "its Q2 sales minus its Q1 sales", "2% of its net sales"."""
+    match expr:
+        case ir.NameRef():
+            return f"its {words.measure(expr.name)}"
+        case ir.Arith():
+            return _arith_op_words(expr, words)
+        case ir.Negate():
+            return f"minus {_grouped(expr.operand, words)}"
+        case ir.Call():
+            return _call_words(expr, words)
+        case ir.Default():
+            value, fallback = arith_words(expr.value, words), arith_words(expr.fallback, words)
+            return f"{value}, or {fallback} when that has no value"
+    return words.value(expr)
+
+
+def _arith_op_words(expr: ir.Arith, words: Words) -> str:
+    left, right = _grouped(expr.left, words), _grouped(expr.right, words)
+    if expr.op is ir.ArithOp.MUL and isinstance(expr.right, ir.Percent):
+        return f"{right} of {left}"
+    if expr.op is ir.ArithOp.MUL and isinstance(expr.left, ir.Percent):
+        return f"{left} of {right}"
+    op, other = expr.op, expr.right
+    if op in (ir.ArithOp.ADD, ir.ArithOp.SUB) and isinstance(other, _NEGATIVE) and _amount(other) < 0:
+        # `x + -$50` reads "x minus $50"
+        op = ir.ArithOp.SUB if op is ir.ArithOp.ADD else ir.ArithOp.ADD
+        right = words.value(_negated(other))
+    return f"{left} {_ARITH_WORDS[op]} {right}"
+
+
+def _amount(literal: ir.Money | ir.Number | ir.Percent | ir.Duration) -> Decimal:
+    return literal.value if isinstance(literal, ir.Number | ir.Percent) else literal.amount
+
+
+def _negated(literal: ir.Money | ir.Number | ir.Percent | ir.Duration) -> ir.Literal:
+    match literal:
+        case ir.Money():
+            return ir.Money(-literal.amount, literal.currency)
+        case ir.Number():
+            return ir.Number(-literal.value)
+        case ir.Percent():
+            return ir.Percent(-literal.value)
+    return ir.Duration(-literal.amount, literal.unit)
+
+
+def _call_words(expr: ir.Call, words: Words) -> str:
+    """``min(a, $500)`` is "a, at most $500"; ``max(min(a, hi), lo)`` is "a, kept between lo and hi"."""
+    inner, bound = expr.args
+    if isinstance(inner, _NEGATIVE):
+        inner, bound = bound, inner
+    if isinstance(bound, _NEGATIVE):
+        if isinstance(inner, ir.Call) and inner.function != expr.function and isinstance(inner.args[1], _NEGATIVE):
+            low, high = (bound, inner.args[1]) if expr.function == "max" else (inner.args[1], bound)
+            value = arith_words(inner.args[0], words)
+            return f"{value}, kept between {words.value(low)} and {words.value(high)}"
+        limit = "at most" if expr.function == "min" else "at least"
+        return f"{arith_words(inner, words)}, {limit} {words.value(bound)}"
+    a, b = (arith_words(arg, words) for arg in expr.args)
+    return f"the {'smaller' if expr.function == 'min' else 'larger'} of {a} and {b}"
+
+
+def _grouped(expr: ir.NumExpr, words: Words) -> str:
+    """A part of a larger computation; a sum, difference or default inside it is bracketed."""
+    text = arith_words(expr, words)
+    if isinstance(expr, ir.Default | ir.Call) or (
+        isinstance(expr, ir.Arith) and expr.op in (ir.ArithOp.ADD, ir.ArithOp.SUB)
+    ):
+        return f"({text})"
+    return text
 
 
 def _aggregate_words(definition: ir.Aggregate, words: Words, rows: str) -> str:

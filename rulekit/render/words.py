@@ -262,6 +262,10 @@ class Words:
                 return f"the {self.row_noun(table)}'s {self.column_words(column, table)}"
             case ir.Money() | ir.Percent() | ir.Duration() | ir.Number() | ir.String() | ir.Bool() | ir.DateValue():
                 return self.value(expr)
+        if isinstance(expr, ir.ARITHMETIC):  # only in a file with errors (RK218): as written
+            from rulekit.diff import format_arith
+
+            return f"`{format_arith(expr)}`"
         return f"({self.expr(expr, subject)})"
 
     # ------------------------------------------------------------ expressions

@@ -24,6 +24,7 @@ from rulekit import types as t
 from rulekit.plan import Empty, MetricPlan, Plan, Shape
 from rulekit.plan.aggregates import aggregate
 from rulekit.sql import build as b
+from rulekit.sql.arith import computed_operand
 from rulekit.sql.exprs import MICROS, CompileError, Operand, Scope, condition, local_midnight
 
 PID = "__pid"
@@ -365,6 +366,8 @@ class Frame:
             if num.den is not None or den.den is not None:
                 raise CompileError(f"metric {metric.name}: a ratio of ratios is not supported")
             value = Operand(num.num, den.num)
+        elif metric.expr is not None:
+            value = computed_operand(metric.expr, self._part, metric.shape)
         else:
             assert isinstance(d, ir.Aggregate)
             value = self._aggregate(metric, d)
