@@ -243,10 +243,20 @@ class Facts:
     members: list[Row] = field(default_factory=list)
     tables: dict[str, list[Row]] = field(default_factory=dict)
     events: dict[str, Row] = field(default_factory=dict)  # tables given as the one event decided
+    # Metric values given instead of events (rulekit.pyeval.given): participant-level, and per member id.
+    given: dict[str, Any] = field(default_factory=dict)
+    given_members: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def read_facts(program: ir.Program, shapes: Mapping[str, TableShape], facts: Any, participant_key: str | None) -> Facts:
-    """Check and convert the facts of one participant (see the module docstring)."""
+def read_facts(
+    program: ir.Program,
+    shapes: Mapping[str, TableShape],
+    facts: Any,
+    participant_key: str | None,
+    optional: Collection[str] = (),
+) -> Facts:
+    """Check and convert the facts of one participant (see the module docstring); a table in
+    ``optional`` (read only by metrics whose values are given) may be left out."""
     if not isinstance(facts, Mapping):
         raise FactsError(f"facts must be an object mapping table names to rows, got {_shown(facts)}")
     if program.participant is None:
@@ -259,7 +269,7 @@ def read_facts(program: ir.Program, shapes: Mapping[str, TableShape], facts: Any
     pid = participant.get(participant_key) if participant_key else None
     out = Facts(participant)
     for name, shape in shapes.items():
-        if name == ptable:
+        if name == ptable or (name in optional and name not in facts):
             continue
         raw = _table(facts, name)
         if isinstance(raw, Mapping):
@@ -305,3 +315,6 @@ def check_periods(shape: TableShape, rows: list[Row], *, single: bool = False) -
     for index, row in enumerate(rows):
         if row[end] < row[start]:
             raise FactsError(f"{end} is before {start}", shape.name, end, None if single else index)
+
+
+BadValueError = _BadValueError  # what a converter raises: a value that does not fit its column

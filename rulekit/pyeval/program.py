@@ -33,6 +33,7 @@ from rulekit.plan.kinds import kind_of
 from rulekit.pyeval import rewards as arithmetic
 from rulekit.pyeval.arith import ComputedFn, compile_computed
 from rulekit.pyeval.exprs import MEMBERS, CompileError, Fn, Scope, compile_expr
+from rulekit.pyeval.given import needed_tables, split_given
 from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, compile_aggregate, compile_row_filter, compile_window
 from rulekit.pyeval.scopes import scopes
 from rulekit.pyeval.trace import MEMBER_IDS, TracedClause, traced_clauses
@@ -257,8 +258,15 @@ class PyProgram:
     # ------------------------------------------------------------------- evaluation
 
     def read(self, facts: Any) -> Facts:
-        """Check and convert decision facts (raises :class:`FactsError`)."""
-        return read_facts(self.ir, self.shapes, facts, self.participant_key)
+        """Check and convert decision facts (raises :class:`FactsError`): tables of events, and
+        metric values given instead of the events they come from (:mod:`rulekit.pyeval.given`)."""
+        if not isinstance(facts, Mapping):
+            return read_facts(self.ir, self.shapes, facts, self.participant_key)
+        given, members = split_given(self.plan, facts)
+        optional = {t.name for t in self.plan.tables} - needed_tables(self.plan, given, members)
+        out = read_facts(self.ir, self.shapes, facts, self.participant_key, optional)
+        out.given, out.given_members = given, members
+        return out
 
     def evaluate(self, facts: Facts, *, only_needed: bool = False) -> Evaluation:
         """Metrics and clause outcomes of one participant.
@@ -302,6 +310,27 @@ class PyProgram:
         return {str(row[self.member_key]): row for row in facts.members}
 
     def _run_step(
+        self,
+        step: _MetricStep,
+        facts: Facts,
+        prow: Row,
+        metrics: dict[str, Any],
+        members: dict[str, dict[str, Any]],
+        grouped: dict[str, dict[str, list[Row]]],
+    ) -> None:
+        name = step.metric.name
+        if name in facts.given:  # given with the facts: not computed (rulekit.pyeval.given)
+            metrics[name] = facts.given[name]
+            return
+        if step.per_member and facts.given_members:
+            self._compute(step, facts, prow, metrics, members, grouped)
+            for mid, values in members.items():
+                if name in facts.given_members.get(mid, {}):
+                    values[name] = facts.given_members[mid][name]
+            return
+        self._compute(step, facts, prow, metrics, members, grouped)
+
+    def _compute(
         self,
         step: _MetricStep,
         facts: Facts,
