@@ -8,7 +8,7 @@ runs closures over the facts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
@@ -27,8 +27,7 @@ from rulekit.facts import (
     table_shape,
 )
 from rulekit.money import minor_unit, round_money
-from rulekit.plan import Plan, bind
-from rulekit.plan import names as plan_names
+from rulekit.plan import Level, Plan, bind
 from rulekit.plan.kinds import kind_of
 from rulekit.pyeval import rewards as arithmetic
 from rulekit.pyeval.arith import ComputedFn, compile_computed
@@ -37,7 +36,7 @@ from rulekit.pyeval.given import needed_tables, split_given
 from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, compile_aggregate, compile_row_filter, compile_window
 from rulekit.pyeval.scopes import scopes
 from rulekit.pyeval.trace import MEMBER_IDS, TracedClause, traced_clauses
-from rulekit.pyeval.types import currency, is_member_metric
+from rulekit.pyeval.types import currency
 from rulekit.pyeval.values import ratio
 from rulekit.rewards.base import AnyKind, OrderSource
 from rulekit.timeutil import zone
@@ -170,7 +169,7 @@ class PyProgram:
         self.effects: list[CompiledEffect] = [
             self._compile_effect(r, order) for r in program.rewards if (order := kind_of(r).order(r)) is not None
         ]
-        self._uses_members = any(_has_quantifier(c.condition) or _has_quantifier(c.guard) for c in program.clauses)
+        self._uses_members = any(clause.quantifiers for clause in self.plan.clauses)
         self._prepare_fast_path()
 
     def _prepare_fast_path(self) -> None:
@@ -188,57 +187,25 @@ class PyProgram:
     # ------------------------------------------------------------------ compilation
 
     def _plan_metrics(self) -> list[_MetricStep]:
-        """Metrics in an order where every ratio follows its parts."""
-        program, steps, done = self.ir, [], set[str]()
-
-        def visit(name: str, trail: tuple[str, ...]) -> None:
-            metric = program.metric(name)
-            if metric is None or name in done:
-                return
-            if name in trail:
-                raise CompileError([error(codes.RK956, f"metric `{name}` is defined in terms of itself", metric.span)])
-            definition = metric.definition
-            if isinstance(definition, ir.Ratio):
-                for part in (definition.numerator, definition.denominator):
-                    if program.metric(part) is None:
-                        raise CompileError([error(codes.RK954, f"unknown metric `{part}`", definition.span)])
-                    visit(part, (*trail, name))
-                steps.append(_MetricStep(metric, is_member_metric(metric, program), None, None, None))
-            elif isinstance(definition, ir.Computed):
-                for part in plan_names.metric_parts(definition):
-                    visit(part, (*trail, name))
-                value_type = plan_names.metric_type(program, metric)
-                compute = compile_computed(definition.expr, value_type, plan_names.metric_shape(program, metric))
-                steps.append(_MetricStep(metric, is_member_metric(metric, program), None, None, None, compute))
-            else:
-                window = definition.filters.window
-                if window is not None and window not in self.windows:
-                    span = definition.filters.window_span or definition.span
-                    raise CompileError([error(codes.RK954, f"unknown window `{window}`", span)])
-                fn = compile_aggregate(program, definition, self.tz)
-                steps.append(_MetricStep(metric, definition.filters.per is not None, fn, definition.table, window))
-            done.add(name)
-
-        for metric in program.metrics:
-            visit(metric.name, ())
+        """One step per metric, in the plan's order (every ratio or computed metric after its parts)."""
+        steps: list[_MetricStep] = []
+        for planned in self.plan.metrics:
+            per_member = planned.level is Level.MEMBER
+            definition = planned.decl.definition
+            if planned.expr is not None:
+                compute = compile_computed(planned.expr, planned.type, planned.shape)
+                steps.append(_MetricStep(planned.decl, per_member, None, None, None, compute))
+            elif isinstance(definition, ir.Aggregate):
+                window = planned.window.name if planned.window is not None else None
+                fn = compile_aggregate(self.ir, definition, self.tz)
+                steps.append(_MetricStep(planned.decl, per_member, fn, planned.table, window))
+            else:  # a ratio: its parts come first in the plan's order
+                steps.append(_MetricStep(planned.decl, per_member, None, None, None))
         return steps
 
     def _clause_needs(self) -> set[str]:
-        """Metrics the clauses use, with the parts of ratios: all a qualification needs."""
-        names: set[str] = set()
-        for clause in self.ir.clauses:
-            names |= set(_names(clause.condition)) | (set(_names(clause.guard)) if clause.guard else set())
-        stack = [n for n in names if self.ir.metric(n) is not None]
-        needed: set[str] = set()
-        while stack:
-            name = stack.pop()
-            if name in needed:
-                continue
-            needed.add(name)
-            metric = self.ir.metric(name)
-            if metric is not None:
-                stack += plan_names.metric_parts(metric.definition)
-        return needed
+        """Metrics the clauses use, with the parts of ratios: all a qualification needs (from the plan)."""
+        return set().union(*(clause.metrics for clause in self.plan.clauses))
 
     def _scopes(self) -> tuple[Scope, Scope | None]:
         return scopes(self.plan)  # the same scopes the tracers of the explanations use
@@ -464,35 +431,6 @@ def _group(rows: list[Row], key: str | None) -> dict[str, list[Row]]:
         if value is not None:
             grouped.setdefault(str(value), []).append(row)
     return grouped
-
-
-def _names(expr: ir.Expr | None) -> Iterator[str]:
-    if expr is None:
-        return
-    if isinstance(expr, ir.NameRef):
-        yield expr.name
-    elif isinstance(expr, ir.Compare):
-        yield from _names(expr.left)
-        yield from _names(expr.right)
-    elif isinstance(expr, ir.InList | ir.Not):
-        yield from _names(expr.operand)
-    elif isinstance(expr, ir.BoolOp):
-        for operand in expr.operands:
-            yield from _names(operand)
-    elif isinstance(expr, ir.Quantified):
-        yield from _names(expr.body)
-
-
-def _has_quantifier(expr: ir.Expr | None) -> bool:
-    if isinstance(expr, ir.Quantified):
-        return True
-    if isinstance(expr, ir.BoolOp):
-        return any(_has_quantifier(o) for o in expr.operands)
-    if isinstance(expr, ir.Not | ir.InList):
-        return _has_quantifier(expr.operand)
-    if isinstance(expr, ir.Compare):
-        return _has_quantifier(expr.left) or _has_quantifier(expr.right)
-    return False
 
 
 def _span(program: ir.Program) -> ir.Span:
