@@ -27,6 +27,7 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,8 @@ class Facts:
 
 
 def quantified(spec: WideSpec, values: list[Decimal]) -> bool:
-    passing = sum(1 for v in values if v > Decimal(spec.host_threshold) / 100)
+    threshold = Decimal(spec.host_threshold) / 100
+    passing = sum(1 for v in values if (v >= threshold if spec.host_op == ">=" else v > threshold))
     return {
         "every": passing == len(values),
         "any": passing >= 1,
@@ -349,14 +351,40 @@ def test_the_generator_reaches_every_finding_and_limit() -> None:
         seen.add(f"overflow:{spec.bonus_limits.overflow}")
         if drawn.json_numbers:
             seen.add("json numbers")
+        seen.update(binding(spec, Facts(spec, clean(drawn.tables)[0])))
 
     collect()
     wanted = {
         "orders:null", "orders:currency", "orders:orphan", "orders:duplicate", "accounts:null",
         "accounts:duplicate", "hosts:orphan", "quantifier:at least 2", "quantifier:no",
         "milestone:cumulative", "overflow:first come", "overflow:scale down", "json numbers",
+        *(f"binds:{limit}" for limit in LIMITS),
     }  # fmt: skip
     assert wanted <= seen, wanted - seen
+
+
+LIMITS: dict[str, Callable[[WideSpec], WideSpec]] = {
+    # each: the program without that one limit, to see whether the limit changed an amount.
+    # Not the prize pool: it may not be below the schedule's total (RK405), so it binds only
+    # on ties under `shared ranks: same`, which tests/test_population.py reaches.
+    "rebate cap": lambda s: replace(
+        s, base=replace(s.base, rebate_limits=replace(s.base.rebate_limits, cap_each=None))
+    ),
+    "rebate budget": lambda s: replace(s, base=replace(s.base, rebate_limits=replace(s.base.rebate_limits, pool=None))),
+    "subsidy budget": lambda s: replace(s, base=replace(s.base, subsidy_limits=Limits())),
+    "max orders": lambda s: replace(s, base=replace(s.base, max_orders=None)),
+    "per-order cap": lambda s: replace(s, base=replace(s.base, per_order_cap=None)),
+    "bonus cap": lambda s: replace(s, bonus_limits=replace(s.bonus_limits, cap_each=None)),
+    "bonus budget": lambda s: replace(s, bonus_limits=replace(s.bonus_limits, pool=None)),
+    "milestone cap": lambda s: replace(s, milestone_limits=replace(s.milestone_limits, cap_each=None)),
+    "milestone budget": lambda s: replace(s, milestone_limits=replace(s.milestone_limits, pool=None)),
+}
+
+
+def binding(spec: WideSpec, facts: Facts) -> set[str]:
+    """The limits that change some participant's amount in the reference."""
+    paid = expected(spec, facts)
+    return {f"binds:{name}" for name, without in LIMITS.items() if expected(without(spec), facts) != paid}
 
 
 def test_relative_window_reference_keeps_the_local_wall_clock() -> None:
@@ -415,7 +443,7 @@ FIXED = WideSpec(
         bracket_mode="marginal", rebate_limits=Limits(), subsidy_kind="full", subsidy_value=Decimal(0),
         per_order_cap=None, max_orders=None,
     ),
-    quantifier="any", host_threshold=0, guard_min_orders=1, refund_limit=0, warn_sales=0, bonus_unit=50,
+    quantifier="any", host_threshold=0, host_op=">", guard_min_orders=1, refund_limit=0, warn_sales=0, bonus_unit=50,
     bonus_limits=Limits(), milestone_mode="highest", milestone_tiers=((1_000, 100),), milestone_limits=Limits(),
     waiver_rate=Decimal(0), standard_rate=Decimal(5), relative_days=10,
 )  # fmt: skip

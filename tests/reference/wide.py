@@ -53,7 +53,8 @@ class WideSpec:
 
     base: Spec
     quantifier: str  # "every" | "any" | "no" | "at least 2"
-    host_threshold: int  # cents: a host's sales must exceed this
+    host_threshold: int  # cents: a host's sales must exceed (or reach) this
+    host_op: str  # ">" | ">="
     guard_min_orders: int  # `disqualify ... when n >= G`
     refund_limit: int  # disqualify when refunded orders > this (judged when n >= G)
     warn_sales: int  # cents: warn when sales > this (judged when n >= 1)
@@ -96,8 +97,9 @@ class WideSpec:
         lines = _replace(lines, "metric n = count orders during w", ["metric n = count orders during w", *metrics])
         have = "have" if self.quantifier == "at least 2" else "has"
         hosts_word = "hosts" if self.quantifier == "at least 2" else "host"
+        body = f"host_sales {self.host_op} {usd(self.host_threshold)}"
         clauses = [
-            f"gate host_rule: {self.quantifier} {hosts_word} {have} host_sales > {usd(self.host_threshold)}",
+            f"gate host_rule: {self.quantifier} {hosts_word} {have} {body}",
             f"disqualify refund_abuse: refunds > {self.refund_limit} when n >= {self.guard_min_orders}",
             f"warn big_seller: sales > {usd(self.warn_sales)} when n >= 1",
             "",
@@ -147,9 +149,10 @@ def wide_specs(draw: st.DrawFn) -> WideSpec:
     return WideSpec(
         base=base,
         quantifier=draw(st.sampled_from(["every", "any", "no", "at least 2"])),
-        host_threshold=draw(st.sampled_from([0, 2_500, 9_999])),
+        host_threshold=draw(st.sampled_from([0, 0, 2_500, 9_999])),
+        host_op=draw(st.sampled_from([">=", ">"])),
         guard_min_orders=draw(st.sampled_from([1, 2, 3])),
-        refund_limit=draw(st.sampled_from([0, 1])),
+        refund_limit=draw(st.sampled_from([0, 1, 2])),
         warn_sales=draw(st.sampled_from([0, 10_000])),
         bonus_unit=draw(st.sampled_from([50, 125, 333])),
         bonus_limits=_per_participant_limits(draw),
@@ -217,12 +220,13 @@ def _order(draw: st.DrawFn, n: int, aid: str, hosts: list[str], ts: dt.datetime)
     return {
         "order_id": f"o{n:03d}",
         "account_id": aid,
-        "host_id": draw(st.sampled_from([*hosts, None, "ghost"])),  # a null or unlisted host counts for no host
+        # a null or unlisted host counts for no host
+        "host_id": draw(st.sampled_from([*hosts, *hosts, None, "ghost"])),
         "ts": _text(ts),
         "gmv": draw(st.sampled_from(["0.00", "10.00", "25.00", "49.99", "100.00", "333.33"])),
         "fee": draw(st.sampled_from(["0.00", "1.99", "3.00", "6.50"])),
         "currency": PROGRAM_CURRENCY,
-        "refunded": draw(st.sampled_from(["false", "false", "true", None])),  # null: neither refunded nor not
+        "refunded": draw(st.sampled_from(["false", "false", "false", "true", None])),  # null: neither refunded nor not
     }
 
 
