@@ -17,7 +17,7 @@ rows in another currency and orphan rows:
 * ``decide`` refuses each damaged row the settlement reported, naming the same table and
   column.
 
-``RULEKIT_POPULATION_EXAMPLES`` raises the budget (default 8: each example settles three
+``RULEKIT_POPULATION_EXAMPLES`` raises the budget (default 5: each example settles three
 times).
 """
 
@@ -58,7 +58,7 @@ from tests.reference.wide import (
 from tests.test_crosscheck import assert_same
 
 CHECK = settings(
-    max_examples=int(os.environ.get("RULEKIT_POPULATION_EXAMPLES", "8")),
+    max_examples=int(os.environ.get("RULEKIT_POPULATION_EXAMPLES", "5")),
     deadline=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
