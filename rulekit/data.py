@@ -191,10 +191,18 @@ def _read_all(
         if isinstance(arrow, Path):
             raws[tbl.name] = arrow
         else:
-            arrow = _without_internal_names(arrow)
+            arrow = _without_internal_names(_columns_of_empty_json(tbl, info, arrow))
             raws[tbl.name] = arrow.append_column(ROW, pa.array(range(arrow.num_rows), pa.int64()))
         inputs.append(info)
     return raws, inputs, fatal
+
+
+def _columns_of_empty_json(tbl: ir.Table, info: InputInfo, arrow: pa.Table) -> pa.Table:
+    """A JSON file holding ``[]`` names no columns (DuckDB reads it as one column ``json``):
+    it is a table with no rows, so it gets the declared columns, as text."""
+    if arrow.num_rows or not info.source.endswith((".json", ".jsonl")):
+        return arrow
+    return pa.Table.from_pylist([], schema=pa.schema([(c.name, pa.string()) for c in tbl.columns]))
 
 
 def _without_internal_names(arrow: pa.Table) -> pa.Table:

@@ -10,12 +10,15 @@ duplicate was kept.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import rulekit
 from rulekit.data import DataError, describe
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PROGRAM = """program spring:
   market: US
@@ -131,3 +134,18 @@ def test_trailing_zeros_beyond_12_decimals_are_exact(tmp_path: Path) -> None:
     row = b"o1,s1,2024-03-05T10:00:00,10.123456789012000,false\n"
     settlement = rulekit.loads(PROGRAM).settle(str(_folder(tmp_path, b"order_id,seller_id,ts,gmv,refunded\n" + row)))
     assert [str(p.total_payout) for p in settlement.participants] == ["1.01"]
+
+
+def test_an_empty_json_array_is_a_table_without_rows(tmp_path: Path) -> None:
+    """`[]` in orders.json means no orders this time (it used to report every column missing,
+    "the table has: json"); the merchant settles with nothing: 0 orders, no commission."""
+    program = rulekit.load(ROOT / "campaigns" / "uk_shop.rules")
+    (tmp_path / "merchants.json").write_text(
+        '[{"merchant_id": "m1", "region": "GB", "joined_at": "2022-03-01T00:00:00Z"}]', encoding="utf-8"
+    )
+    (tmp_path / "orders.json").write_text("[]", encoding="utf-8")
+    settlement = program.settle(tmp_path)
+    row = settlement.participant("m1")
+    assert row.metrics["order_count"] == 0
+    assert row.commission_due == Decimal("0.00")
+    assert settlement.data_quality == []
