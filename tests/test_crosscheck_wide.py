@@ -449,18 +449,10 @@ FIXED = WideSpec(
 )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "docs/semantics.md: `highest` pays the amount of the highest tier whose threshold the metric "
-        "reaches; both evaluators pay the largest amount among the tiers reached "
-        "(rulekit/pyeval/rewards.py milestone_raw: max(...); rulekit/sql/rewards.py _milestone: GREATEST), "
-        "which differs when a ladder's amounts fall. Either the document or the evaluators must change."
-    ),
-)
 def test_highest_milestone_of_a_falling_ladder_pays_the_top_tier_reached() -> None:
     """bronze at $1,000: $50, silver at $10,000: $10; gmv $20,000 reaches silver, the highest
-    tier reached, so the document says $10 (the evaluators pay bronze's $50)."""
+    tier reached, so it pays $10 (the evaluators used to pay bronze's larger $50: the
+    documented rule now holds in both, rulekit/rewards/milestone.py top_tier)."""
     source = FIXED.source().replace(
         "milestone ladder: sales, highest\n  bronze at $10.00: $1.00",
         ("milestone ladder: sales, highest\n  bronze at $1,000.00: $50.00\n  silver at $10,000.00: $10.00"),

@@ -49,6 +49,12 @@ def milestone_tiers(milestone: ir.Milestone, value: object) -> list[ir.Milestone
     return reached
 
 
+def top_tier(tiers: list[ir.MilestoneTier]) -> ir.MilestoneTier:
+    """The tier with the highest threshold (the last written among equal ones): what ``highest`` pays,
+    whatever its amount (``docs/semantics.md``)."""
+    return max(reversed(tiers), key=lambda tier: literal_value(tier.threshold))
+
+
 def milestone_raw(milestone: ir.Milestone, value: object) -> Decimal:
     """``highest`` pays the top tier reached; ``cumulative`` pays every tier reached."""
     reached = milestone_tiers(milestone, value)
@@ -56,7 +62,7 @@ def milestone_raw(milestone: ir.Milestone, value: object) -> Decimal:
         return ZERO
     if milestone.mode == "cumulative":
         return sum((t.amount.amount for t in reached), ZERO)
-    return max(t.amount.amount for t in reached)
+    return top_tier(reached).amount.amount
 
 
 class MilestoneKind(MetricAmountKind[ir.Milestone]):
@@ -93,19 +99,27 @@ class MilestoneKind(MetricAmountKind[ir.Milestone]):
         return milestone_raw(reward, value)
 
     def sql_raw(self, reward: ir.Milestone, value: Operand) -> exp.Expression:
-        """``highest``: the largest amount among tiers reached; ``cumulative``: their sum."""
-        parts: list[exp.Expression] = []
-        for tier in reward.tiers:
-            reached = b.is_true(compare(ir.CompareOp.GE, value, Operand(literal(tier.threshold))))
-            parts.append(b.case([(reached, b.dec(tier.amount.amount))], b.integer(0)))
-        if not parts:
+        """``highest``: the amount of the top tier reached; ``cumulative``: the sum of those reached."""
+        if not reward.tiers:
             return b.integer(0)
+
+        def reached(tier: ir.MilestoneTier) -> exp.Expression:
+            return b.is_true(compare(ir.CompareOp.GE, value, Operand(literal(tier.threshold))))
+
         if reward.mode == "cumulative":
-            total = parts[0]
+            parts = [b.case([(reached(tier), b.dec(tier.amount.amount))], b.integer(0)) for tier in reward.tiers]
+            total: exp.Expression = parts[0]
             for part in parts[1:]:
                 total = exp.Add(this=total, expression=part)
             return total
-        return b.greatest(*parts) if len(parts) > 1 else parts[0]
+        # A ladder from the top: the first threshold reached, counting down, is the tier paid.
+        ladder: list[ir.MilestoneTier] = []
+        remaining = list(reward.tiers)
+        while remaining:
+            top = top_tier(remaining)
+            ladder.append(top)
+            remaining.remove(top)
+        return b.case([(reached(tier), b.dec(tier.amount.amount)) for tier in ladder], b.integer(0))
 
     def most_for_one(self, reward: ir.Milestone, words: Words) -> list[tuple[str, Decimal]]:
         tiers = [t.amount.amount for t in reward.tiers]
@@ -141,7 +155,7 @@ class MilestoneKind(MetricAmountKind[ir.Milestone]):
             paid_tiers = " + ".join(f"{t.name} {format_literal(t.amount)}" for t in reached)
             text = f"{words} {shown} reaches {paid_tiers} = {format_money(raw, code)}"
         else:
-            top = max(reached, key=lambda t: t.amount.amount)
+            top = top_tier(reached)
             text = (
                 f"{top.name} reached ({words} {shown}, needs {format_literal(top.threshold)}): "
                 f"{format_literal(top.amount)}"
