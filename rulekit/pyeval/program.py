@@ -36,10 +36,8 @@ from rulekit.pyeval.given import needed_tables, split_given
 from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, compile_aggregate, compile_row_filter, compile_window
 from rulekit.pyeval.scopes import scopes
 from rulekit.pyeval.trace import MEMBER_IDS, TracedClause, traced_clauses
-from rulekit.pyeval.types import currency
 from rulekit.pyeval.values import ratio
 from rulekit.rewards.base import AnyKind, OrderSource
-from rulekit.timeutil import zone
 
 ZERO = Decimal(0)
 
@@ -139,13 +137,11 @@ class PyProgram:
         self.ir = program
         # Texts and values derived from the program alone, filled in lazily by callers.
         self.cache: dict[Any, Any] = {}
-        header = program.header
-        tz = zone(header.timezone) if header and header.timezone else None
         if program.participant is None or program.table(program.participant.table) is None:
             raise CompileError([error(codes.RK955, "the program has no participant table", _span(program))])
         self.plan: Plan = plan if plan is not None else bind(program)
-        self.tz: ZoneInfo = tz or ZoneInfo("UTC")
-        self.currency = currency(program)
+        self.tz: ZoneInfo = self.plan.tz
+        self.currency = self.plan.currency
         self.participant_table = program.participant.table
         self.participant_key = participant_key(program)
         self.member_table = program.member.table if program.member else None

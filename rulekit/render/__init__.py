@@ -19,7 +19,7 @@ from rulekit.errors import OutputError
 from rulekit.render import context
 from rulekit.render.formatting import LOCALES, Formatter, UnknownLocaleError
 from rulekit.render.model import Document
-from rulekit.render.words import Words
+from rulekit.render.words import bound, currency_of
 
 __all__ = ["FORMATS", "LOCALES", "UnknownFormatError", "UnknownLocaleError", "build_document", "render_document"]
 
@@ -39,8 +39,8 @@ class _Raw(str):
 
 def build_document(program: ir.Program, locale: str) -> Document:
     """The worded view-model of ``program`` for ``locale`` (``en-US`` or ``en-GB``)."""
-    words = Words(program, Formatter(locale, "USD"))  # binds the program when it can
-    return context.build(program, words.plan, Formatter(locale, words.currency))
+    plan = bound(program)
+    return context.build(program, plan, Formatter(locale, currency_of(program, plan)))
 
 
 def render_document(program: ir.Program, fmt: str, locale: str, templates_dir: str | Path | None = None) -> str:

@@ -136,14 +136,11 @@ class Words:
         # The resolved meaning (currency, tie policies, defaults) is read from the plan. A
         # program with errors has none (``rulekit docs`` refuses it; the API still describes
         # it as written), so the defaults below are the bind pass's own.
-        self.plan = plan if plan is not None else bound(program)
+        self.plan = plan
 
     @property
     def currency(self) -> str:
-        if self.plan is not None:
-            return self.plan.currency
-        header = self.program.header
-        return (header.currency if header else None) or DEFAULT_CURRENCY
+        return currency_of(self.program, self.plan)
 
     def remainder(self, ranking: str) -> Remainder:
         """What a split prize does with the minor units left over (rounded down without a word)."""
@@ -338,6 +335,14 @@ class Words:
         if q.quantifier is ir.Quantifier.NO:
             return f"there is no {noun} for which {body}"
         return f"for {lead}, {body}"
+
+
+def currency_of(program: ir.Program, plan: Plan | None) -> str:
+    """The plan's currency; for a program that does not bind, the header's or the default."""
+    if plan is not None:
+        return plan.currency
+    header = program.header
+    return (header.currency if header else None) or DEFAULT_CURRENCY
 
 
 def bound(program: ir.Program) -> Plan | None:

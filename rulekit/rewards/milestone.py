@@ -113,12 +113,8 @@ class MilestoneKind(MetricAmountKind[ir.Milestone]):
                 total = exp.Add(this=total, expression=part)
             return total
         # A ladder from the top: the first threshold reached, counting down, is the tier paid.
-        ladder: list[ir.MilestoneTier] = []
-        remaining = list(reward.tiers)
-        while remaining:
-            top = top_tier(remaining)
-            ladder.append(top)
-            remaining.remove(top)
+        # Highest threshold first; among equal ones the last written first, as top_tier picks.
+        ladder = sorted(reversed(reward.tiers), key=lambda tier: literal_value(tier.threshold), reverse=True)
         return b.case([(reached(tier), b.dec(tier.amount.amount)) for tier in ladder], b.integer(0))
 
     def most_for_one(self, reward: ir.Milestone, words: Words) -> list[tuple[str, Decimal]]:
