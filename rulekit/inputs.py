@@ -28,6 +28,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from rulekit.errors import RulekitError
+
 PARQUET_SUFFIX = ".parquet"
 TABLE_FILE_SUFFIXES = (PARQUET_SUFFIX, ".csv", ".jsonl", ".json")
 MAX_FILES = 100_000  # one table's files: a limit with a message, not a hang on a huge tree
@@ -77,7 +79,7 @@ class FileSet:
         return digest.hexdigest()
 
 
-class InputShapeError(ValueError):
+class InputShapeError(RulekitError):
     """An input that names no readable table: an empty folder, mixed formats, too many files."""
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from rulekit import ir
 from rulekit.data import Source
+from rulekit.errors import RulekitError
 from rulekit.inputs import InputShapeError, Pattern, file_set, pattern_files, table_in_folder
 
 
-class SourceError(ValueError):
+class SourceError(RulekitError):
     """A command line whose tables cannot all be found; the message says which and how to fix it."""
 
 
