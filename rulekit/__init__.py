@@ -15,6 +15,7 @@ from rulekit.errors import (
     RuleFileError,
     RulekitError,
 )
+from rulekit.inputs import Pattern
 from rulekit.results import Decision, ParticipantResult, Settlement
 
 
@@ -39,6 +40,7 @@ __all__ = [
     "FactsError",
     "OutputError",
     "ParticipantResult",
+    "Pattern",
     "RuleFileError",
     "RulekitError",
     "Settlement",

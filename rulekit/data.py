@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
 import pyarrow as pa
@@ -39,6 +39,17 @@ from rulekit import conversion, ir, money
 from rulekit.contract import participant_key, required_columns
 from rulekit.errors import DataError as DataError  # re-exported: its long-standing home
 from rulekit.errors import RulekitError, describe_issue
+from rulekit.inputs import (
+    PARQUET_SUFFIX,
+    TABLE_FILE_SUFFIXES,
+    FileSet,
+    InputShapeError,
+    Pattern,
+    file_set,
+    pattern_files,
+    table_in_folder,
+)
+from rulekit.inputs import frame_to_arrow as to_arrow_table
 from rulekit.plan.kinds import kind_of
 from rulekit.results import DataIssue
 from rulekit.sql import build as b
@@ -47,7 +58,9 @@ from rulekit.sql.failures import engine_step
 INTERNAL_PREFIX = "__"  # names rulekit uses inside the loader; reserved in rule files (RK118)
 ROW = "__rk_row"  # 0-based input order of a row, kept for examples and tie-breaks
 PARQUET_ROW = "file_row_number"  # the row number column DuckDB's read_parquet adds on request
-FILE_SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
+PARQUET_FILE = "__rk_file"  # the file name column read_parquet adds for a table of several files
+FILE_SUFFIXES = TABLE_FILE_SUFFIXES
+FILE_BITS = 40  # a row of file k of a table is numbered k * 2**40 + its row in the file
 
 SQL_TYPES: dict[ir.ColumnType, str] = {
     ir.ColumnType.STRING: "VARCHAR",
@@ -83,6 +96,7 @@ class LoadedData:
 
 
 Source = str | Path | Mapping[str, Any] | duckdb.DuckDBPyConnection
+Raw: TypeAlias = pa.Table | FileSet  # an input held in memory, or Parquet files read through a view
 
 
 describe = describe_issue  # the one-line form of a data issue, kept under its old name
@@ -99,7 +113,7 @@ def load_tables(program: ir.Program, source: Source) -> LoadedData:
     raws, inputs, fatal = _read_all(program, source)
     for name, raw in raws.items():
         with engine_step(name):
-            if isinstance(raw, Path):
+            if isinstance(raw, FileSet):
                 con.execute(_parquet_view(name, raw).sql("duckdb"))
             else:
                 con.register(_raw(name), raw)
@@ -139,23 +153,49 @@ def _drop_row_number(table: str) -> exp.Alter:
     return exp.Alter(this=b.table(table), kind="TABLE", actions=[drop])
 
 
-def _release_raw(con: duckdb.DuckDBPyConnection, raws: Mapping[str, pa.Table | Path]) -> None:
+def _release_raw(con: duckdb.DuckDBPyConnection, raws: Mapping[str, Raw]) -> None:
     """Drop the typed views and the raw inputs once the clean tables exist: the connection no
     longer holds the Arrow tables it was given, so their memory can go back."""
     for name, raw in raws.items():
         con.execute(exp.Drop(tables=[b.table(_typed(name))], kind="VIEW", exists=True).sql("duckdb"))
-        if isinstance(raw, Path):
+        if isinstance(raw, FileSet):
             con.execute(exp.Drop(tables=[b.table(_raw(name))], kind="VIEW", exists=True).sql("duckdb"))
         else:
             con.unregister(_raw(name))
 
 
-def _parquet_view(name: str, path: Path) -> exp.Create:
-    """A view over a Parquet file, numbered in file order: DuckDB reads the file where the raw
-    table is used, and only the clean table is ever held in memory (no Arrow copy)."""
-    number = b.alias(b.col(PARQUET_ROW), ROW)
-    query = b.select(exp.Star(except_=[b.col(PARQUET_ROW)]), number).from_(_parquet_scan(path, numbered=True))
+def _parquet_view(name: str, files: FileSet) -> exp.Create:
+    """A view over a table's Parquet files, numbered in file order: DuckDB reads the files where
+    the raw table is used, and only the clean table is ever held in memory (no Arrow copy).
+
+    Several files are numbered file by file in the order of their sorted paths (a small join
+    gives each file its index), so the numbering never depends on the order DuckDB reads them.
+    """
+    if len(files.files) == 1:
+        number = b.alias(b.col(PARQUET_ROW), ROW)
+        scan = _parquet_scan(files.files[0], numbered=True, hive=files.hive)
+        query = b.select(exp.Star(except_=[b.col(PARQUET_ROW)]), number).from_(scan)
+    else:
+        query = _numbered_files(files)
     return exp.Create(this=b.table(_raw(name)), kind="VIEW", expression=query, replace=True)
+
+
+def _numbered_files(files: FileSet) -> exp.Select:
+    index = exp.Values(
+        expressions=[
+            exp.Tuple(expressions=[b.string(str(f)), exp.Literal.number(i)]) for i, f in enumerate(files.files)
+        ],
+        alias=exp.TableAlias(
+            this=exp.to_identifier("__rk_files"), columns=[exp.to_identifier("f"), exp.to_identifier("k")]
+        ),
+    )
+    file_index = exp.Cast(this=b.col("k", "__rk_files"), to=exp.DataType.build("BIGINT"))
+    offset = exp.Mul(this=file_index, expression=exp.Literal.number(2**FILE_BITS))
+    number = b.alias(exp.Add(this=offset, expression=b.col(PARQUET_ROW, "__rk_scan")), ROW)
+    star = exp.Star(except_=[b.col(PARQUET_ROW), b.col(PARQUET_FILE)])
+    scan = _parquet_scan_many(files).as_("__rk_scan")
+    on = exp.EQ(this=b.col(PARQUET_FILE, "__rk_scan"), expression=b.col("f", "__rk_files"))
+    return b.select(exp.Column(this=star, table=exp.to_identifier("__rk_scan")), number).from_(scan).join(index, on=on)
 
 
 # ------------------------------------------------------------------------ reading
@@ -169,10 +209,8 @@ def _typed(name: str) -> str:
     return f"__typed_{name}"
 
 
-def _read_all(
-    program: ir.Program, source: Source
-) -> tuple[dict[str, pa.Table | Path], list[InputInfo], list[DataIssue]]:
-    raws: dict[str, pa.Table | Path] = {}
+def _read_all(program: ir.Program, source: Source) -> tuple[dict[str, Raw], list[InputInfo], list[DataIssue]]:
+    raws: dict[str, Raw] = {}
     inputs: list[InputInfo] = []
     fatal: list[DataIssue] = []
     if isinstance(source, str | Path) and not Path(source).is_dir():
@@ -184,11 +222,11 @@ def _read_all(
         except _MissingError as exc:
             fatal.append(DataIssue(table=tbl.name, column=None, problem=str(exc), rows=0))
             continue
-        except (duckdb.Error, OSError, pa.ArrowException, ValueError, TypeError) as exc:
+        except (duckdb.Error, OSError, pa.ArrowException, ValueError, TypeError, InputShapeError) as exc:
             problem = f"cannot read the table: {_first_line(exc)}"
             fatal.append(DataIssue(table=tbl.name, column=None, problem=problem, rows=0))
             continue
-        if isinstance(arrow, Path):
+        if isinstance(arrow, FileSet):
             raws[tbl.name] = arrow
         else:
             arrow = _without_internal_names(_columns_of_empty_json(tbl, info, arrow))
@@ -227,7 +265,7 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def _read_one(name: str, source: Source) -> tuple[pa.Table | Path, InputInfo]:
+def _read_one(name: str, source: Source) -> tuple[Raw, InputInfo]:
     if isinstance(source, duckdb.DuckDBPyConnection):
         try:
             arrow = source.table(name).to_arrow_table()
@@ -237,37 +275,67 @@ def _read_one(name: str, source: Source) -> tuple[pa.Table | Path, InputInfo]:
     if isinstance(source, Mapping):
         if name not in source:
             raise _MissingError(f"missing table: no frame named {name!r} (got {', '.join(sorted(source)) or 'none'})")
-        arrow = to_arrow_table(source[name])
+        given = source[name]
+        if isinstance(given, str | Path | Pattern):
+            named = pattern_files(given) if isinstance(given, Pattern) else file_set(Path(given))
+            return _read_files(name, named)
+        arrow = to_arrow_table(given)
         return arrow, InputInfo(name, "<memory>", arrow_sha256(arrow), arrow.num_rows)
-    return _read_file(name, Path(source))
+    folder = Path(source)
+    files = table_in_folder(name, folder)
+    if files is None:
+        raise _MissingError(
+            f"missing table: no {name}.parquet, {name}.csv or {name}.json (nor a folder {name}/ of Parquet files) "
+            f"in {folder}"
+        )
+    return _read_files(name, files)
 
 
-def _read_file(name: str, folder: Path) -> tuple[pa.Table | Path, InputInfo]:
-    """A table file as Arrow, or for Parquet the checked path itself (read later through a view)."""
-    path = next((folder / f"{name}{s}" for s in FILE_SUFFIXES if (folder / f"{name}{s}").is_file()), None)
-    if path is None:
-        raise _MissingError(f"missing table: no {name}.parquet, {name}.csv or {name}.json in {folder}")
-    if path.suffix != ".parquet":
+def _read_files(name: str, files: FileSet) -> tuple[Raw, InputInfo]:
+    """A table's files as Arrow, or for Parquet the checked files themselves (read later through a view)."""
+    if files.suffix == PARQUET_SUFFIX:
+        parquet = _parquet_files(name, files)
+        if parquet is not None:
+            return parquet
+    tables = [_read_file(path) for path in files.files]
+    arrow = tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="permissive")
+    return arrow, InputInfo(name, files.shown, files.sha256(), arrow.num_rows)
+
+
+def _parquet_files(name: str, files: FileSet) -> tuple[Raw, InputInfo] | None:
+    """Parquet files to read through a view, with their row count; ``None`` when a file has a
+    column named like the row numbers DuckDB adds (then they are read as Arrow instead)."""
+    con = duckdb.connect(":memory:")
+    try:
+        # The footers are read here, so a file that is not Parquet is a fatal problem now.
+        rel = con.sql(b.select(exp.Star()).from_(_parquet_scan_many(files, numbered=False)).sql("duckdb"))
+        if PARQUET_ROW in rel.columns or PARQUET_FILE in rel.columns:
+            return None
+        if any(c.startswith(INTERNAL_PREFIX) for c in rel.columns):
+            return None
+        row = con.execute(b.select(b.count_star()).from_(_parquet_scan_many(files, numbered=False)).sql("duckdb"))
+        count = row.fetchone()
+    finally:
+        con.close()
+    return files, InputInfo(name, files.shown, files.sha256(), int(count[0]) if count else 0)
+
+
+def _read_file(path: Path) -> pa.Table:
+    """One table file as Arrow: CSV as text (typed later), Parquet and JSON as stored."""
+    if path.suffix != PARQUET_SUFFIX:
         _check_text_file(path)
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET TimeZone = 'UTC'")
-        if path.suffix == ".parquet":
-            rel = con.read_parquet(literal_path(con, path))
-            if PARQUET_ROW not in rel.columns and not any(c.startswith(INTERNAL_PREFIX) for c in rel.columns):
-                # The footer is read here, so a file that is not Parquet is a fatal problem now.
-                row = con.execute(b.select(b.count_star()).from_(_parquet_scan(path)).sql("duckdb")).fetchone()
-                return path.resolve(), InputInfo(name, path.name, _file_sha256(path), int(row[0]) if row else 0)
         if path.suffix == ".csv":
             rel = con.read_csv(literal_path(con, path), header=True, all_varchar=True)
-        elif path.suffix == ".parquet":
+        elif path.suffix == PARQUET_SUFFIX:
             rel = con.read_parquet(literal_path(con, path))
         else:
             rel = con.read_json(literal_path(con, path))
-        arrow = rel.to_arrow_table()
+        return rel.to_arrow_table()
     finally:
         con.close()
-    return arrow, InputInfo(name, path.name, _file_sha256(path), arrow.num_rows)
 
 
 def _check_text_file(path: Path) -> None:
@@ -323,33 +391,35 @@ def literal_path(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     return pattern
 
 
-def _parquet_scan(path: Path, *, numbered: bool = False) -> exp.Table:
-    args: list[exp.Expression] = [b.string(_GLOB_CHARACTERS.sub(r"[\1]", str(path)))]
+def _escaped(path: Path) -> exp.Literal:
+    """A file path as a DuckDB pattern that matches only that file (see :func:`literal_path`)."""
+    return b.string(_GLOB_CHARACTERS.sub(r"[\1]", str(path)))
+
+
+def _option(name: str, value: exp.Expression) -> exp.EQ:
+    return exp.EQ(this=b.col(name), expression=value)
+
+
+def _parquet_scan(path: Path, *, numbered: bool = False, hive: bool = False) -> exp.Table:
+    args: list[exp.Expression] = [_escaped(path)]
     if numbered:
-        args.append(exp.EQ(this=b.col(PARQUET_ROW), expression=b.boolean(True)))
+        args.append(_option(PARQUET_ROW, b.boolean(True)))
+    args.append(_option("hive_partitioning", b.boolean(hive)))
+    if hive:
+        args.append(_option("hive_types_autocast", b.boolean(False)))
     return exp.Table(this=exp.Anonymous(this="read_parquet", expressions=args))
 
 
-def _file_sha256(path: Path) -> str:
-    """sha256 of a file, read in blocks (an input can be larger than the memory to spare)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def to_arrow_table(frame: Any) -> pa.Table:
-    """A pandas / polars DataFrame or Arrow table as an Arrow table without metadata."""
-    if isinstance(frame, pa.Table):
-        arrow = frame
-    elif hasattr(frame, "to_arrow"):  # polars
-        arrow = frame.to_arrow()
-    elif hasattr(frame, "to_parquet") and hasattr(frame, "columns"):  # pandas
-        arrow = pa.Table.from_pandas(frame, preserve_index=False)
-    else:
-        raise TypeError(f"expected a DataFrame or Arrow table, got {type(frame).__name__}")
-    return arrow.replace_schema_metadata(None)
+def _parquet_scan_many(files: FileSet, *, numbered: bool = True) -> exp.Table:
+    """``read_parquet`` over every file of a table, columns matched by name across files."""
+    args: list[exp.Expression] = [exp.Array(expressions=[_escaped(f) for f in files.files])]
+    args.append(_option("hive_partitioning", b.boolean(files.hive)))
+    if files.hive:  # partition values stay text, typed as declared like any column ("007" keeps its zeros)
+        args.append(_option("hive_types_autocast", b.boolean(False)))
+    args.append(_option("union_by_name", b.boolean(True)))
+    if numbered:
+        args += [_option(PARQUET_ROW, b.boolean(True)), _option("filename", b.string(PARQUET_FILE))]
+    return exp.Table(this=exp.Anonymous(this="read_parquet", expressions=args))
 
 
 def arrow_sha256(arrow: pa.Table) -> str:

@@ -1,4 +1,4 @@
-"""``rulekit run FILE --data DIR [--out PATH] [--format human|json]``: settle a program.
+"""``rulekit run FILE --data DIR [--table T=PATH] [--table-pattern T=GLOB] [--out PATH]``: settle a program.
 
 Exit status: 0 when settled; 1 for rule-file errors, fatal data problems or a
 program the settlement engine cannot run; 2 for a wrong command line.
@@ -21,8 +21,9 @@ from rich.table import Table
 from rulekit import ir
 from rulekit.api import in_example
 from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, OutputFormat, app, err, out, plain_requested
+from rulekit.cli.sources import SourceError, files_read, parse_assignments, run_sources
 from rulekit.cli.stdin import check_path, display_name, is_stdin, short_name
-from rulekit.data import FILE_SUFFIXES, DataError, LoadedData, describe, load_tables
+from rulekit.data import DataError, LoadedData, describe, load_tables
 from rulekit.diagnostics import render
 from rulekit.errors import CompileError, EngineError
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
@@ -39,13 +40,26 @@ MAX_ROWS = 50  # rows of the on-screen table; the output file has everything
 @app.command()
 def run(
     file: Annotated[Path, typer.Argument(help="The rule file (`-`: standard input).", metavar="FILE")],
-    data: Annotated[Path, typer.Option("--data", help="Folder of input tables (Parquet, CSV or JSON).")],
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Folder of input tables (Parquet, CSV or JSON files, or Parquet folders)."),
+    ] = None,
     out_path: Annotated[
         Path | None, typer.Option("--out", help="Write the settlement to PATH (.json, .csv or .parquet).")
     ] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="`human` or `json` on stdout.")] = OutputFormat.HUMAN,
+    table: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--table", help="TABLE=PATH: read one table from a file or a folder of Parquet files (repeatable)."
+        ),
+    ] = None,
+    table_pattern: Annotated[
+        list[str] | None,
+        typer.Option("--table-pattern", help="TABLE=GLOB: read one table from the files a glob pattern matches."),
+    ] = None,
 ) -> None:
-    """Settle a program over a folder of input tables and write an audit manifest."""
+    """Settle a program over its input tables and write an audit manifest."""
     if out_path is not None and out_path.suffix not in OUT_SUFFIXES:
         err.print(f"rulekit run: --out must end in {', '.join(OUT_SUFFIXES)} (got {out_path.name})", markup=False)
         raise typer.Exit(EXIT_USAGE)
@@ -63,15 +77,23 @@ def run(
             markup=False,
         )
     program = report.program
+    try:
+        named = parse_assignments(table or [], "--table")
+        patterns = parse_assignments(table_pattern or [], "--table-pattern")
+        source = run_sources(program, data, named, patterns)
+    except SourceError as exc:
+        err.print(f"rulekit run: {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
     if out_path is not None:
-        _check_out(out_path, _inputs(file, data, program))
+        _check_out(out_path, files_read(file, source))
     try:
         with _progress() as step:
             step("loading and checking the data", 1, 4)
-            loaded = load_tables(program, data)
+            loaded = load_tables(program, source)
             settlement = settle(program, loaded, progress=step)
     except DataError as exc:
-        err.print(f"cannot settle {short_name(file)}: the data in {data} has problems:", markup=False)
+        where = f"in {data}" if data is not None and not (table or table_pattern) else "given"
+        err.print(f"cannot settle {short_name(file)}: the data {where} has problems:", markup=False)
         for issue in exc.issues:
             err.print(f"  {describe(issue)}", markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
@@ -93,12 +115,6 @@ def run(
         typer.echo(settlement.model_dump_json(indent=2))
     else:
         _human(program, settlement, loaded, out_path)
-
-
-def _inputs(file: Path, data: Path, program: ir.Program) -> list[Path]:
-    """Every file this run may read: the rule file and each table file of the data folder."""
-    names = [data / f"{tbl.name}{suffix}" for tbl in program.tables for suffix in FILE_SUFFIXES]
-    return [file, *names]
 
 
 def _check_out(out_path: Path, inputs: list[Path]) -> None:
