@@ -34,7 +34,7 @@ from lark import Token
 
 from rulekit import codes, ir
 from rulekit.diagnostics import Diagnostic, error, has_errors
-from rulekit.parser import ParseResult, _chunks, _lark, parse, parse_file
+from rulekit.parser import ParseResult, Recording, parse_file, parse_recording
 
 INDENT = "  "
 CONTINUATION = "    "
@@ -109,15 +109,13 @@ def join_tokens(tokens: list[Token]) -> str:
     return "".join(out)
 
 
-def _tokens_by_line(source: str) -> dict[int, list[Token]]:
-    """Code tokens of every item, keyed by 0-based line of the whole file."""
+def _code_tokens(recording: Recording) -> dict[int, list[Token]]:
+    """Code tokens of every item, keyed by 0-based line of the whole file (no layout tokens)."""
     by_line: dict[int, list[Token]] = {}
-    for chunk in _chunks(source):
-        interactive = _lark().parse_interactive(chunk.text)
-        for token in interactive.iter_parse():
-            if token.type in _LAYOUT_TOKENS or token.line is None:
-                continue
-            by_line.setdefault(chunk.first_line - 1 + token.line - 1, []).append(token)
+    for line, tokens in recording.tokens.items():
+        code = [t for t in tokens if t.type not in _LAYOUT_TOKENS]
+        if code:
+            by_line[line] = code
     return by_line
 
 
@@ -133,8 +131,8 @@ class _Line:
     cells: list[str] = field(default_factory=list)  # a "table" line's cells, before alignment
 
 
-def _classify(source: str) -> list[_Line]:
-    by_line = _tokens_by_line(source)
+def _classify(source: str, recording: Recording) -> list[_Line]:
+    by_line = _code_tokens(recording)
     lines: list[_Line] = []
     depth = 0
     base = ""
@@ -244,34 +242,41 @@ def _comments(lines: list[_Line]) -> list[str]:
 
 def format_source(source: str, path: str = "<string>") -> FormatResult:
     """Format rule-file text; a file with syntax errors is returned unformatted with its diagnostics."""
-    before = parse(source, path)
-    return _format_parsed(source, path, before)
+    before, recording = parse_recording(source, path)
+    return _format_parsed(source, path, before, recording)
 
 
 def format_file(path: str) -> FormatResult:
     """Read and format one file (not written back; the CLI decides that)."""
-    result, source = parse_file(path)
-    return _format_parsed(source, path, result)
+    recording = Recording()
+    result, source = parse_file(path, recording)
+    return _format_parsed(source, path, result, recording)
 
 
-def _format_parsed(source: str, path: str, before: ParseResult) -> FormatResult:
+def _format_parsed(source: str, path: str, before: ParseResult, recording: Recording) -> FormatResult:
     if has_errors(before.diagnostics):
         return FormatResult(path, source, None, before.diagnostics)
-    lines = _classify(source)
+    lines = _classify(source, recording)
     formatted = _emit(lines)
     if formatted == source:  # already formatted: nothing can have changed, no second parse needed
         return FormatResult(path, source, formatted)
-    problem = _verify(source, formatted, path, before, lines)
+    problem = _verify(formatted, path, before, lines, recording)
     if problem is not None:
         return FormatResult(path, source, None, (problem,))
     return FormatResult(path, source, formatted)
 
 
-def _verify(source: str, formatted: str, path: str, before: ParseResult, lines: list[_Line]) -> Diagnostic | None:
-    """Refuse any output whose IR or comments differ from the input's."""
-    after = parse(formatted, path)
+def _verify(
+    formatted: str, path: str, before: ParseResult, lines: list[_Line], recording: Recording
+) -> Diagnostic | None:
+    """Refuse any output whose IR or comments differ from the input's.
+
+    Items of the output whose text is unchanged are not parsed again (their IR and tokens are
+    the input's); every changed item is.
+    """
+    after, again = parse_recording(formatted, path, known=recording)
     same_ir = not has_errors(after.diagnostics) and after.program == before.program
-    same_comments = _comments(_classify(formatted)) == _comments(lines) if same_ir else False
+    same_comments = _comments(_classify(formatted, again)) == _comments(lines) if same_ir else False
     if same_ir and same_comments:
         return None
     what = "meaning" if not same_ir else "comments"

@@ -13,7 +13,8 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -43,6 +44,22 @@ class _RuleIndenter(Indenter):
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 4
+
+    def process(self, stream: Iterable[Token]) -> Iterator[Token]:
+        # `fmt` needs every code token of the file; it gets them from the one parse it makes
+        # (see `parse_recording`) instead of lexing the file again.
+        sink = _RECORDING.get()
+        tokens: Iterator[Token] = super().process(stream if sink is None else _recorded(stream, sink))  # type: ignore[no-untyped-call]
+        return tokens
+
+
+_RECORDING: ContextVar[list[Token] | None] = ContextVar("rulekit_parser_recording", default=None)
+
+
+def _recorded(stream: Iterable[Token], sink: list[Token]) -> Iterator[Token]:
+    for token in stream:
+        sink.append(token)
+        yield token
 
 
 @functools.cache
@@ -78,6 +95,50 @@ class _Chunk:
 
 def parse(source: str, path: str = "<string>") -> ParseResult:
     """Parse rule-file text into a :class:`ir.Program` plus syntax diagnostics."""
+    return _parse(source, path, None, None)
+
+
+@dataclass
+class Recording:
+    """What :func:`parse_recording` keeps besides the result, for the formatter.
+
+    ``tokens`` maps a 0-based line of the file to its tokens as the lexer gave them to the
+    parser (layout tokens included; comments, which the lexer skips, are not). ``items``
+    maps an item's text to its IR, so that parsing the same item text again can be skipped.
+    """
+
+    tokens: dict[int, list[Token]] = field(default_factory=dict)
+    items: dict[str, Any] = field(default_factory=dict)
+    _chunk_tokens: dict[str, list[Token]] = field(default_factory=dict)
+
+    def add(self, chunk: _Chunk, tokens: list[Token], item: Any) -> None:
+        """Record one item: its tokens (lines relative to the item) and, if it parsed, its IR."""
+        for token in tokens:
+            if token.line is not None:
+                self.tokens.setdefault(chunk.first_line - 1 + token.line - 1, []).append(token)
+        if item is not None:
+            self.items[chunk.text] = item
+            self._chunk_tokens[chunk.text] = tokens
+
+    def reuse(self, chunk: _Chunk, into: Recording | None) -> Any:
+        """The IR of an item text parsed before, its tokens recorded again at this chunk's lines."""
+        item = self.items[chunk.text]
+        if into is not None:
+            into.add(chunk, self._chunk_tokens[chunk.text], item)
+        return item
+
+
+def parse_recording(source: str, path: str, known: Recording | None = None) -> tuple[ParseResult, Recording]:
+    """:func:`parse`, also recording every token by line and every item's IR by its text.
+
+    An item whose text is in ``known.items`` is not parsed again: the same text always gives
+    the same IR (spans aside, and IR equality ignores spans) and the same tokens.
+    """
+    recording = Recording()
+    return _parse(source, path, recording, known), recording
+
+
+def _parse(source: str, path: str, recording: Recording | None, known: Recording | None) -> ParseResult:
     if len(source) > MAX_SOURCE_BYTES and len(source.encode("utf-8")) > MAX_SOURCE_BYTES:
         # The limit `parse_file` applies to files, for text given directly (`rulekit.loads`).
         return ParseResult(ir.Program(None, source="", path=path), (too_large(path),))
@@ -85,7 +146,10 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
     items: list[Any] = []
     for chunk in _chunks(source):
         try:
-            item, problems = _parse_chunk(chunk, path)
+            if known is not None and chunk.text in known.items:
+                item, problems = known.reuse(chunk, recording), list[Diagnostic]()
+            else:
+                item, problems = _parse_recorded(chunk, path, recording)
         except RecursionError:  # thousands of nested `not` or `(`: a diagnostic, not a crash
             span = ir.Span(path, chunk.first_line, 1, chunk.first_line, 2)
             hint = "split the condition into several clauses or metrics"
@@ -98,8 +162,11 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
     return ParseResult(program, tuple(diagnostics + assembly), digest)
 
 
-def parse_file(path: str) -> tuple[ParseResult, str]:
-    """Read and parse a file; unreadable or non-text files become diagnostics."""
+def parse_file(path: str, recording: Recording | None = None) -> tuple[ParseResult, str]:
+    """Read and parse a file; unreadable or non-text files become diagnostics.
+
+    With ``recording``, its tokens and items are recorded there (see :func:`parse_recording`).
+    """
     span = ir.Span(path, 1, 1, 1, 2)
     try:
         with open(path, "rb") as handle:
@@ -122,7 +189,8 @@ def parse_file(path: str) -> tuple[ParseResult, str]:
         return ParseResult(
             ir.Program(None, path=path), (error(codes.RK003, "file contains binary data (NUL bytes)", bad),)
         ), source
-    return dataclasses.replace(parse(source, path), digest=hashlib.sha256(raw).hexdigest()), source
+    parsed = _parse(source, path, recording, None)
+    return dataclasses.replace(parsed, digest=hashlib.sha256(raw).hexdigest()), source
 
 
 def too_large(path: str) -> Diagnostic:
@@ -150,6 +218,19 @@ def _chunks(source: str) -> Iterator[_Chunk]:
             start = index
     if start is not None:
         yield _Chunk(start + 1, "\n".join(lines[start:]) + "\n")
+
+
+def _parse_recorded(chunk: _Chunk, path: str, recording: Recording | None) -> tuple[Any, list[Diagnostic]]:
+    if recording is None:
+        return _parse_chunk(chunk, path)
+    sink: list[Token] = []
+    reset = _RECORDING.set(sink)
+    try:
+        item, problems = _parse_chunk(chunk, path)
+    finally:
+        _RECORDING.reset(reset)
+    recording.add(chunk, sink, item if not problems else None)
+    return item, problems
 
 
 def _parse_chunk(chunk: _Chunk, path: str) -> tuple[Any, list[Diagnostic]]:

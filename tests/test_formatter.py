@@ -369,3 +369,49 @@ def test_fmt_json_reports_each_file_and_writes_like_human(tmp_path: Path) -> Non
     assert records["broken.rules"]["ok"] is False and records["broken.rules"]["diagnostics"][0]["code"] == "RK001"
     # Written exactly as the human form writes it.
     assert messy.read_text(encoding="utf-8") == (FIXTURES / "messy.expected.rules").read_text(encoding="utf-8")
+
+
+def _interactive_tokens(source: str) -> dict[int, list[tuple[str, str, int | None]]]:
+    """Code tokens by 0-based file line, from Lark's interactive parser: an oracle apart
+    from the recording the formatter uses (the formatter lexed this way before)."""
+    from rulekit.parser import _chunks, _lark
+
+    by_line: dict[int, list[tuple[str, str, int | None]]] = {}
+    for chunk in _chunks(source):
+        for token in _lark().parse_interactive(chunk.text).iter_parse():
+            if token.type not in ("_NL", "_INDENT", "_DEDENT") and token.line is not None:
+                line = chunk.first_line - 1 + token.line - 1
+                by_line.setdefault(line, []).append((token.type, str(token), token.end_column))
+    return by_line
+
+
+@pytest.mark.parametrize("path", [*CAMPAIGNS, *sorted(FIXTURES.glob("*.rules"))], ids=lambda p: p.name)
+def test_the_recorded_tokens_are_the_lexers(path: Path) -> None:
+    from rulekit.formatter import _code_tokens
+    from rulekit.parser import parse_recording
+
+    source = path.read_text(encoding="utf-8")
+    _, recording = parse_recording(source, str(path))
+    recorded = {
+        line: [(t.type, str(t), t.end_column) for t in tokens] for line, tokens in _code_tokens(recording).items()
+    }
+    assert recorded == _interactive_tokens(source)
+
+
+def test_verification_reparses_only_changed_items() -> None:
+    from rulekit.parser import parse_recording
+
+    source = "table orders:\n  order_id: string\n  key: order_id\n\ntable sellers:\n  seller_id:   string\n"
+    first, recording = parse_recording(source, "x.rules")
+    changed = source.replace("seller_id:   string", "seller_id: string")
+    again, second = parse_recording(changed, "x.rules", known=recording)
+    assert again.program == first.program
+    # The unchanged first item is reused: its IR object is the very one parsed before.
+    assert again.program.tables[0] is first.program.tables[0]
+    assert again.program.tables[1] is not first.program.tables[1]
+    # Its tokens are recorded again at the same lines (0-based line 1: `order_id: string`).
+    assert [str(t) for t in second.tokens[1] if t.type not in ("_NL", "_INDENT", "_DEDENT")] == [
+        "order_id",
+        ":",
+        "string",
+    ]
