@@ -1,4 +1,5 @@
-"""Generate the example data sets in ``examples/apollo/`` and ``examples/uk_shop/``.
+"""Generate the example data sets in ``examples/apollo/``, ``examples/uk_shop/`` and
+``examples/seller_milestones/``.
 
 Run ``python examples/generate.py``; the output is seeded and byte-identical on every
 run. The special cases each account or merchant exercises are listed in
@@ -274,9 +275,89 @@ def generate_uk(folder: Path) -> None:
     )
 
 
+# ----------------------------------------------------------------- seller milestones
+
+# The season: 1 November - 31 December 2024 inclusive in US Central time: it opens in daylight
+# time (CDT, UTC-5; it ends on 3 November) and closes in standard time (CST, UTC-6).
+SEASON_START = dt.datetime(2024, 11, 1, 5, 0, tzinfo=UTC)
+SEASON_END = dt.datetime(2025, 1, 1, 6, 0, tzinfo=UTC)
+
+
+@dataclass
+class Seller:
+    """One seller: its orders in the season (amount, refunded, on time) set exactly."""
+
+    seller_id: str
+    orders: list[tuple[Decimal, bool, bool]]
+    status: str = "active"
+    country: str = "US"
+    outside: int = 0  # extra orders just outside the season (either side), which must not count
+
+
+def milestone_sellers(rng: random.Random) -> list[Seller]:
+    """Named cases first (each tier, the caps, refunds either side of the limits), then filler."""
+
+    def same(n: int, amount: str, refunded: int = 0, late: int = 0) -> list[tuple[Decimal, bool, bool]]:
+        return [(Decimal(amount), i < refunded, i >= late) for i in range(n)]
+
+    sellers = [
+        Seller("S01", same(12, "500.00")),  # silver, 1% rebate
+        Seller("S02", same(9, "300.00")),  # one order short of the gate
+        Seller("S03", same(20, "3000.00", late=20)),  # gold; 2% of $60,000 capped at $1,000
+        Seller("S04", same(20, "100.00", refunded=3)),  # 15% refunded: warned
+        Seller("S05", same(20, "1000.00", refunded=6)),  # 30% refunded: disqualified
+        Seller("S06", same(10, "100.00"), outside=4),  # bronze at exactly $1,000; orders outside ignored
+        Seller("S07", same(12, "100.00"), country="CA"),  # not in the US
+        Seller("S08", same(15, "700.00"), status="suspended"),  # not active
+        Seller("S09", same(200, "40.00")),  # $8,000 silver; 200 on-time orders x $2 = $400, capped at $300
+        Seller("S10", same(40, "250.00", refunded=5)),  # 12.5% refunded of 40: warned only
+    ]
+    for index in range(11, 41):
+        count = rng.randint(5, 60)
+        orders = [
+            (Decimal(rng.randint(1000, 90000)) / 100, rng.random() < 0.08, rng.random() < 0.85) for _ in range(count)
+        ]
+        sellers.append(Seller(f"S{index:02d}", orders, outside=rng.randint(0, 2)))
+    return sellers
+
+
+def _season_time(rng: random.Random) -> dt.datetime:
+    return SEASON_START + dt.timedelta(seconds=rng.randrange(int((SEASON_END - SEASON_START).total_seconds())))
+
+
+def generate_milestones(folder: Path) -> None:
+    rng = random.Random(SEED + 2)
+    sellers = milestone_sellers(rng)
+    rows: list[list[object]] = []
+    counter = 0
+    for seller in sellers:
+        for amount, refunded, on_time in seller.orders:
+            counter += 1
+            when = _season_time(rng)
+            rows.append(
+                [f"O{counter:05d}", seller.seller_id, ts(when), f"{amount:.2f}", _bool(refunded), _bool(on_time)]
+            )
+        for extra in range(seller.outside):
+            counter += 1
+            # one second before the season opens, or exactly when it has closed (the end is exclusive)
+            when = SEASON_START - dt.timedelta(seconds=1) if extra % 2 == 0 else SEASON_END
+            rows.append([f"O{counter:05d}", seller.seller_id, ts(when), "5000.00", "false", "true"])
+    write(
+        folder / "sellers.csv",
+        ["seller_id", "status", "country"],
+        [[s.seller_id, s.status, s.country] for s in sellers],
+    )
+    write(folder / "orders.csv", ["order_id", "seller_id", "placed_at", "amount", "refunded", "on_time"], rows)
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
 def main() -> None:
     generate_apollo(HERE / "apollo")
     generate_uk(HERE / "uk_shop")
+    generate_milestones(HERE / "seller_milestones")
 
 
 if __name__ == "__main__":

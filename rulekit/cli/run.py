@@ -185,8 +185,14 @@ def _money(amount: Decimal | None, currency: str) -> str:
     return "" if amount is None else format_money(amount, currency)
 
 
-def _reward(person: ParticipantResult, kind: str) -> Decimal:
-    return sum((r.amount for r in person.rewards if r.kind == kind), Decimal(0))
+def _reward(person: ParticipantResult, name: str) -> Decimal:
+    return sum((r.amount for r in person.rewards if r.name == name), Decimal(0))
+
+
+def _paid_rewards(program: ir.Program) -> list[str]:
+    """The program's rewards that pay participants, one column each (a commission is a charge,
+    shown in its own columns)."""
+    return [r.name for r in program.rewards if not isinstance(r, ir.Commission)]
 
 
 def _leaderboard(program: ir.Program, settlement: Settlement) -> Table:
@@ -195,14 +201,15 @@ def _leaderboard(program: ir.Program, settlement: Settlement) -> Table:
     table = Table(title=f"leaderboard ({ranking.name})", title_justify="left")
     for name in ["rank", program.participant.noun if program.participant else "participant", *keys]:
         table.add_column(name, justify="right" if name != "participant" else "left")
-    for name in ("prize", "rebate", "total"):
+    rewards = _paid_rewards(program)
+    for name in (*rewards, "total"):
         table.add_column(name, justify="right")
     # Participants are in rank order, the unranked last: the ranked are the first rows.
     ranked_count = len(settlement) - settlement.to_arrow().column("rank").null_count
     code = settlement.currency
     for person in settlement.participants[: min(ranked_count, MAX_ROWS)]:
         values = [format_value(program, name_type(program, k), person.metrics.get(k)) for k in keys]
-        money = [_money(_reward(person, "prize"), code), _money(_reward(person, "rebate"), code)]
+        money = [_money(_reward(person, name), code) for name in rewards]
         table.add_row(str(person.rank), person.id, *values, *money, _money(person.total_payout, code))
     others = len(settlement) - ranked_count
     table.caption = f"{ranked_count} ranked" + (f", {others} not qualified" if others else "")
@@ -212,18 +219,17 @@ def _leaderboard(program: ir.Program, settlement: Settlement) -> Table:
 def _per_participant(program: ir.Program, settlement: Settlement) -> Table:
     noun = program.participant.noun if program.participant else "participant"
     table = Table(title=f"per {noun}", title_justify="left")
-    for name in (noun, "eligible", "commission due", "commission waived", "subsidy", "total payout"):
-        table.add_column(name, justify="left" if name in (noun, "eligible") else "right")
+    charges = any(isinstance(r, ir.Commission) for r in program.rewards)
+    rewards = _paid_rewards(program)
+    money_columns = [*(["commission due", "commission waived"] if charges else []), *rewards, "total payout"]
+    for name in (noun, "eligible", "qualified", *money_columns):
+        table.add_column(name, justify="left" if name in (noun, "eligible", "qualified") else "right")
     code = settlement.currency
     for person in settlement.participants[:MAX_ROWS]:
-        table.add_row(
-            person.id,
-            "yes" if person.eligible else "no",
-            _money(person.commission_due, code),
-            _money(person.commission_waived, code),
-            _money(_reward(person, "subsidy"), code),
-            _money(person.total_payout, code),
-        )
+        commission = [_money(person.commission_due, code), _money(person.commission_waived, code)] if charges else []
+        paid = [_money(_reward(person, name), code) for name in rewards]
+        flags = ["yes" if person.eligible else "no", "yes" if person.qualified else "no"]
+        table.add_row(person.id, *flags, *commission, *paid, _money(person.total_payout, code))
     hidden = len(settlement) - MAX_ROWS
     if hidden > 0:
         table.caption = f"… {hidden} more in the output file"
