@@ -27,6 +27,7 @@ from rulekit.data import DataError, LoadedData, describe, load_tables
 from rulekit.diagnostics import render
 from rulekit.errors import CompileError, EngineError
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
+from rulekit.plan.kinds import kind_of
 from rulekit.pyeval.types import name_type
 from rulekit.reasons import format_money, format_value
 from rulekit.results import ParticipantResult, Settlement
@@ -192,7 +193,7 @@ def _reward(person: ParticipantResult, name: str) -> Decimal:
 def _paid_rewards(program: ir.Program) -> list[str]:
     """The program's rewards that pay participants, one column each (a commission is a charge,
     shown in its own columns)."""
-    return [r.name for r in program.rewards if not isinstance(r, ir.Commission)]
+    return [r.name for r in program.rewards if kind_of(r).paid]
 
 
 def _leaderboard(program: ir.Program, settlement: Settlement) -> Table:
@@ -219,7 +220,7 @@ def _leaderboard(program: ir.Program, settlement: Settlement) -> Table:
 def _per_participant(program: ir.Program, settlement: Settlement) -> Table:
     noun = program.participant.noun if program.participant else "participant"
     table = Table(title=f"per {noun}", title_justify="left")
-    charges = any(isinstance(r, ir.Commission) for r in program.rewards)
+    charges = any(not kind_of(r).paid for r in program.rewards)
     rewards = _paid_rewards(program)
     money_columns = [*(["commission due", "commission waived"] if charges else []), *rewards, "total payout"]
     for name in (noun, "eligible", "qualified", *money_columns):
