@@ -9,3 +9,5 @@ source scripts/uv.sh
 # --locked: install exactly what uv.lock says and never re-resolve; packages not in the
 # lock are removed from .venv, so every machine tests the same set of versions.
 "$UV" sync --locked --quiet
+# The Spark and Postgres engines the suite compares with DuckDB (installed only when missing).
+bash scripts/engines.sh

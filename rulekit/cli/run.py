@@ -1,4 +1,4 @@
-"""``rulekit run FILE --data DIR [--out PATH] [--format human|json]``: settle a program.
+"""``rulekit run FILE --data DIR [--out PATH] [--format human|json] [--engine duckdb|spark|postgres]``.
 
 Exit status: 0 when settled; 1 for rule-file errors, fatal data problems or a
 program the settlement engine cannot run; 2 for a wrong command line.
@@ -6,6 +6,7 @@ program the settlement engine cannot run; 2 for a wrong command line.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -24,6 +25,7 @@ from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, OutputFormat, app, err, o
 from rulekit.cli.stdin import check_path, display_name, is_stdin, short_name
 from rulekit.data import FILE_SUFFIXES, DataError, LoadedData, describe, load_tables
 from rulekit.diagnostics import render
+from rulekit.engines import engine_for
 from rulekit.errors import CompileError, EngineError
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
 from rulekit.pyeval.types import name_type
@@ -33,6 +35,16 @@ from rulekit.settle import Progress as ProgressFn
 from rulekit.settle import settle
 
 OUT_SUFFIXES = (".json", ".csv", ".parquet")
+
+
+class EngineName(enum.Enum):
+    """``--engine`` of ``rulekit run``."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+    POSTGRES = "postgres"
+
+
 MAX_ROWS = 50  # rows of the on-screen table; the output file has everything
 
 
@@ -44,6 +56,13 @@ def run(
         Path | None, typer.Option("--out", help="Write the settlement to PATH (.json, .csv or .parquet).")
     ] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="`human` or `json` on stdout.")] = OutputFormat.HUMAN,
+    engine: Annotated[
+        EngineName, typer.Option("--engine", help="Where the settlement query runs (same results on each).")
+    ] = EngineName.DUCKDB,
+    engine_url: Annotated[
+        str | None,
+        typer.Option("--engine-url", help="Postgres: a connection string; Spark: a master URL (default local)."),
+    ] = None,
 ) -> None:
     """Settle a program over a folder of input tables and write an audit manifest."""
     if out_path is not None and out_path.suffix not in OUT_SUFFIXES:
@@ -69,7 +88,7 @@ def run(
         with _progress() as step:
             step("loading and checking the data", 1, 4)
             loaded = load_tables(program, data)
-            settlement = settle(program, loaded, progress=step)
+            settlement = settle(program, loaded, progress=step, engine=engine_for(engine.value, engine_url))
     except DataError as exc:
         err.print(f"cannot settle {short_name(file)}: the data in {data} has problems:", markup=False)
         for issue in exc.issues:
