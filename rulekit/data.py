@@ -340,16 +340,37 @@ def _file_sha256(path: Path) -> str:
 
 
 def to_arrow_table(frame: Any) -> pa.Table:
-    """A pandas / polars DataFrame or Arrow table as an Arrow table without metadata."""
-    if isinstance(frame, pa.Table):
-        arrow = frame
-    elif hasattr(frame, "to_arrow"):  # polars
-        arrow = frame.to_arrow()
-    elif hasattr(frame, "to_parquet") and hasattr(frame, "columns"):  # pandas
-        arrow = pa.Table.from_pandas(frame, preserve_index=False)
-    else:
-        raise TypeError(f"expected a DataFrame or Arrow table, got {type(frame).__name__}")
+    """A pandas / polars DataFrame or LazyFrame, an Arrow table or RecordBatchReader, a DuckDB
+    relation or a Spark DataFrame as an Arrow table without metadata."""
+    arrow = _as_arrow(frame)
+    if arrow is None:
+        raise TypeError(
+            "expected a pandas or polars DataFrame, a polars LazyFrame, an Arrow table or "
+            f"RecordBatchReader, a DuckDB relation or a Spark DataFrame, got {type(frame).__name__}"
+        )
     return arrow.replace_schema_metadata(None)
+
+
+def _as_arrow(frame: Any) -> pa.Table | None:
+    # Most specific first: a DuckDB relation also has `to_parquet` and `columns`, which
+    # once made it look like pandas (an uncaught AttributeError).
+    if isinstance(frame, pa.Table):
+        return frame
+    if isinstance(frame, pa.RecordBatchReader):
+        return frame.read_all()
+    if isinstance(frame, duckdb.DuckDBPyRelation):
+        return frame.to_arrow_table()
+    if hasattr(frame, "collect_schema") and hasattr(frame, "collect"):  # polars LazyFrame
+        return _as_arrow(frame.collect())
+    if hasattr(frame, "to_arrow"):  # polars DataFrame
+        found: pa.Table = frame.to_arrow()
+        return found
+    if hasattr(frame, "toArrow") and hasattr(frame, "sparkSession"):  # Spark DataFrame
+        spark: pa.Table = frame.toArrow()
+        return spark
+    if hasattr(frame, "to_parquet") and hasattr(frame, "columns"):  # pandas
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    return None
 
 
 def arrow_sha256(arrow: pa.Table) -> str:

@@ -9,6 +9,7 @@ missing engine fails the tests (see tests/engines.py), never skips them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -18,8 +19,10 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 import rulekit
+from rulekit.cli import app
 from rulekit.engines import Engine
 from rulekit.engines.postgres import PostgresEngine
 from rulekit.engines.spark import SparkEngine, prepare
@@ -272,3 +275,33 @@ class _PinnedSession:
 def test_a_session_that_keeps_another_time_zone_is_refused() -> None:
     with pytest.raises(EngineError, match=r"spark\.sql\.session\.timeZone=america/new_york; rulekit needs UTC"):
         prepare(_PinnedSession())
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def _run_json(*extra: str) -> str:
+    runner = CliRunner()
+    args = ["run", str(ROOT / "campaigns" / "uk_shop.rules"), "--data", str(ROOT / "examples" / "uk_shop")]
+    result = runner.invoke(app, [*args, "--format", "json", *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_rulekit_run_prints_the_same_settlement_on_each_engine(spark: SparkEngine, postgres: PostgresEngine) -> None:
+    """`--engine spark` (a local session: here the tests' own) and `--engine postgres --engine-url`."""
+    default = _run_json()
+    assert json.loads(default)["totals"]["commission_due"] == "104.76"
+    assert _run_json("--engine", "spark") == default
+    assert _run_json("--engine", "postgres", "--engine-url", postgres.conninfo) == default
+
+
+def test_an_unreachable_engine_is_one_message_and_exit_1() -> None:
+    runner = CliRunner()
+    args = ["run", str(ROOT / "campaigns" / "uk_shop.rules"), "--data", str(ROOT / "examples" / "uk_shop")]
+    result = runner.invoke(
+        app, [*args, "--engine", "postgres", "--engine-url", "host=127.0.0.1 port=1 connect_timeout=5"]
+    )
+    assert result.exit_code == 1
+    assert "cannot settle uk_shop.rules: Postgres failed: connection" in result.output
+    assert "Traceback" not in result.output

@@ -59,6 +59,7 @@ class SparkEngine:
 
     def run(self, loaded: LoadedData, tables: Sequence[str], queries: Sequence[str]) -> list[pa.Table]:
         """Register each cleaned table as a temporary view, then run each query."""
+        from py4j.protocol import Py4JError  # type: ignore[import-untyped]
         from pyspark.errors import PySparkException
 
         spark = self.session
@@ -68,7 +69,7 @@ class SparkEngine:
                 arrow = _spark_ready(loaded.connection.sql(_select_all(name)).to_arrow_table())
                 spark.createDataFrame(arrow).createOrReplaceTempView(name)
             return [spark.sql(query).toArrow() for query in queries]
-        except PySparkException as exc:
+        except (PySparkException, Py4JError) as exc:
             raise EngineError(f"Spark failed: {_first_line(exc)}", detail=_first_line(exc)) from exc
 
 
