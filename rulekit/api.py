@@ -53,11 +53,12 @@ class CompiledProgram:
         """The fast path for one order: commission and subsidy, no reasons."""
         return self._py.decide_order(participant_row, order_row)
 
-    def settle(self, data: Any, *, progress: Callable[..., Any] | None = None) -> Settlement:
-        """Settle the program over a data set (delegates to ``rulekit.settle.settle``)."""
+    def settle(self, data: Any, *, progress: Callable[..., Any] | None = None, engine: Any = None) -> Settlement:
+        """Settle the program over a data set (delegates to ``rulekit.settle.settle``);
+        ``engine``: ``"duckdb"`` (default), ``"spark"``, ``"postgres"`` or an engine object."""
         from rulekit.settle import settle  # DuckDB is loaded only when a program is settled
 
-        return settle(self.plan, data, progress=progress)
+        return settle(self.plan, data, progress=progress, engine=engine)
 
     def explain(self, settlement: Settlement, participant_id: str) -> str:
         """Why one participant of a settlement got what it got, clause by clause."""

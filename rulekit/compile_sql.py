@@ -4,7 +4,8 @@ The tree is a chain of CTEs (see :mod:`rulekit.sql`): metrics per participant an
 per member, clause truth values (a clause holds only when its condition is TRUE),
 eligible / qualified / disqualified flags, ranks, prizes, pool caps, rebates,
 bonuses, milestones, and per-order commissions and subsidies. It is generated for
-DuckDB (``query.sql(dialect="duckdb")``) and transpiles to other dialects.
+DuckDB's vocabulary with a few semantic nodes; :mod:`rulekit.sql.dialects` lowers it
+for DuckDB, Spark, Postgres or Trino (``compiled.sql("spark")``).
 
 Paid amounts come out as integers of minor units; metric values in SQL units
 (durations in microseconds, ratios and averages as numerator and denominator).
@@ -21,6 +22,7 @@ from rulekit import ir
 from rulekit.plan import Plan, bind
 from rulekit.plan.kinds import kind_of
 from rulekit.sql import build as b
+from rulekit.sql.dialects import render
 from rulekit.sql.exprs import CompileError, QuantResolver, Scope, condition
 from rulekit.sql.metrics import MID, PID, Context, column_col, frame_scope, member_frame, participant_frame
 from rulekit.sql.rewards import S, Stages, ranking_stages
@@ -45,8 +47,13 @@ class CompiledSettlement:
     participant_metrics: tuple[str, ...]
     member_metrics: tuple[str, ...]
 
-    def sql(self, dialect: str = "duckdb") -> str:
-        return self.participants.sql(dialect=dialect)
+    def sql(self, dialect: str = "duckdb", *, pretty: bool = False) -> str:
+        """The participants query for ``dialect`` (see :mod:`rulekit.sql.dialects`)."""
+        return render(self.participants, dialect, pretty=pretty)
+
+    def members_sql(self, dialect: str = "duckdb", *, pretty: bool = False) -> str | None:
+        """The members query for ``dialect``, or ``None`` when the program has no members."""
+        return render(self.members, dialect, pretty=pretty) if self.members is not None else None
 
 
 def compile_settlement(plan: Plan | ir.Program) -> CompiledSettlement:

@@ -152,7 +152,8 @@ def frame_to_arrow(frame: Any) -> pa.Table:
     """An in-memory table as Arrow without metadata.
 
     Accepts Arrow tables and record-batch readers, pandas and polars DataFrames, polars
-    LazyFrames (collected) and DuckDB relations. Anything else is a ``TypeError`` naming it.
+    LazyFrames (collected), DuckDB relations and Spark DataFrames (collected to the driver).
+    Anything else is a ``TypeError`` naming it.
     """
     arrow = _as_arrow(frame)
     return arrow.replace_schema_metadata(None)
@@ -173,9 +174,11 @@ def _as_arrow(frame: Any) -> pa.Table:
         return frame.to_arrow()
     if module == "pandas" and name == "DataFrame":
         return pa.Table.from_pandas(frame, preserve_index=False)
+    if module == "pyspark" and name == "DataFrame":  # pulled back to the driver (the Spark engine settles it there)
+        return frame.toArrow()
     raise TypeError(
         f"expected an Arrow table or record-batch reader, a pandas or polars DataFrame, a polars LazyFrame, "
-        f"a DuckDB relation or a path, got {name}"
+        f"a DuckDB relation, a Spark DataFrame or a path, got {name}"
     )
 
 

@@ -17,9 +17,11 @@ import pyarrow as pa
 from rulekit import ir
 from rulekit.compile_sql import CompiledSettlement, compile_settlement
 from rulekit.data import LoadedData, Source, load_tables
+from rulekit.engines import Engine, conform, engine_for
 from rulekit.plan import Plan, bind
 from rulekit.results import Settlement
 from rulekit.settle_results import build_settlement, derived, fetch
+from rulekit.sql.dialects import render
 from rulekit.sql.failures import diagnose
 
 __all__ = ["STAGES", "Progress", "build_settlement", "fetch", "settle", "to_arrow"]
@@ -33,10 +35,19 @@ STAGES = (
 )
 
 
-def settle(program: Plan | ir.Program, data: LoadedData | Source, *, progress: Progress | None = None) -> Settlement:
+def settle(
+    program: Plan | ir.Program,
+    data: LoadedData | Source,
+    *,
+    progress: Progress | None = None,
+    engine: str | Engine | None = None,
+) -> Settlement:
     """Settle a program over ``data`` (loaded data, a folder, frames or a DuckDB connection).
 
     ``program`` is its :class:`~rulekit.plan.Plan`, or a checked ``ir.Program`` (bound here).
+    ``engine`` runs the query: ``"duckdb"`` (the default, embedded), ``"spark"``,
+    ``"postgres"``, or an engine object such as ``SparkEngine(session)``
+    (:mod:`rulekit.engines`); every engine gives the same settlement.
 
     Raises :class:`rulekit.errors.DataError` for fatal data problems,
     :class:`rulekit.errors.EngineError` (naming the table and column) when DuckDB fails on
@@ -54,14 +65,42 @@ def settle(program: Plan | ir.Program, data: LoadedData | Source, *, progress: P
     loaded = data if isinstance(data, LoadedData) else load_tables(program, data)
     step(1)
     compiled, participants_sql, members_sql = _compiled(plan)
+    runner = engine_for(engine)
     step(2)
     try:
-        rows = fetch(loaded.connection, participants_sql)
-        member_rows = fetch(loaded.connection, members_sql) if members_sql is not None else None
+        if runner.name == "duckdb":
+            rows = fetch(loaded.connection, participants_sql)
+            member_rows = fetch(loaded.connection, members_sql) if members_sql is not None else None
+        else:
+            rows, member_rows = _elsewhere(runner, program, compiled, loaded, participants_sql, members_sql)
     except duckdb.Error as exc:  # e.g. amounts whose sum does not fit an exact decimal
         raise diagnose(loaded.connection, program, exc) from exc
     step(3)
     return build_settlement(plan, compiled, rows, member_rows, loaded)
+
+
+def _elsewhere(
+    runner: Engine,
+    program: ir.Program,
+    compiled: CompiledSettlement,
+    loaded: LoadedData,
+    participants_sql: str,
+    members_sql: str | None,
+) -> tuple[pa.Table, pa.Table | None]:
+    """Run the queries on another engine; its rows take the column types DuckDB gives them
+    (read from DuckDB's plan of the same query with no rows), so results are built alike."""
+    queries = [compiled.sql(runner.dialect)]
+    schemas = [_schema(loaded, participants_sql)]
+    if members_sql is not None:
+        queries.append(compiled.members_sql(runner.dialect) or "")
+        schemas.append(_schema(loaded, members_sql))
+    found = runner.run(loaded, [t.name for t in program.tables], queries)
+    conformed = [conform(rows, schema, runner.name) for rows, schema in zip(found, schemas, strict=True)]
+    return conformed[0], conformed[1] if members_sql is not None else None
+
+
+def _schema(loaded: LoadedData, sql: str) -> pa.Schema:
+    return loaded.connection.sql(sql).limit(0).to_arrow_table().schema
 
 
 def _compiled(plan: Plan) -> tuple[CompiledSettlement, str, str | None]:
@@ -69,8 +108,8 @@ def _compiled(plan: Plan) -> tuple[CompiledSettlement, str, str | None]:
     cache = derived(plan.program)
     if "queries" not in cache:
         compiled = compile_settlement(plan)
-        members = compiled.members.sql(dialect="duckdb") if compiled.members is not None else None
-        cache["queries"] = (compiled, compiled.participants.sql(dialect="duckdb"), members)
+        members = render(compiled.members, "duckdb") if compiled.members is not None else None
+        cache["queries"] = (compiled, render(compiled.participants, "duckdb"), members)
     found: tuple[CompiledSettlement, str, str | None] = cache["queries"]
     return found
 

@@ -4,5 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The Spark and Postgres engines the suite compares with DuckDB (installed only when missing;
+# the main job, scripts/run.sh, needs neither).
+bash scripts/engines.sh
 export PATH="$PWD/.venv/bin:$PATH"
 bash scripts/suite.sh "$@"

@@ -113,8 +113,8 @@ def test_settlement_sql_within_target(program: rulekit.CompiledProgram, loaded: 
     from rulekit.compile_sql import compile_settlement
 
     compiled = compile_settlement(program.ir)
-    sql = compiled.participants.sql(dialect="duckdb")
-    members = compiled.members.sql(dialect="duckdb") if compiled.members is not None else ""
+    sql = compiled.sql("duckdb")
+    members = compiled.members_sql("duckdb") or ""
 
     def rulekit_sql() -> None:
         loaded.connection.execute(sql).fetchall()

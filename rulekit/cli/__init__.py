@@ -1,4 +1,4 @@
-"""Command-line interface: ``rulekit check | run | explain | decide | docs | fmt | test | diff | lsp | serve``.
+"""Command-line interface: ``rulekit check | run | explain | decide | docs | fmt | test | diff | lsp | serve | sql``.
 
 Each command lives in its own module and registers itself on :data:`app`.
 """
@@ -23,6 +23,7 @@ from rulekit.cli import fmt as _fmt  # noqa: F401  isort: skip
 from rulekit.cli import test as _test  # noqa: F401  isort: skip
 from rulekit.cli import lsp as _lsp  # noqa: F401  isort: skip
 from rulekit.cli import serve as _serve  # noqa: F401  isort: skip
+from rulekit.cli import sql as _sql  # noqa: F401  isort: skip
 
 
 def main() -> None:

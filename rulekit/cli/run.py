@@ -1,4 +1,4 @@
-"""``rulekit run FILE --data DIR [--table T=PATH] [--table-pattern T=GLOB] [--out PATH]``: settle a program.
+"""``rulekit run FILE --data DIR [--table T=PATH] [--out PATH] [--engine duckdb|spark|postgres]``: settle a program.
 
 Exit status: 0 when settled; 1 for rule-file errors, fatal data problems or a
 program the settlement engine cannot run; 2 for a wrong command line.
@@ -6,6 +6,7 @@ program the settlement engine cannot run; 2 for a wrong command line.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -25,6 +26,7 @@ from rulekit.cli.sources import SourceError, files_read, parse_assignments, run_
 from rulekit.cli.stdin import check_path, display_name, is_stdin, short_name
 from rulekit.data import DataError, LoadedData, describe, load_tables
 from rulekit.diagnostics import render
+from rulekit.engines import engine_for
 from rulekit.errors import CompileError, EngineError
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
 from rulekit.plan.kinds import kind_of
@@ -35,6 +37,16 @@ from rulekit.settle import Progress as ProgressFn
 from rulekit.settle import settle
 
 OUT_SUFFIXES = (".json", ".csv", ".parquet")
+
+
+class EngineName(enum.Enum):
+    """``--engine`` of ``rulekit run``."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+    POSTGRES = "postgres"
+
+
 MAX_ROWS = 50  # rows of the on-screen table; the output file has everything
 
 
@@ -58,6 +70,13 @@ def run(
     table_pattern: Annotated[
         list[str] | None,
         typer.Option("--table-pattern", help="TABLE=GLOB: read one table from the files a glob pattern matches."),
+    ] = None,
+    engine: Annotated[
+        EngineName, typer.Option("--engine", help="Where the settlement query runs (same results on each).")
+    ] = EngineName.DUCKDB,
+    engine_url: Annotated[
+        str | None,
+        typer.Option("--engine-url", help="Postgres: a connection string; Spark: a master URL (default local)."),
     ] = None,
 ) -> None:
     """Settle a program over its input tables and write an audit manifest."""
@@ -91,7 +110,7 @@ def run(
         with _progress() as step:
             step("loading and checking the data", 1, 4)
             loaded = load_tables(program, source)
-            settlement = settle(program, loaded, progress=step)
+            settlement = settle(program, loaded, progress=step, engine=engine_for(engine.value, engine_url))
     except DataError as exc:
         where = f"in {data}" if data is not None and not (table or table_pattern) else "given"
         err.print(f"cannot settle {short_name(file)}: the data {where} has problems:", markup=False)

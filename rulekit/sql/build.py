@@ -190,8 +190,18 @@ def window(
     return node
 
 
-def at_time_zone(expr: exp.Expression, zone: str) -> exp.AtTimeZone:
-    return exp.AtTimeZone(this=expr, zone=string(zone))
+def utc_to_local(expr: exp.Expression, zone: str) -> exp.ConvertTimezone:
+    """A naive UTC timestamp as the naive wall-clock time it shows in ``zone``.
+
+    A semantic node, independent of the session time zone: :mod:`rulekit.sql.dialects`
+    writes it for each engine (DuckDB's ``AT TIME ZONE`` means different things on
+    ``TIMESTAMP`` and ``TIMESTAMPTZ``, and Spark has no such pair)."""
+    return exp.ConvertTimezone(source_tz=string("UTC"), target_tz=string(zone), timestamp=expr)
+
+
+def local_to_utc(expr: exp.Expression, zone: str) -> exp.ConvertTimezone:
+    """A naive wall-clock time in ``zone`` as a naive UTC timestamp (see :func:`utc_to_local`)."""
+    return exp.ConvertTimezone(source_tz=string(zone), target_tz=string("UTC"), timestamp=expr)
 
 
 def interval(amount: int, unit: str) -> exp.Interval:

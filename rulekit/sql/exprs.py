@@ -142,8 +142,7 @@ def _instant(value: Operand, tz: str) -> Operand:
 
 def local_midnight(day: exp.Expression, tz: str) -> exp.Expression:
     """SQL for ``timeutil.local_midnight``: a DATE as the naive-UTC TIMESTAMP its local day starts."""
-    local = b.at_time_zone(b.cast(day, "TIMESTAMP"), tz)  # a wall-clock time in tz -> TIMESTAMPTZ
-    return b.at_time_zone(local, "UTC")
+    return b.local_to_utc(b.cast(day, "TIMESTAMP"), tz)
 
 
 def _plain(value: Operand) -> exp.Expression:

@@ -147,7 +147,7 @@ def window_bounds(ctx: Context, name: str) -> tuple[exp.Expression, exp.Expressi
 
 def _through_end_of_day(end: exp.Expression, tz: str) -> exp.Expression:
     """The local midnight after the local day ``end`` (naive UTC) falls on: an inclusive end."""
-    local_day = b.cast(b.at_time_zone(b.at_time_zone(end, "UTC"), tz), "DATE")
+    local_day = b.cast(b.utc_to_local(end, tz), "DATE")
     return local_midnight(exp.Add(this=local_day, expression=b.interval(1, "DAY")), tz)
 
 
@@ -162,7 +162,7 @@ def relative_end(anchor: exp.Expression, length: ir.Duration, tz: str) -> exp.Ex
     """
     if not length.unit.calendar:
         return exp.Add(this=anchor, expression=b.interval(int(length.total_seconds * MICROS), "MICROSECOND"))
-    local = b.at_time_zone(b.at_time_zone(anchor, "UTC"), tz)
+    local = b.utc_to_local(anchor, tz)
     shifted: exp.Expression
     if length.unit.months:
         shifted = exp.Add(this=local, expression=b.interval(int(length.total_months), "MONTH"))
@@ -173,11 +173,10 @@ def relative_end(anchor: exp.Expression, length: ir.Duration, tz: str) -> exp.Ex
         rest = int(((days - whole) * 86400 * MICROS).to_integral_value())
         if rest:
             shifted = exp.Add(this=shifted, expression=b.interval(rest, "MICROSECOND"))
-    instant = b.at_time_zone(exp.Paren(this=shifted), tz)
+    instant = b.local_to_utc(exp.Paren(this=shifted), tz)
     earlier = exp.Sub(this=instant, expression=b.interval(1, "HOUR"))
-    same_wall = exp.EQ(this=b.at_time_zone(exp.Paren(this=earlier), tz), expression=shifted.copy())
-    first = b.case([(same_wall, earlier.copy())], instant.copy())
-    return b.at_time_zone(first, "UTC")
+    same_wall = exp.EQ(this=b.utc_to_local(earlier, tz), expression=shifted.copy())
+    return b.case([(same_wall, earlier.copy())], instant.copy())
 
 
 def during(ctx: Context, tbl: ir.Table, window: str) -> exp.Expression:
