@@ -139,6 +139,13 @@ class Outcome:
         return self._evaluation.members
 
     @property
+    def holds(self) -> tuple[bool, ...]:
+        """Whether each clause's condition holds, in the rule file's order (no words)."""
+        if self._pieces is not None:
+            return tuple(h for h, _ in self._pieces.results)
+        return tuple(h for _, h, _ in self._evaluation.outcomes)
+
+    @property
     def clauses(self) -> tuple[ClauseResult, ...]:
         """Every clause's outcome with its reason, worded now from the trace of the clause."""
         if self._clauses is None:
