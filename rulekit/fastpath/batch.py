@@ -16,7 +16,8 @@ record. Only the per-participant stage is decided: rules that need the whole pop
 (prize ranks, pool caps, budgets, ``max orders``) are not applied, and the amounts are
 before those limits, as in a single decision; ``settle`` applies them.
 
-Not vectorised yet: the records are decided one after another by the generated code.
+The batch is evaluated vectorised (:mod:`rulekit.fastpath.vector`, polars) when the plan and
+the table's types allow it, and record by record by the generated code otherwise.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from rulekit.result_schema import money_type
 from rulekit.rewards.base import RewardKind
 
 from . import FastProgram, Outcome
+from .vector import vector_decide
 
 
 class BatchFactsError(FactsError):
@@ -100,6 +102,10 @@ def decide_batch(fast: FastProgram, table: Any) -> pa.Table:
     """Decide every record of ``table``; raises :class:`BatchFactsError` naming the record."""
     plan = fast.py.plan
     arrow = as_arrow(table)
+    if fast.generated:
+        found = vector_decide(plan, arrow, result_schema(plan), fast.due)
+        if found is not None:
+            return found
     outcomes = []
     for index, facts in enumerate(records(plan, arrow)):
         try:
