@@ -61,7 +61,8 @@ def compile_reader(plan: Plan, windows: dict[str, BoundsFn]) -> ReaderCode:
     """Generate and compile the fast reader of ``plan``."""
     gen = _ReaderGen(plan, windows)
     source = gen.source()
-    namespace: dict[str, Any] = {"Unreadable": Unreadable, "_ratio": _ratio, **gen.consts}
+    namespace: dict[str, Any] = {"Unreadable": Unreadable, "_ratio": _ratio, "_Decimal": Decimal, **gen.consts}
+    namespace |= {"_stamp": _UTC_STAMP, "_instant": dt.datetime.fromisoformat}
     exec(compile(source, f"<rulekit fast reader: {plan.name}>", "exec"), namespace)  # our source (docstring)
     return ReaderCode(namespace["read"], source)
 
@@ -113,9 +114,13 @@ class _ReaderGen:
         for i, (name, convert, required) in enumerate(shape.columns):
             var = f"v{i}"
             self.emit(indent, f"{var} = raw[{name!r}]")
-            self.emit(indent, f"if {self._unusual(convert, var)}:")
             if convert is CONVERTERS[ir.ColumnType.TIMESTAMP]:
-                convert = _timestamp(convert)
+                # `2022-02-14T09:30:00Z`, the spelling services send: the same aware UTC instant.
+                self.emit(indent, f"if type({var}) is str and _stamp({var}):")
+                self.emit(indent + 1, f"{var} = _instant({var})")
+                self.emit(indent, "else:")
+            else:
+                self.emit(indent, f"if {self._unusual(convert, var)}:")
             self.emit(indent + 1, f"{var} = {self.const(_strict(convert, required))}({var})")
             items.append(f"{name!r}: {var}")
         self.emit(indent, f"{out} = {{{', '.join(items)}}}")
@@ -174,7 +179,8 @@ class _ReaderGen:
             self.emit(1, "raise Unreadable" if derived is None else f"metrics[{name!r}] = {derived}")
             return
         self.emit(1, f"if {name!r} in facts:")
-        self.emit(2, f"metrics[{name!r}] = {convert}(facts[{name!r}])")
+        self.emit(2, f"x = facts[{name!r}]")
+        self.emit(2, f"metrics[{name!r}] = {self.given(metric, convert)}")
         self.emit(1, "else:")
         if derived is None:
             self.emit(2, "raise Unreadable")  # an aggregate over events not given: the reference computes it
@@ -187,13 +193,23 @@ class _ReaderGen:
         self.emit(1, "for mid, row, values, raw in members:")
         self.emit(2, f"if {name!r} in raw:")
         self.emit(3, f"x = raw[{name!r}]")
-        self.emit(3, f"values[{name!r}] = None if x is None else {convert}(x)")
+        self.emit(3, f"values[{name!r}] = {self.given(metric, convert)}")
         self.emit(2, "else:")
         if derived is None:
             self.emit(3, "raise Unreadable")
         else:
             self.emit(3, "lookup = lambda part: values.get(part, metrics.get(part))")
             self.emit(3, f"values[{name!r}] = {derived}")
+
+    def given(self, metric: MetricPlan, convert: str) -> str:
+        """Source converting the given value ``x``: whole numbers inline, the rest by ``convert``."""
+        kind = metric.type.kind
+        whole = f"type(x) is int and -{_INT + 1} <= x <= {_INT}"
+        if kind in (t.Kind.COUNT, t.Kind.INT):
+            return f"x if {whole} else {convert}(x)"
+        if kind in (t.Kind.MONEY, t.Kind.DECIMAL, t.Kind.PERCENT, t.Kind.DURATION):
+            return f"_Decimal(x) if {whole} else {convert}(x)"  # Decimal(int), as the reference makes
+        return f"{convert}(x)"
 
     def derived(self, metric: MetricPlan, lookup: str) -> str | None:
         """Source computing a ratio or computed metric from its parts (``None`` for aggregates)."""
@@ -262,15 +278,3 @@ def _given(metric: MetricPlan) -> Callable[[Any], Any]:
 
         return number
     return slow
-
-
-def _timestamp(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``convert`` with a short cut for ``2022-02-14T09:30:00Z``, the spelling services send
-    (the reference reads it to the same aware UTC instant)."""
-
-    def stamp(value: Any) -> Any:
-        if type(value) is str and _UTC_STAMP(value):
-            return dt.datetime.fromisoformat(value)
-        return convert(value)
-
-    return stamp
