@@ -211,6 +211,21 @@ def test_bad_facts_raise_what_decide_raises(apollo: rulekit.CompiledProgram, cha
     assert str(found.value) == str(expected.value)
 
 
+def test_an_account_without_hosts_decides_as_decide(apollo: rulekit.CompiledProgram) -> None:
+    # No host carries effective_live_time, so decide needs the sessions to compute it from.
+    facts = one(hosts=[], host_count=0)
+    with pytest.raises(rulekit.FactsError) as expected:
+        apollo.decide(facts)
+    with pytest.raises(rulekit.FactsError) as found:
+        apollo.decide_fast(facts)
+    assert str(found.value) == str(expected.value)
+    with pytest.raises(BatchFactsError, match="record 0"):
+        apollo.decide_batch(pa.Table.from_pylist([flat(facts), flat(one(host_count=1))]))
+    # With the (empty) sessions given, every host test holds over no hosts; host_count = 0 fails eligibility.
+    outcome = apollo.decide_fast({**facts, "live_sessions": []})
+    assert (outcome.eligible, outcome.holds[3]) == (False, True)
+
+
 def test_rule_file_text_is_never_spliced_into_generated_code() -> None:
     text = "x' + str(1/0) + ')"  # Python, were it spliced into the source as text
     source = APOLLO.read_text(encoding="utf-8").replace('kind = "agency"', f'kind = "{text}"')

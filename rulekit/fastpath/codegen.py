@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rulekit import ir
+from rulekit.errors import RulekitError
 from rulekit.plan import Level, Plan
 from rulekit.pyeval.exprs import _operand, type_of
 from rulekit.pyeval.scopes import scopes
@@ -41,7 +42,7 @@ _OPS = {
 _TIME_KINDS = {"date", "timestamp", None}
 
 
-class Unsupported(Exception):  # noqa: N818 - a signal to the caller, not an error a user sees
+class Unsupported(RulekitError):  # noqa: N818 - a signal to the caller, not an error a user sees
     """The plan holds a construct the generator does not handle: use the reference evaluator."""
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from rulekit import ir
 from rulekit import types as t
 from rulekit.contract import required_columns
+from rulekit.errors import RulekitError
 from rulekit.facts import CONVERTERS, MAX_DECIMALS, MAX_WHOLE_DIGITS, TableShape, table_shape
 from rulekit.plan import Level, MetricPlan, Plan
 from rulekit.pyeval.arith import compile_computed
@@ -45,7 +46,7 @@ Member = tuple[str, dict[str, Any], dict[str, Any], Any]
 Reader = Callable[[Any], tuple[dict[str, Any], dict[str, Any], list[Member]]]
 
 
-class Unreadable(Exception):  # noqa: N818 - a signal to the caller, never seen by a user
+class Unreadable(RulekitError):  # noqa: N818 - a signal to the caller, never seen by a user
     """These facts are not the fast reader's: read them with the reference reader."""
 
 
@@ -98,6 +99,10 @@ class _ReaderGen:
         self.emit(1, "members = []")
         if member is not None:
             self.members(member.table, member.key)
+            if any(m.level is Level.MEMBER and m.table is not None for m in plan.metrics):
+                # No member row carries values: the reference decides which events it then needs.
+                self.emit(1, "if not members:")
+                self.emit(2, "raise Unreadable")
         self.emit(1, "metrics = {}")
         for metric in plan.metrics:
             self.metric(metric)

@@ -33,8 +33,11 @@ import pyarrow.compute as pc
 
 from rulekit import ir
 from rulekit.contract import required_columns
+from rulekit.errors import RulekitError
 from rulekit.money import minor_unit
 from rulekit.plan import Level, MetricPlan, Plan
+from rulekit.plan.aggregates import Aggregate, aggregate
+from rulekit.plan.model import Shape
 from rulekit.pyeval.values import literal_value
 
 _LIMIT = 2**62  # products of amounts stay below this, or the batch is decided record by record
@@ -42,7 +45,7 @@ _STAMP = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
-class _No(Exception):  # noqa: N818 - a signal inside this module: decide record by record
+class _No(RulekitError):  # noqa: N818 - a signal inside this module: decide record by record
     pass
 
 
@@ -145,6 +148,10 @@ class _Vector:
             owners = pc.take(self.table.column(link).combine_chunks(), pa.array(self.parents))
             if not pc.all(pc.equal(owners.cast(pa.string()), self.members[link].to_arrow().cast(pa.string()))).as_py():
                 raise _No  # a member row of another participant
+        if (self.lengths == 0).any() and any(
+            m.level is Level.MEMBER and m.table is not None for m in self.plan.metrics
+        ):
+            raise _No  # an account without members: the reference decides which events it then needs
         self.member_fields = fields
 
     def _metric(self, metric: MetricPlan, names: set[str]) -> None:
@@ -161,9 +168,10 @@ class _Vector:
             self.given[metric.name] = pl.col(metric.name)
             return
         definition = metric.decl.definition
+        counts_rows = isinstance(definition, ir.Aggregate) and _counts_rows(aggregate(definition.func))
         plain_count = (
-            isinstance(definition, ir.Aggregate)
-            and definition.func is ir.AggregateFunc.COUNT
+            counts_rows
+            and isinstance(definition, ir.Aggregate)
             and self.member is not None
             and metric.table == self.member.table
             and metric.window is None
@@ -356,6 +364,12 @@ class _Vector:
             capped = _half_even(np.array([cap_numerator * 10**digits]), 10**c)[0]
             result = np.where(over, capped, result)
         return result
+
+
+def _counts_rows(entry: Aggregate) -> bool:
+    """The registry's entry counts the rows (no column, a whole-number count): over the member
+    rows of a participant it is their number."""
+    return entry.column == "none" and not entry.period and entry.shape is Shape.VALUE
 
 
 def _warnings(matrix: np.ndarray[Any, Any] | None, names: list[str], rows: int) -> pa.Array:
