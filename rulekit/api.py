@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rulekit import ir
 from rulekit.compile_py import CompileError, OrderDecision, PyProgram, compile_program
 from rulekit.diagnostics import Diagnostic, has_errors
 from rulekit.errors import RuleFileError
 from rulekit.facts import FactsError
+from rulekit.fastpath import FastProgram, Outcome
 from rulekit.plan import Plan, bind
 from rulekit.pyeval.decision import decide
 from rulekit.results import Decision, Settlement
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["CompiledProgram", "FactsError", "RuleFileError", "load", "loads"]
 
@@ -37,6 +41,7 @@ class CompiledProgram:
         # The one resolved meaning of the program; every engine below reads it.
         self.plan: Plan = bind(program)
         self._py: PyProgram = compile_program(program, self.plan)
+        self._fast = FastProgram(self._py)  # generated from the plan once, here
 
     @property
     def name(self) -> str:
@@ -48,6 +53,23 @@ class CompiledProgram:
         Raises :class:`FactsError` naming the table, column and row of bad facts.
         """
         return decide(self._py, self._py.read(facts))
+
+    def decide_fast(self, facts: Mapping[str, Any]) -> Outcome:
+        """The compiled fast path: the outcome of ``decide(facts)`` without wording anything.
+
+        Its ``clauses`` and ``reasons`` are worded when read, and ``outcome.decision()`` is
+        the :class:`Decision` ``decide`` returns. Raises :class:`FactsError` on bad facts.
+        """
+        return self._fast.decide(facts)
+
+    def decide_batch(self, table: Any) -> pa.Table:
+        """Decide a table of per-participant records (Arrow, pandas or polars; see
+        ``docs/api.md``) and return one Arrow row per record, each as ``decide`` decides it.
+        Raises :class:`rulekit.fastpath.batch.BatchFactsError` (a :class:`FactsError`)
+        naming the record, table, column and row of bad facts."""
+        from rulekit.fastpath.batch import decide_batch
+
+        return decide_batch(self._fast, table)
 
     def decide_order(self, participant_row: Mapping[str, Any], order_row: Mapping[str, Any]) -> OrderDecision:
         """The fast path for one order: commission and subsidy, no reasons."""

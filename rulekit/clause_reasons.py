@@ -64,9 +64,15 @@ def _words(plan: Plan, name: str) -> str:
 
 def _type(name: str, ctx: _Ctx) -> ValueType | None:
     """The value type of ``name`` where it is read (member-level first inside a quantifier)."""
-    found = ctx.plan.resolve(name, MEMBER_SCOPE if ctx.member is not None else PARTICIPANT_SCOPE)
-    # The plan's kinds are spelt as the formatter's value types ("count", "money", …).
-    return None if found.is_unknown else cast("ValueType", found.kind.value)
+    scope = MEMBER_SCOPE if ctx.member is not None else PARTICIPANT_SCOPE
+    # Resolved once per plan, name and scope: a name's type depends on the program alone.
+    memo = cast("dict[tuple[str, object], ValueType | None]", ctx.plan._index.setdefault("value_types", {}))
+    key = (name, scope)
+    if key not in memo:
+        found = ctx.plan.resolve(name, scope)
+        # The plan's kinds are spelt as the formatter's value types ("count", "money", …).
+        memo[key] = None if found.is_unknown else cast("ValueType", found.kind.value)
+    return memo[key]
 
 
 def _ref_name(expr: ir.NameRef | ir.QualifiedRef) -> str:

@@ -25,13 +25,13 @@ import functools
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
+from typing import Protocol
 
 from babel.numbers import UnknownCurrencyError, get_currency_precision, get_currency_symbol
 
 from rulekit import ir
 from rulekit.plan.kinds import kind_of
 from rulekit.pyeval.types import ValueType, currency
-from rulekit.results import ClauseOutcome
 from rulekit.rewards.base import Paid
 
 __all__ = [
@@ -162,7 +162,21 @@ def window_text(program: ir.Program, name: str) -> str:
 # -------------------------------------------------------------------- top-level reasons
 
 
-def outcome_reasons(clauses: Iterable[ClauseOutcome], qualified: bool) -> list[str]:
+class ClauseLike(Protocol):
+    """What the top-level reasons read of a clause outcome (a ``ClauseOutcome`` or the fast
+    path's lightweight one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def holds(self) -> bool: ...
+    @property
+    def judged(self) -> bool: ...
+
+
+def outcome_reasons(clauses: Iterable[ClauseLike], qualified: bool) -> list[str]:
     """The top-level reasons of a decision or a settlement row: the one function that words
     them, from the clause outcomes both report (``decide`` adds notes on what a single
     decision cannot know after these)."""

@@ -9,7 +9,7 @@ once per compiled program.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from rulekit.plan.kinds import kind_of
 from rulekit.pyeval.program import CompiledEffect, EffectOutcome, Evaluation, PyProgram
 from rulekit.pyeval.types import label, participant_noun
 from rulekit.reasons import (
+    ClauseLike,
     format_money,
     outcome_reasons,
     reward_reason,
@@ -32,10 +33,15 @@ from rulekit.timeutil import due_date
 _CLAUSE_CACHE_LIMIT = 10_000
 
 
-def decide(compiled: PyProgram, facts: Facts) -> Decision:
-    """A whole decision: one participant (lists of events) or one order (an event given as a dict)."""
+def decide(compiled: PyProgram, facts: Facts, evaluation: Evaluation | None = None) -> Decision:
+    """A whole decision: one participant (lists of events) or one order (an event given as a dict).
+
+    ``evaluation`` is the evaluation of ``facts`` when the caller already has it (the fast
+    path of :mod:`rulekit.fastpath` builds its decision when one is asked for).
+    """
     order_mode = bool(facts.events)
-    evaluation = compiled.evaluate(facts, only_needed=order_mode)
+    if evaluation is None:
+        evaluation = compiled.evaluate(facts, only_needed=order_mode)
     effects: list[OrderEffect] = []
     for table in compiled.effect_tables():
         rows = [facts.events[table]] if table in facts.events else facts.tables.get(table, [])
@@ -61,7 +67,7 @@ def decide(compiled: PyProgram, facts: Facts) -> Decision:
         effects=effects,
         total_payout=total,
         payout_due=due_date(compiled.ir) if total > 0 else None,
-        reasons=_decision_reasons(compiled, clauses, evaluation.qualified, order_mode),
+        reasons=decision_reasons(compiled, clauses, evaluation.qualified, order_mode),
     ).under(compiled.ir)
 
 
@@ -225,9 +231,10 @@ def _rewards(compiled: PyProgram, evaluation: Evaluation, effects: list[OrderEff
     return found
 
 
-def _decision_reasons(
-    compiled: PyProgram, clauses: list[ClauseOutcome], qualified: bool, order_mode: bool
+def decision_reasons(
+    compiled: PyProgram, clauses: Sequence[ClauseLike], qualified: bool, order_mode: bool
 ) -> list[str]:
+    """The top-level reasons of a decision: the outcome, then what a single decision cannot know."""
     noun = participant_noun(compiled.ir)
     reasons = outcome_reasons(clauses, qualified)  # the same function words a settlement row's
     if order_mode:
