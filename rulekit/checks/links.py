@@ -115,13 +115,21 @@ def check_entity_per(ctx: Context, table: ir.Table, filters: ir.Filters) -> bool
     program = ctx.program
     special = {e.table for e in (program.participant, program.member) if e is not None}
     key = ctx.participant_key()
-    if entity.name in special or len(entity.key) != 1 or (key is not None and entity.column(key) is None):
+    if entity.name in special:
+        role = "participant" if program.participant and entity.name == program.participant.table else "member"
         ctx.error(
             codes.RK127,
-            f"`per {filters.per}` needs `{entity.name}` to be an event table with a one-column `key` "
-            f"and a `{key}` column",
+            f"`per {filters.per}`: `{entity.name}` is the {role} table, not a sub-entity",
             filters.per_span,
-            f"give `table {entity.name}` a `key:` line and a `{key}` column",
+            f"remove `per {filters.per}`: a metric has one value per participant without it",
+        )
+        return True
+    if len(entity.key) != 1 or (key is not None and entity.column(key) is None):
+        ctx.error(
+            codes.RK127,
+            f"`per {filters.per}` needs `{entity.name}` to have a one-column `key` and a `{key}` column",
+            filters.per_span,
+            f"give `table {entity.name}` a one-column `key:` line and a `{key}` column",
         )
         return True
     if table.link_to(entity.name) is None:
@@ -149,7 +157,7 @@ def entity_metric_misuse(ctx: Context, ref: ir.NameRef, found: ResolvedName, sco
 
 
 def _count_hint(name: str, entity: str) -> str:
-    return f"count the {entity} it holds for, like `metric {name}_{entity} = count {entity} where {name} >= 1`"
+    return f"count the {entity} it holds for, like `metric counted_{entity} = count {entity} where {name} >= 1`"
 
 
 def _entity_metric_uses(ctx: Context) -> None:
