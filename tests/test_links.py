@@ -19,6 +19,7 @@ import pytest
 import rulekit
 from rulekit import codes, ir
 from rulekit.checker import check_source
+from rulekit.diff import diff_programs, render_changes
 from rulekit.errors import FactsError
 from rulekit.formatter import format_source
 from rulekit.plan import Level
@@ -302,3 +303,19 @@ def test_listing_bonus_settles_the_same_in_both_evaluators() -> None:
         assert decision.metrics == row.metrics, row.id
         assert (decision.eligible, decision.qualified) == (row.eligible, row.qualified), row.id
         assert decision.total_payout == row.total_payout, row.id
+
+
+# ----------------------------------------------------------------------------- diff
+
+
+def test_diff_reports_a_changed_link_and_not_a_respelled_one() -> None:
+    old = rulekit.loads(SOURCE, "old.rules").ir
+    respelled = rulekit.loads(SOURCE.replace("-> listings.listing_id", "-> listings"), "new.rules").ir
+    assert old != respelled and diff_programs(old, respelled) == []
+    extra = "  listing_ref: string\n  link: listing_id -> listings.listing_id"
+    moved = SOURCE.replace(
+        "  link: listing_id -> listings.listing_id", extra.replace("listing_id ->", "listing_ref ->")
+    )
+    changes = render_changes(diff_programs(old, rulekit.loads(moved, "new.rules").ir))
+    assert "  - link from `listing_id` removed (was: listings.listing_id)\n" in changes
+    assert "  + link from `listing_ref` added: listings.listing_id\n" in changes
