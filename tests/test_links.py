@@ -319,3 +319,27 @@ def test_diff_reports_a_changed_link_and_not_a_respelled_one() -> None:
     changes = render_changes(diff_programs(old, rulekit.loads(moved, "new.rules").ir))
     assert "  - link from `listing_id` removed (was: listings.listing_id)\n" in changes
     assert "  + link from `listing_ref` added: listings.listing_id\n" in changes
+
+
+# ---------------------------------------------------------------------- explanations
+
+
+def test_a_decision_names_the_listings_that_count() -> None:
+    program = rulekit.loads(SOURCE, "shop.rules")
+    decision = program.decide(_facts(_tables(), "s1"))
+    # good_listings of s1 keeps L1 only (see EXPECTED); selling_listings L1, L2, L3.
+    assert "1 of its listings count for good listings: L1 (listings whose number of orders" in "\n".join(
+        decision.reasons
+    )
+    assert any(r.startswith("3 of its listings count for selling listings: L1, L2, L3 (") for r in decision.reasons)
+    assert "Note: 1 of its listings count for good listings: L1" in decision.explain()
+
+
+def test_a_settlement_explanation_states_the_counting_rule() -> None:
+    program = rulekit.load(ROOT / "campaigns" / "listing_bonus.rules")
+    settlement = program.settle(ROOT / "examples" / "listing_bonus")
+    text = program.explain(settlement, "S01")
+    assert (
+        "Counted:\n  qualifying new listings 2: counts listings within the march window whose number of "
+        "orders of the listing is at least 1 and whose number of photos is at least 3\n"
+    ) in text

@@ -23,7 +23,7 @@ from rulekit import ir
 from rulekit.errors import FactsError
 from rulekit.facts import Row
 from rulekit.plan import Level, MetricPlan, Plan
-from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, compile_aggregate
+from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, RowFilter, compile_aggregate, compile_row_filter
 from rulekit.pyeval.types import ValueType
 from rulekit.pyeval.types import metric_type as value_type
 
@@ -110,3 +110,42 @@ def refuse_given(plan: Plan, facts: Any, is_table: Callable[[str], bool]) -> Non
                 metric.entity,
                 metric.name,
             )
+
+
+@dataclass(frozen=True)
+class CountedStep:
+    """A nested aggregate's row filter, to name the entity rows it keeps (explanations)."""
+
+    name: str
+    table: str
+    key: str
+    window: str | None
+    keep: RowFilter
+
+
+def compile_counted(plan: Plan) -> list[CountedStep]:
+    """The row filters of the metrics that count entity rows by their entity metrics."""
+    from rulekit.explain_links import entity_key, nested_metrics  # explanations import the evaluator
+
+    steps = []
+    for metric in nested_metrics(plan):
+        definition, key = metric.decl.definition, entity_key(plan, metric)
+        table = plan.table(metric.table or "")
+        if not isinstance(definition, ir.Aggregate) or key is None or table is None:
+            continue
+        keep = compile_row_filter(table.decl, definition.filters, plan.tz, entity_names(plan, table.name))
+        window = metric.window.name if metric.window is not None else None
+        steps.append(CountedStep(metric.name, table.name, key, window, keep))
+    return steps
+
+
+def counted_keys(
+    steps: list[CountedStep], tables: dict[str, list[Row]], prow: Row, windows: dict[str, BoundsFn]
+) -> dict[str, list[str]]:
+    """The keys of the rows each nested aggregate keeps, sorted."""
+    found = {}
+    for step in steps:
+        bounds: Bounds | None = windows[step.window](prow) if step.window else None
+        kept = (str(row[step.key]) for row in tables.get(step.table, []) if step.keep(row, bounds))
+        found[step.name] = sorted(kept)
+    return found

@@ -32,7 +32,14 @@ from rulekit.plan import Level, Plan, bind
 from rulekit.plan.kinds import kind_of
 from rulekit.pyeval import rewards as arithmetic
 from rulekit.pyeval.arith import ComputedFn, compile_computed
-from rulekit.pyeval.entities import compile_entities, entity_names, refuse_given, with_entity_values
+from rulekit.pyeval.entities import (
+    compile_counted,
+    compile_entities,
+    counted_keys,
+    entity_names,
+    refuse_given,
+    with_entity_values,
+)
 from rulekit.pyeval.exprs import MEMBERS, CompileError, Fn, Scope, compile_expr
 from rulekit.pyeval.given import needed_tables, split_given
 from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, compile_aggregate, compile_row_filter, compile_window
@@ -92,6 +99,7 @@ class Evaluation:
     qualified: bool
     warnings: list[str] = field(default_factory=list)
     env: dict[str, Any] = field(default_factory=dict)  # what the clauses were evaluated over (for traces)
+    counted: dict[str, list[str]] = field(default_factory=dict)  # nested aggregates: the entity keys kept
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,7 @@ class PyProgram:
         self.windows: dict[str, BoundsFn] = {w.name: compile_window(w, self.tz) for w in self.plan.windows}
         self._steps = self._plan_metrics()
         self._entities = compile_entities(self.plan)  # sub-entities (issue 10, construct 4)
+        self._counted = compile_counted(self.plan)
         self._needed = self._clause_needs()
         self._participant_scope, self._member_scope = self._scopes()
         self.clauses: list[tuple[ir.Clause, Fn, Fn | None]] = [
@@ -265,6 +274,8 @@ class PyProgram:
             outcomes.append((clause, condition(env) is True, guard is None or guard(env) is True))
         evaluation = _summarise(self._pid(prow), prow, metrics, members, member_rows, outcomes)
         evaluation.env = env
+        if self._counted:  # the listings a nested aggregate kept, for the decision's notes
+            evaluation.counted = counted_keys(self._counted, facts.tables, prow, self.windows)
         return evaluation
 
     def traced_clauses(self) -> tuple[TracedClause, ...]:
