@@ -267,8 +267,9 @@ def test_entity_metric_values_cannot_be_given() -> None:
     with pytest.raises(FactsError, match="`listing_orders` has one value per row of `listings` and cannot be given"):
         program.decide(facts)
     # A participant metric computed from them can be given, like any participant metric.
-    given = {"sellers": _facts(_tables(), "s1")["sellers"], "good_listings": 4, "orders": [], "listings": []}
-    decision = program.decide(given)
+    # Every metric over listings given: neither listings nor orders need be given.
+    values = {"good_listings": 4, "selling_listings": 0, "big_listings": 0, "early_listings": 0, "photos_sold": 0}
+    decision = program.decide({"sellers": _facts(_tables(), "s1")["sellers"], **values})
     assert decision.metrics["good_listings"] == 4
     assert decision.total_payout == Decimal("20.00")  # 4 x $5
 
@@ -343,3 +344,19 @@ def test_a_settlement_explanation_states_the_counting_rule() -> None:
         "Counted:\n  qualifying new listings 2: counts listings within the march window whose number of "
         "orders of the listing is at least 1 and whose number of photos is at least 3\n"
     ) in text
+
+
+def test_a_per_order_reward_cannot_read_an_entity_metric() -> None:
+    # Over orders the `where` cannot see it; over listings themselves a per-order reward still
+    # decides one row alone, so it is refused there too (one diagnostic each).
+    limits = "\n  cap per order: $1\n  budget: $10\n  overflow: first come\n"
+    over_orders = SOURCE + "subsidy s: full gmv in orders where listing_orders >= 1" + limits
+    with_fee = SOURCE.replace("  photos: int\n", "  photos: int\n  fee: money\n")
+    over_listings = with_fee + "subsidy s: full fee in listings where listing_orders >= 1" + limits
+    messages = []
+    for source in (over_orders, over_listings):
+        messages += [d.message for d in check_source(source, "x.rules").diagnostics if d.code == codes.RK126]
+    assert messages == [
+        "`listing_orders` has one value per listing, so a `where` over `orders` cannot read it",
+        "`listing_orders` has one value per listing, so per-order reward `s` cannot use it",
+    ]

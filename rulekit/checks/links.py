@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from rulekit import codes, ir
+from rulekit import codes, ir, walk
 from rulekit import types as t
 from rulekit.checks.context import Context
 from rulekit.diagnostics import suggest
@@ -183,6 +183,15 @@ def _entity_metric_uses(ctx: Context) -> None:
     from rulekit.plan.kinds import kind_of  # the reward registry needs the plan package first
 
     for reward in program.rewards:
-        base = kind_of(reward).metric(reward)
+        kind = kind_of(reward)
+        base = kind.metric(reward)
         if base is not None:
             misuse(base[0], base[1] or reward.span, f"reward `{reward.name}`")
+        order = kind.order(reward)
+        if order is not None and order.filters.where is not None:
+            # A per-order reward decides one row at a time: it has no listing values to read.
+            for node in walk.walk(order.filters.where):
+                # Over another table the `where` already reports it (a name of another scope).
+                read = program.metric(node.name) if isinstance(node, ir.NameRef) else None
+                if read is not None and entity_of(program, read) == order.table:
+                    misuse(read.name, node.span, f"per-order reward `{reward.name}`")
