@@ -360,3 +360,31 @@ def test_a_per_order_reward_cannot_read_an_entity_metric() -> None:
         "`listing_orders` has one value per listing, so a `where` over `orders` cannot read it",
         "`listing_orders` has one value per listing, so per-order reward `s` cannot use it",
     ]
+
+
+def test_every_circle_of_links_is_reported_once() -> None:
+    # A self-link (a -> a) and a circle through a table's second link (b -> c -> b).
+    source = SOURCE + "\n".join(
+        [
+            "table a:",
+            "  a_id: string",
+            "  seller_id: string",
+            "  key: a_id",
+            "  link: a_id -> a",
+            "table b:",
+            "  b_id: string",
+            "  c_id: string",
+            "  x_id: string",
+            "  key: b_id",
+            "  link: x_id -> sellers",
+            "  link: c_id -> c",
+            "table c:",
+            "  c_id: string",
+            "  b_id: string",
+            "  key: c_id",
+            "  link: b_id -> b",
+            "",
+        ]
+    )
+    found = [d.message for d in check_source(source, "x.rules").diagnostics if d.code == codes.RK124]
+    assert found == ["links go round in a circle: a -> a", "links go round in a circle: b -> c -> b"]

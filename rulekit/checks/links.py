@@ -79,30 +79,30 @@ def _target_column(ctx: Context, link: ir.Link, target: ir.Table) -> ir.Column |
 
 
 def _cycles(ctx: Context) -> None:
-    """Links form no circle: following them from any table never comes back to it."""
-    edges = {table.name: [link for link in table.links] for table in ctx.program.tables}
-    reported: set[str] = set()
-    for start in edges:
-        trail = [start]
-        current = start
-        while True:
-            following = [link for link in edges.get(current, []) if link.target in edges]
-            if not following:
-                break
-            link = following[0]
+    """Links form no circle: following them from any table never comes back to it. Each
+    circle is reported once, at the link that closes it (depth-first, in source order)."""
+    tables = {table.name: table for table in ctx.program.tables}
+    done: set[str] = set()
+
+    def visit(name: str, trail: list[str]) -> None:
+        for link in tables[name].links:
+            if link.target not in tables:
+                continue  # RK121
             if link.target in trail:
-                if start not in reported and link.target == start:
-                    reported.update(trail)
-                    path = " -> ".join([*trail, start])
-                    ctx.error(
-                        codes.RK124,
-                        f"links go round in a circle: {path}",
-                        link.target_span,
-                        f"remove `link: {link.column} -> {link.target}` from `table {current}`",
-                    )
-                break
-            trail.append(link.target)
-            current = link.target
+                path = " -> ".join([*trail[trail.index(link.target) :], link.target])
+                ctx.error(
+                    codes.RK124,
+                    f"links go round in a circle: {path}",
+                    link.target_span,
+                    f"remove `link: {link.column} -> {link.target}` from `table {name}`",
+                )
+            elif link.target not in done:
+                visit(link.target, [*trail, link.target])
+        done.add(name)
+
+    for name in tables:
+        if name not in done:
+            visit(name, [name])
 
 
 def check_entity_per(ctx: Context, table: ir.Table, filters: ir.Filters) -> bool:
