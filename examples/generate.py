@@ -1,5 +1,5 @@
-"""Generate the example data sets in ``examples/apollo/``, ``examples/uk_shop/`` and
-``examples/seller_milestones/``.
+"""Generate the example data sets in ``examples/`` (apollo, uk_shop, seller_milestones,
+listing_bonus).
 
 Run ``python examples/generate.py``; the output is seeded and byte-identical on every
 run. The special cases each account or merchant exercises are listed in
@@ -352,12 +352,64 @@ def generate_milestones(folder: Path) -> None:
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"
+# ------------------------------------------------------------------- listing bonus
+# campaigns/listing_bonus.rules: March 2024 in New York (UTC-5 until 10 March, UTC-4 after).
+
+# seller_id, region
+LB_SELLERS = [
+    ("S01", "US"),  # L101, L102 qualify; L103 has 2 photos; L104 never sold: $10
+    ("S02", "US"),  # one listing whose only March order was refunded: fails the gate
+    ("S03", "US"),  # 30 qualifying listings: 30 x $5 = $150, capped at $100
+    ("S04", "CA"),  # not a US seller: not eligible
+    ("S05", "US"),  # a listing created 23:30 on 31 March New York time (03:30 UTC on 1 April) counts: $5
+    ("S06", "US"),  # no listings at all: 0, fails the gate
+]
+
+# listing_id, seller_id, created_at (UTC), photos
+LB_LISTINGS = [
+    ("L101", "S01", "2024-03-02 15:00", 3),
+    ("L102", "S01", "2024-03-03 15:00", 8),
+    ("L103", "S01", "2024-03-04 15:00", 2),
+    ("L104", "S01", "2024-03-05 15:00", 5),
+    ("L201", "S02", "2024-03-06 15:00", 4),
+    ("L401", "S04", "2024-03-06 15:00", 4),
+    ("L501", "S05", "2024-04-01 03:30", 6),  # 23:30 EDT on 31 March: a March listing
+    ("L502", "S05", "2024-03-01 04:30", 6),  # 23:30 EST on 29 February: before March
+]
+
+# order_id, listing_id, ordered_at (UTC), gmv, refunded
+LB_ORDERS = [
+    ("B0001", "L101", "2024-03-06 15:00", "20.00", False),
+    ("B0002", "L102", "2024-03-07 15:00", "30.00", False),
+    ("B0003", "L102", "2024-03-08 15:00", "30.00", False),
+    ("B0004", "L103", "2024-03-09 15:00", "10.00", False),  # L103 has only 2 photos
+    ("B0005", "L201", "2024-03-10 15:00", "25.00", True),  # refunded: does not count
+    ("B0006", "L201", "2024-04-01 04:30", "25.00", False),  # 00:30 EDT on 1 April: after March
+    ("B0007", "L401", "2024-03-10 15:00", "25.00", False),
+    ("B0008", "L501", "2024-04-01 03:45", "12.00", False),  # 23:45 EDT on 31 March: in March
+    ("B0009", "L502", "2024-03-15 15:00", "12.00", False),  # L502 is not a March listing
+    ("B0010", "L999", "2024-03-15 15:00", "12.00", False),  # an orphan: no such listing, reported
+]
+
+
+def generate_listing_bonus(folder: Path) -> None:
+    listings: list[list[object]] = [[i, s, ts(utc(c)), p] for i, s, c, p in LB_LISTINGS]
+    orders: list[list[object]] = [[o, i, ts(utc(c)), g, str(r).lower()] for o, i, c, g, r in LB_ORDERS]
+    start = utc("2024-03-12 15:00")
+    for index in range(30):  # S03: 30 qualifying listings, one order each
+        listing = f"L3{index:02d}"
+        listings.append([listing, "S03", ts(start + dt.timedelta(hours=index)), 3 + index % 4])
+        orders.append([f"B1{index:03d}", listing, ts(start + dt.timedelta(hours=index + 24)), "15.00", "false"])
+    write(folder / "sellers.csv", ["seller_id", "region"], [list(row) for row in LB_SELLERS])
+    write(folder / "listings.csv", ["listing_id", "seller_id", "created_at", "photos"], listings)
+    write(folder / "orders.csv", ["order_id", "listing_id", "ordered_at", "gmv", "refunded"], orders)
 
 
 def main() -> None:
     generate_apollo(HERE / "apollo")
     generate_uk(HERE / "uk_shop")
     generate_milestones(HERE / "seller_milestones")
+    generate_listing_bonus(HERE / "listing_bonus")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from rulekit import codes, ir
 from rulekit.checks.clauses import check_clauses
 from rulekit.checks.context import Context
 from rulekit.checks.limits import check_limits
+from rulekit.checks.links import check_links
 from rulekit.checks.metrics import check_metrics
 from rulekit.checks.rewards import check_rankings, check_rewards
 from rulekit.checks.structure import check_duplicates, check_structure, check_tables
@@ -66,6 +67,7 @@ _CHECKS: tuple[Callable[[Context], None], ...] = (
     check_duplicates,
     check_windows,
     check_metrics,
+    check_links,
     check_clauses,
     check_rankings,
     check_rewards,

@@ -23,6 +23,7 @@ from rulekit.plan import Plan, bind
 from rulekit.plan.kinds import kind_of
 from rulekit.sql import build as b
 from rulekit.sql.dialects import render
+from rulekit.sql.entities import entity_ctes
 from rulekit.sql.exprs import CompileError, QuantResolver, Scope, condition
 from rulekit.sql.metrics import MID, PID, Context, column_col, frame_scope, member_frame, participant_frame
 from rulekit.sql.rewards import S, Stages, ranking_stages
@@ -62,6 +63,7 @@ def compile_settlement(plan: Plan | ir.Program) -> CompiledSettlement:
     plan = plan if isinstance(plan, Plan) else bind(plan)
     program = plan.program
     ctx = Context.of(plan)
+    entity_ctes(ctx)  # sub-entities (issue 10, construct 4): before the frames that read them
     pnames = participant_frame(ctx)
     mnames = member_frame(ctx)
     quantified = _quantifier_cte(ctx, pnames, mnames)

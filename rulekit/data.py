@@ -37,6 +37,7 @@ from sqlglot import exp
 
 from rulekit import conversion, ir, money
 from rulekit.contract import participant_key, required_columns
+from rulekit.data_links import link_issues
 from rulekit.errors import DataError as DataError  # re-exported: its long-standing home
 from rulekit.errors import RulekitError, describe_issue
 from rulekit.inputs import (
@@ -131,6 +132,8 @@ def load_tables(program: ir.Program, source: Source) -> LoadedData:
             issues += _clean(con, program, tbl)
             row = fetch_one(con, b.select(b.count_star()).from_(b.table(tbl.name)))
         used[tbl.name] = int(row[0]) if row else 0
+    with engine_step("links"):  # sub-entities (issue 10, construct 4): null and orphan link values
+        issues += link_issues(con, program, set(raws))
     with engine_step(", ".join(raws)):
         _release_raw(con, raws)
     for tbl in program.tables:

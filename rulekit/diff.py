@@ -493,7 +493,29 @@ def _table(c: Collector, decl: Decl, old: ir.Table, new: ir.Table) -> None:
     c.field(decl, "key", old.key or None, new.key or None, ", ".join)
     c.field(decl, "time", old.time, new.time)
     c.field(decl, "period", old.period, new.period, " to ".join)
+    _links(c, decl, old, new)
     c.text(decl, old.text, new.text)
+
+
+# Sub-entities and links (issue 10, construct 4): `link: listing_id -> listings[.listing_id]`.
+def _links(c: Collector, decl: Decl, old: ir.Table, new: ir.Table) -> None:
+    """Compare the links by their column; ``-> listings`` and ``-> listings.listing_id`` are the
+    same link when ``listing_id`` is the key (the checker guarantees a link ends at the key)."""
+    old_links = {link.column: link for link in old.links}
+    new_links = {link.column: link for link in new.links}
+    for column in _union(old_links, new_links):
+        c.field(decl, f"link from `{column}`", old_links.get(column), new_links.get(column), _link, equal=_same_link)
+
+
+def _link(link: ir.Link) -> str:
+    return f"{link.target}.{link.target_column}" if link.target_column else link.target
+
+
+def _same_link(a: ir.Link | None, b: ir.Link | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    columns = a.target_column == b.target_column or None in (a.target_column, b.target_column)
+    return a.target == b.target and columns
 
 
 def _entity(c: Collector, decl: Decl, old: ir.Entity | None, new: ir.Entity | None) -> None:

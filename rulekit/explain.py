@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rulekit import ir
+from rulekit.explain_links import counted_lines
+from rulekit.plan import bind
 from rulekit.plan.kinds import kind_of
 from rulekit.pyeval.types import currency, label, name_type, participant_noun
 from rulekit.reasons import format_money, format_value
@@ -96,6 +98,8 @@ def explain_participant(program: ir.Program, row: ParticipantResult, settlement:
     noun = participant_noun(program)
     lines = [f"{noun} {row.id} — {_title(program)}", ""]
     lines += _clause_lines(row.clauses)
+    if any(table.links for table in program.tables):  # nested aggregates (issue 10, construct 4)
+        lines += counted_lines(bind(program), row.metrics)
     lines += ["", _status(row.eligible, row.qualified, row.disqualified, row.warnings)]
     if any(kind_of(r).ranking(r) is not None for r in program.rewards) or row.rank is not None:
         lines.append(f"Rank: {row.rank}" if row.rank is not None else "Rank: not ranked")

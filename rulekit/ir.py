@@ -363,9 +363,31 @@ class Table:
     key_span: Span | None = field(default=None, compare=False, repr=False)
     time_span: Span | None = field(default=None, compare=False, repr=False)
     period_span: Span | None = field(default=None, compare=False, repr=False)
+    # Sub-entities and links (issue 10, construct 4): `link: listing_id -> listings`.
+    links: tuple[Link, ...] = ()
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
+
+    def link_to(self, target: str) -> Link | None:
+        """The declared link from this table to table ``target``, if any."""
+        return next((link for link in self.links if link.target == target), None)
+
+
+# --- Sub-entities and links (issue 10, construct 4)
+@dataclass(frozen=True, slots=True)
+class Link:
+    """``link: listing_id -> listings`` (or ``-> listings.listing_id``): each row of the
+    table belongs to the row of ``target`` whose key column ``target_column`` (``None``:
+    the target's one key column) equals this row's ``column``."""
+
+    column: str
+    target: str
+    target_column: str | None = None
+    span: Span = _span()
+    column_span: Span | None = field(default=None, compare=False, repr=False)
+    target_span: Span | None = field(default=None, compare=False, repr=False)
+    target_column_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

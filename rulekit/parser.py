@@ -677,6 +677,19 @@ class _ToIR(Transformer[Token, Any]):
     key_line = _line("key", lambda s, c: c[0])
     time_line = _line("time", lambda s, c: str(c[0]))
     period_line = _line("period", lambda s, c: (str(c[0]), str(c[1])))
+    # Sub-entities and links (issue 10, construct 4).
+    link_line = _line(
+        "link",
+        lambda s, c: ir.Link(
+            str(c[0]),
+            str(c[1]),
+            str(c[2]) if len(c) > 2 else None,
+            s._tspan(c[0]),
+            s._tspan(c[0]),
+            s._tspan(c[1]),
+            s._tspan(c[2]) if len(c) > 2 else None,
+        ),
+    )
     then_by_line = _line("then_by", lambda s, c: ir.RankKey(str(c[0]), ir.Direction(str(c[1])), s._tspan(c[0])))
     top_line = _line("top", lambda s, c: s._int(c[0]))
     shared_line = _line("shared", lambda s, c: (str(c[0]), c[1] if len(c) > 1 else None))
@@ -756,6 +769,7 @@ class _ToIR(Transformer[Token, Any]):
             key_span=lines.span("key"),
             time_span=lines.span("time"),
             period_span=lines.span("period"),
+            links=tuple(lines.all("link")),
         )
 
     def participant(self, meta: Any, c: list[Any]) -> tuple[str, ir.Entity]:

@@ -62,7 +62,7 @@ KEYWORDS = (
     "average", "channel", "example", "highest", "program", "ranking", "subsidy", "budget", "during", "expect",
     "judged", "market", "member", "metric", "passes", "payout", "period", "rebate", "shared", "warned", "window",
     "after", "bonus", "count", "every", "fails", "first", "given", "label", "least", "prize", "ranks", "table",
-    "times", "title", "total", "where", "each", "from", "full", "gate", "have", "like", "note", "rank", "rate",
+    "times", "title", "total", "where", "each", "from", "full", "gate", "have", "like", "link", "note", "rank", "rate",
     "term", "them", "then", "time", "unit", "warn", "when", "any", "cap", "due", "has", "key", "max", "min", "per",
     "sum", "top", "within", "at", "by", "in", "no", "of", "to",
 )  # fmt: skip
@@ -107,7 +107,7 @@ class RulekitLexer(RegexLexer):  # type: ignore[misc]  # pygments ships no type 
             (r"(max|per|expect)([ \t]+)(orders|order)\b", bygroups(Keyword, Whitespace, Keyword)),
             (words(KEYWORDS, suffix=r"\b"), Keyword),
             (_NAME, Name),
-            (r"!=|<=|>=|=|<|>|[-+*/]", Operator),
+            (r"->|!=|<=|>=|=|<|>|[-+*/]", Operator),
             (r"[:,().|]", Punctuation),
         ]
     }

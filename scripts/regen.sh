@@ -11,5 +11,6 @@ for fmt in md html; do
   $rk docs campaigns/uk_shop.rules --locale en-GB --format "$fmt" -o "docs/campaigns/uk_shop.$fmt"
   $rk docs campaigns/growth_leaderboard.rules --locale en-US --format "$fmt" -o "docs/campaigns/growth_leaderboard.$fmt"
   $rk docs campaigns/seller_milestones.rules --locale en-US --format "$fmt" -o "docs/campaigns/seller_milestones.$fmt"
+  $rk docs campaigns/listing_bonus.rules --locale en-US --format "$fmt" -o "docs/campaigns/listing_bonus.$fmt"
 done
 git status --short docs/campaigns

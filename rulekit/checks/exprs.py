@@ -6,6 +6,7 @@ from rulekit import codes, ir
 from rulekit import types as t
 from rulekit.checks.arith import check_condition
 from rulekit.checks.context import Context, member_nouns
+from rulekit.checks.links import entity_metric_misuse
 from rulekit.diagnostics import suggest
 from rulekit.plan.names import (
     MEMBER_SCOPE,
@@ -71,6 +72,9 @@ def _name(ctx: Context, ref: ir.NameRef, scope: Scope) -> t.ValueType:
         return t.UNKNOWN
     if found.visible:
         return found.type
+    if found.kind is NameKind.ENTITY_METRIC:  # sub-entities (issue 10, construct 4)
+        entity_metric_misuse(ctx, ref, found, scope)
+        return t.UNKNOWN
     if scope.kind is ScopeKind.ROW:
         ctx.error(
             codes.RK111,

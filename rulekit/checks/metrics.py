@@ -7,6 +7,7 @@ from rulekit import types as t
 from rulekit.checks.arith import check_bases, check_computed, reaches
 from rulekit.checks.context import Context, member_nouns
 from rulekit.checks.exprs import require_bool
+from rulekit.checks.links import check_entity_per
 from rulekit.diagnostics import suggest
 from rulekit.plan.aggregates import aggregate
 from rulekit.plan.names import Scope
@@ -86,6 +87,8 @@ def check_filters(ctx: Context, table: ir.Table, filters: ir.Filters, table_span
 
 def _links(ctx: Context, table: ir.Table, filters: ir.Filters, table_span: ir.Span | None) -> None:
     program = ctx.program
+    if check_entity_per(ctx, table, filters):
+        return  # `per listing` (issue 10, construct 4): the rows link through their listing
     key = ctx.participant_key()
     if key is not None and table.column(key) is None:
         ctx.error(

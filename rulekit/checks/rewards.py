@@ -11,6 +11,7 @@ from rulekit.checks.context import Context
 from rulekit.diagnostics import suggest
 from rulekit.liability import format_money, reward_bound
 from rulekit.plan.kinds import kind_of
+from rulekit.plan.links import entity_of
 from rulekit.plan.names import PARTICIPANT_SCOPE, NameKind, is_member_metric, resolve_name
 
 OVERFLOW_POLICIES = ("scale down", "first come")
@@ -43,7 +44,7 @@ def _rank_key(ctx: Context, key: ir.RankKey) -> None:
         table = ctx.participant_table()
         names += [c.name for c in table.columns] if table else []
         ctx.unknown(codes.RK103, "metric or column", key.name, names, key.span, "metric")
-    elif not found.visible:
+    elif not found.visible and found.kind is not NameKind.ENTITY_METRIC:  # that one is RK126 (checks.links)
         ctx.error(
             codes.RK212,
             f"`{key.name}` has a value per member, so it cannot rank participants",
@@ -167,6 +168,8 @@ def participant_metric(ctx: Context, name: str, span: ir.Span | None, what: str)
     if metric is None:
         ctx.unknown(codes.RK103, "metric", name, [m.name for m in ctx.program.metrics], span, "metric")
         return None
+    if entity_of(ctx.program, metric) is not None:
+        return None  # a `per listing` metric: reported as RK126 by rulekit.checks.links
     if is_member_metric(ctx.program, metric):
         ctx.error(
             codes.RK212,

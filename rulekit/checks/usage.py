@@ -24,6 +24,10 @@ def used_metrics(program: ir.Program) -> set[str]:
     used |= {key.name for ranking in program.rankings for key in ranking.keys}
     for metric in program.metrics:
         used |= set(metric_parts(metric.definition))
+        definition = metric.definition
+        if isinstance(definition, ir.Aggregate) and definition.filters.where is not None:
+            # A `per listing` metric is used by the `where` of a metric over listings (issue 10, construct 4).
+            used |= {ref.name for ref in names_in(definition.filters.where)}
     for reward in program.rewards:
         paid_on = kind_of(reward).metric(reward)
         if paid_on is not None:

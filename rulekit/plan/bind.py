@@ -17,6 +17,7 @@ from rulekit.errors import CompileError
 from rulekit.plan import arith
 from rulekit.plan.aggregates import aggregate
 from rulekit.plan.kinds import kind_of
+from rulekit.plan.links import entity_of, link_between
 from rulekit.plan.model import (
     ClausePlan,
     ColumnPlan,
@@ -238,10 +239,18 @@ def _aggregate(
         raise _internal(program, codes.RK954, f"metric `{metric.name}` has no known type", metric.span)
     func = definition.func
     entry = aggregate(func)
+    level = Level.MEMBER if definition.filters.per is not None else Level.PARTICIPANT
+    entity = entity_of(program, metric)  # sub-entities (issue 10, construct 4)
+    link = link_between(program, table.name, entity) if entity is not None else None
+    if entity is not None:
+        if link is None:
+            span = definition.filters.per_span or definition.span
+            raise _internal(program, codes.RK954, f"`{table.name}` does not link to `{entity}`", span)
+        level = Level.ENTITY
     return MetricPlan(
         name=metric.name,
         decl=metric,
-        level=Level.MEMBER if definition.filters.per is not None else Level.PARTICIPANT,
+        level=level,
         type=value,
         shape=entry.shape,
         empty=entry.empty,
@@ -252,6 +261,8 @@ def _aggregate(
         window=window,
         where=definition.filters.where,
         per=definition.filters.per,
+        entity=entity,
+        link=link,
     )
 
 

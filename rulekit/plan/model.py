@@ -28,6 +28,7 @@ from rulekit import types as t
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from rulekit.plan.links import ResolvedLink
     from rulekit.plan.names import Scope
     from rulekit.rewards.base import AnyKind
 
@@ -38,6 +39,7 @@ class Level(enum.Enum):
     PARTICIPANT = "participant"
     MEMBER = "member"
     EVENT = "event"
+    ENTITY = "entity"  # sub-entities (issue 10, construct 4): one value per row of an entity table
 
 
 class Empty(enum.Enum):
@@ -133,6 +135,9 @@ class MetricPlan:
     parts: tuple[str, str] | None = None
     depends: tuple[str, ...] = ()
     expr: ir.NumExpr | None = None  # a computed metric's arithmetic (``rulekit.plan.arith``)
+    # Sub-entities (issue 10, construct 4): `per listing` over a table linked to `listings`.
+    entity: str | None = None  # the entity table (level ENTITY)
+    link: ResolvedLink | None = None  # how the metric's rows link to it
 
     @property
     def is_ratio(self) -> bool:
@@ -280,6 +285,10 @@ class Plan:
         order = {m.name: i for i, m in enumerate(self.program.metrics)}
         found = [m for m in self.metrics if m.level is Level.PARTICIPANT]
         return tuple(sorted(found, key=lambda m: order[m.name]))
+
+    def entity_metrics(self, table: str) -> tuple[MetricPlan, ...]:
+        """The ``per <entity>`` metrics of entity table ``table`` (issue 10, construct 4)."""
+        return tuple(m for m in self.metrics if m.level is Level.ENTITY and m.entity == table)
 
     def member_metrics(self) -> tuple[MetricPlan, ...]:
         """The ``per <member>`` metrics (and ratios of them), in source order."""

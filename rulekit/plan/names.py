@@ -20,6 +20,7 @@ from rulekit import ir
 from rulekit import types as t
 from rulekit.plan import arith
 from rulekit.plan.aggregates import aggregate
+from rulekit.plan.links import entity_of
 from rulekit.plan.model import Shape
 
 
@@ -49,6 +50,7 @@ class NameKind(enum.Enum):
     PARTICIPANT_METRIC = "participant metric"
     MEMBER_METRIC = "member metric"
     ROW_COLUMN = "row column"
+    ENTITY_METRIC = "entity metric"  # `per listing`: read in a `where` over its entity table only
     UNKNOWN = "unknown"
 
 
@@ -73,7 +75,7 @@ def is_member_metric(program: ir.Program, metric: ir.Metric, _seen: frozenset[st
     """Whether a metric has one value per member (``per host``, or a ratio of such)."""
     definition = metric.definition
     if isinstance(definition, ir.Aggregate):
-        return definition.filters.per is not None
+        return definition.filters.per is not None and entity_of(program, metric) is None
     if metric.name in _seen:
         return False
     seen = _seen | {metric.name}
@@ -128,6 +130,11 @@ def resolve_name(program: ir.Program, name: str, scope: Scope) -> ResolvedName:
             return ResolvedName(name, NameKind.ROW_COLUMN, t.of_column(column, currency), table.name)
     candidates: list[ResolvedName] = []
     metric = program.metric(name)
+    entity = entity_of(program, metric) if metric is not None else None
+    if metric is not None and entity is not None:
+        # Sub-entities (issue 10, construct 4): visible in a `where` over the entity table only.
+        here = scope.kind is ScopeKind.ROW and scope.table == entity
+        return ResolvedName(name, NameKind.ENTITY_METRIC, metric_type(program, metric), entity, metric, here)
     if metric is not None:
         member_level = is_member_metric(program, metric)
         kind = NameKind.MEMBER_METRIC if member_level else NameKind.PARTICIPANT_METRIC
@@ -172,8 +179,13 @@ def visible_names(program: ir.Program, scope: Scope) -> list[str]:
     """Every name usable in ``scope``, for ``did you mean`` suggestions."""
     if scope.kind is ScopeKind.ROW:
         table = program.table(scope.table or "")
-        return [c.name for c in table.columns] if table else []
-    names = [m.name for m in program.metrics if scope.kind is ScopeKind.MEMBER or not is_member_metric(program, m)]
+        carried = [m.name for m in program.metrics if table and entity_of(program, m) == table.name]
+        return [c.name for c in table.columns] + carried if table else []
+    names = [
+        m.name
+        for m in program.metrics
+        if entity_of(program, m) is None and (scope.kind is ScopeKind.MEMBER or not is_member_metric(program, m))
+    ]
     entities = [program.participant] + ([program.member] if scope.kind is ScopeKind.MEMBER else [])
     for entity in entities:
         table = program.table(entity.table) if entity else None

@@ -15,6 +15,7 @@ from typing import Any
 
 from rulekit import ir
 from rulekit.clause_reasons import clause_reason, traced_reason
+from rulekit.explain_links import counted_notes
 from rulekit.facts import Facts, Row
 from rulekit.money import minor_unit
 from rulekit.plan.kinds import kind_of
@@ -67,7 +68,8 @@ def decide(compiled: PyProgram, facts: Facts, evaluation: Evaluation | None = No
         effects=effects,
         total_payout=total,
         payout_due=due_date(compiled.ir) if total > 0 else None,
-        reasons=decision_reasons(compiled, clauses, evaluation.qualified, order_mode),
+        reasons=decision_reasons(compiled, clauses, evaluation.qualified, order_mode)
+        + counted_notes(compiled.plan, evaluation.counted),  # sub-entities (issue 10, construct 4)
     ).under(compiled.ir)
 
 

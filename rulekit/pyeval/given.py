@@ -63,6 +63,9 @@ def needed_tables(plan: Plan, given: Mapping[str, Any], members: Mapping[str, Ma
     needed: set[str] = set()
     for metric in plan.metrics:
         known = metric.name in given or (metric.level is Level.MEMBER and metric.name in every_member)
+        if metric.level is Level.ENTITY:  # read only by metrics over its entity table (issue 10, construct 4)
+            readers = [m for m in plan.metrics if m.table == metric.entity and m.level is not Level.ENTITY]
+            known = all(m.name in given for m in readers)
         if not known and metric.table is not None:
             needed.add(metric.table)
     needed |= {reward.table.name for reward in plan.rewards if reward.table is not None}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +23,7 @@ from rulekit.facts import Row
 from rulekit.plan.aggregates import aggregate
 from rulekit.plan.model import WindowPlan
 from rulekit.pyeval.exprs import CompileError, Scope, compile_expr
-from rulekit.pyeval.types import column_type
+from rulekit.pyeval.types import ValueType, column_type
 from rulekit.pyeval.values import seconds
 
 Bounds = tuple[dt.datetime, dt.datetime]
@@ -62,14 +62,18 @@ def compile_window(window: WindowPlan, tz: ZoneInfo) -> BoundsFn:
     return bounds
 
 
-def row_scope(table: ir.Table, tz: ZoneInfo) -> Scope:
+def row_scope(table: ir.Table, tz: ZoneInfo, extra: Mapping[str, ValueType] | None = None) -> Scope:
+    """The names of a ``where`` over ``table``: its columns, and ``extra`` (the entity metrics of
+    an entity table, issue 10 construct 4, which its rows carry like columns)."""
     names = {c.name: column_type(c) for c in table.columns}
-    return Scope(names, {table.name: names}, tz, what=f"a column of `{table.name}`")
+    return Scope({**(extra or {}), **names}, {table.name: names}, tz, what=f"a column of `{table.name}`")
 
 
-def compile_row_filter(table: ir.Table, filters: ir.Filters, tz: ZoneInfo) -> RowFilter:
+def compile_row_filter(
+    table: ir.Table, filters: ir.Filters, tz: ZoneInfo, extra: Mapping[str, ValueType] | None = None
+) -> RowFilter:
     """``during`` and ``where`` of a metric or effect as one row predicate."""
-    where = compile_expr(filters.where, row_scope(table, tz)) if filters.where is not None else None
+    where = compile_expr(filters.where, row_scope(table, tz, extra)) if filters.where is not None else None
     timed = filters.window is not None
     if timed and table.time is None and table.period is None:
         raise CompileError(
@@ -108,11 +112,14 @@ def row_instant(table: ir.Table, tz: ZoneInfo) -> Callable[[Any], dt.datetime]:
     return lambda value: value
 
 
-def compile_aggregate(program: ir.Program, agg: ir.Aggregate, tz: ZoneInfo) -> MetricFn:
+def compile_aggregate(
+    program: ir.Program, agg: ir.Aggregate, tz: ZoneInfo, extra: Mapping[str, ValueType] | None = None
+) -> MetricFn:
+    """An aggregate as ``fn(rows, bounds)``; ``extra`` are the entity metrics its ``where`` may read."""
     table = program.table(agg.table)
     if table is None:
         raise CompileError([error(codes.RK954, f"unknown table `{agg.table}`", agg.table_span or agg.span)])
-    keep = compile_row_filter(table, agg.filters, tz)
+    keep = compile_row_filter(table, agg.filters, tz, extra)
     entry = aggregate(agg.func)
     fold = entry.fold
     if entry.period:

@@ -8,6 +8,7 @@ runs closures over the facts.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +32,14 @@ from rulekit.plan import Level, Plan, bind
 from rulekit.plan.kinds import kind_of
 from rulekit.pyeval import rewards as arithmetic
 from rulekit.pyeval.arith import ComputedFn, compile_computed
+from rulekit.pyeval.entities import (
+    compile_counted,
+    compile_entities,
+    counted_keys,
+    entity_names,
+    refuse_given,
+    with_entity_values,
+)
 from rulekit.pyeval.exprs import MEMBERS, CompileError, Fn, Scope, compile_expr
 from rulekit.pyeval.given import needed_tables, split_given
 from rulekit.pyeval.metrics import Bounds, BoundsFn, MetricFn, compile_aggregate, compile_row_filter, compile_window
@@ -90,6 +99,7 @@ class Evaluation:
     qualified: bool
     warnings: list[str] = field(default_factory=list)
     env: dict[str, Any] = field(default_factory=dict)  # what the clauses were evaluated over (for traces)
+    counted: dict[str, list[str]] = field(default_factory=dict)  # nested aggregates: the entity keys kept
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,8 @@ class PyProgram:
         }
         self.windows: dict[str, BoundsFn] = {w.name: compile_window(w, self.tz) for w in self.plan.windows}
         self._steps = self._plan_metrics()
+        self._entities = compile_entities(self.plan)  # sub-entities (issue 10, construct 4)
+        self._counted = compile_counted(self.plan)
         self._needed = self._clause_needs()
         self._participant_scope, self._member_scope = self._scopes()
         self.clauses: list[tuple[ir.Clause, Fn, Fn | None]] = [
@@ -186,6 +198,8 @@ class PyProgram:
         """One step per metric, in the plan's order (every ratio or computed metric after its parts)."""
         steps: list[_MetricStep] = []
         for planned in self.plan.metrics:
+            if planned.level is Level.ENTITY:
+                continue  # computed onto the entity rows first (rulekit.pyeval.entities)
             per_member = planned.level is Level.MEMBER
             definition = planned.decl.definition
             if planned.expr is not None:
@@ -193,7 +207,8 @@ class PyProgram:
                 steps.append(_MetricStep(planned.decl, per_member, None, None, None, compute))
             elif isinstance(definition, ir.Aggregate):
                 window = planned.window.name if planned.window is not None else None
-                fn = compile_aggregate(self.ir, definition, self.tz)
+                extra = entity_names(self.plan, planned.table or "")
+                fn = compile_aggregate(self.ir, definition, self.tz, extra)
                 steps.append(_MetricStep(planned.decl, per_member, fn, planned.table, window))
             else:  # a ratio: its parts come first in the plan's order
                 steps.append(_MetricStep(planned.decl, per_member, None, None, None))
@@ -225,6 +240,7 @@ class PyProgram:
         metric values given instead of the events they come from (:mod:`rulekit.pyeval.given`)."""
         if not isinstance(facts, Mapping):
             return read_facts(self.ir, self.shapes, facts, self.participant_key)
+        refuse_given(self.plan, facts, lambda name: self.plan.table(name) is not None)
         given, members = split_given(self.plan, facts)
         optional = {t.name for t in self.plan.tables} - needed_tables(self.plan, given, members)
         out = read_facts(self.ir, self.shapes, facts, self.participant_key, optional)
@@ -241,6 +257,9 @@ class PyProgram:
         metrics: dict[str, Any] = {}
         members: dict[str, dict[str, Any]] = {mid: {} for mid in member_rows}
         grouped: dict[str, dict[str, list[Row]]] = {}
+        if self._entities:  # entity metrics onto the entity rows, before the metrics reading them
+            tables = with_entity_values(self._entities, facts.tables, prow, self.windows)
+            facts = dataclasses.replace(facts, tables=tables)
         for step in self._steps:
             if only_needed and step.metric.name not in self._needed:
                 continue
@@ -255,6 +274,8 @@ class PyProgram:
             outcomes.append((clause, condition(env) is True, guard is None or guard(env) is True))
         evaluation = _summarise(self._pid(prow), prow, metrics, members, member_rows, outcomes)
         evaluation.env = env
+        if self._counted:  # the listings a nested aggregate kept, for the decision's notes
+            evaluation.counted = counted_keys(self._counted, facts.tables, prow, self.windows)
         return evaluation
 
     def traced_clauses(self) -> tuple[TracedClause, ...]:

@@ -20,6 +20,7 @@ from rulekit.plan.kinds import kind_of
 from rulekit.plan.names import is_member_metric
 from rulekit.render import examples, rewards
 from rulekit.render.formatting import Formatter
+from rulekit.render.links import entity_noun, link_sentences
 from rulekit.render.model import Document, Fact, Item, Section
 from rulekit.render.words import Subject, Words, an, humanize, negate, plural, slug
 
@@ -325,13 +326,15 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
     if isinstance(definition, ir.Computed):
         return computed_definition(metric, definition, words)
     who = f"each {definition.filters.per} of {an(p)}" if definition.filters.per else f"each {p}"
+    noun = entity_noun(metric, words)  # sub-entities (issue 10, construct 4): `per listing`
+    who = f"each {noun} of {an(p)}" if noun is not None else who
     rows = words.rows_noun(definition.table)
     core = _aggregate_words(definition, words, rows)
     where = definition.filters.where
     main = f"For {who}: {core}{_window_clause(definition, words)}"
     if where is not None:
         main += f", counting only {rows} {words.expr(where, Subject.rows())}"
-    return (main + ".", *_clipping(definition, words))
+    return (main + ".", *_clipping(definition, words), *link_sentences(metric, definition, words))
 
 
 def computed_definition(metric: ir.Metric, definition: ir.Computed, words: Words) -> tuple[str, ...]:

@@ -199,6 +199,30 @@ def _instant_of(ctx: Context, tbl: ir.Table, name: str, alias: str) -> exp.Expre
     return local_midnight(ref, ctx.tz_name) if column is not None and column.type is ir.ColumnType.DATE else ref
 
 
+# ------------------------------------------------- sub-entities (issue 10, construct 4)
+
+
+def entity_cte_name(table: str) -> str:
+    """The CTE of an entity table's rows with their entity metrics (``rulekit.sql.entities``)."""
+    return f"entity_{table}"
+
+
+def entity_source(ctx: Context, tbl: ir.Table, alias: str) -> exp.Table:
+    """Where the rows of ``tbl`` are read: its entity CTE when it carries entity metrics."""
+    if ctx.has(entity_cte_name(tbl.name)):
+        return ctx.ref(entity_cte_name(tbl.name), alias)
+    return b.table(tbl.name, alias)
+
+
+def entity_operand(ctx: Context, tbl: ir.Table, name: str, alias: str) -> Operand | None:
+    """An entity metric read in a ``where`` over its entity table ``tbl`` (a column of its CTE)."""
+    for metric in ctx.plan.entity_metrics(tbl.name):
+        if metric.name == name:
+            den = b.col(den_col(name), alias) if metric.shape is Shape.QUOTIENT else None
+            return Operand(b.col(metric_col(name), alias), den)
+    return None
+
+
 # ------------------------------------------------------------------------ row scope
 
 
@@ -208,6 +232,8 @@ def row_scope(ctx: Context, tbl: ir.Table) -> Scope:
     def resolve(name: str) -> Operand | None:
         if column := tbl.column(name):
             return Operand(column_value(tbl, name, E), kind=column.type)
+        if entity := entity_operand(ctx, tbl, name, E):
+            return entity
         if column := ctx.ptable.column(name):
             return Operand(column_value(ctx.ptable, name, P), kind=column.type)
         return None
@@ -230,7 +256,7 @@ def event_source(ctx: Context, tbl: ir.Table) -> exp.Select:
     if not tbl.column(ctx.pk):
         raise CompileError(f"table {tbl.name} has no {ctx.pk} column to link it to a participant")
     on = exp.EQ(this=b.col(ctx.pk, E), expression=b.col(ctx.pk, P))
-    return exp.Select().from_(b.table(tbl.name, E)).join(b.table(ctx.ptable.name, P), on=on)
+    return exp.Select().from_(entity_source(ctx, tbl, E)).join(b.table(ctx.ptable.name, P), on=on)
 
 
 # ------------------------------------------------------------------------ aggregates
@@ -343,7 +369,7 @@ def _unjoined(
         for column in expression.find_all(exp.Column):
             if column.table == P:
                 column.set("table", b.ident(E))
-    return exp.Select().from_(b.table(tbl.name, E)).select(*projections)
+    return exp.Select().from_(entity_source(ctx, tbl, E)).select(*projections)
 
 
 @dataclass

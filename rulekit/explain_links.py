@@ -1,0 +1,73 @@
+"""Explanations of nested aggregates (issue 10, construct 4: sub-entities and links).
+
+A metric such as ``good_listings = count listings during march where listing_orders >= 1
+and photos >= 3`` counts rows of an entity table by their own metrics. Explanations say
+which rule a listing must meet — in a settlement row and in a decision alike — and a
+decision, which has the rows, also names the listings that count::
+
+    2 of its listings count for qualifying new listings: L101, L102 (listings within the
+    march window (by their creation time) whose orders of the listing is at least 1 and
+    whose number of photos is at least 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rulekit.plan import Level, MetricPlan, Plan
+from rulekit.render.formatting import Formatter
+from rulekit.render.words import Subject, Words
+
+
+def nested_metrics(plan: Plan) -> tuple[MetricPlan, ...]:
+    """Participant metrics over an entity table whose ``where`` reads its entity metrics."""
+    found = []
+    for metric in plan.metrics:
+        if metric.level is not Level.PARTICIPANT or metric.table is None or metric.where is None:
+            continue
+        if plan.entity_metrics(metric.table):
+            found.append(metric)
+    return tuple(found)
+
+
+def counting_rule(plan: Plan, metric: MetricPlan) -> str:
+    """Which rows the metric keeps, in words: "listings within … whose … is at least 1"."""
+    words = Words(plan.program, Formatter("en-US", plan.currency), plan)
+    rows = words.rows_noun(metric.table or "")
+    rule = rows
+    if metric.window is not None:
+        rule += f" within {words.window_phrase(metric.window.name)}"
+    if metric.where is not None:
+        rule += f" {words.expr(metric.where, Subject.rows())}"
+    return rule
+
+
+def counted_lines(plan: Plan, metrics: Mapping[str, object]) -> list[str]:
+    """The rule of every nested metric with its value (a settlement row's explanation)."""
+    lines = []
+    for metric in nested_metrics(plan):
+        if metric.name in metrics:
+            lines.append(f"  {metric.label} {metrics[metric.name]}: counts {counting_rule(plan, metric)}")
+    return ["Counted:", *lines] if lines else []
+
+
+def counted_notes(plan: Plan, counted: Mapping[str, Sequence[str]]) -> list[str]:
+    """A decision's notes naming the rows each nested metric kept."""
+    notes = []
+    for metric in nested_metrics(plan):
+        keys = counted.get(metric.name)
+        if keys is None:
+            continue
+        rows = Words(plan.program, Formatter("en-US", plan.currency), plan).rows_noun(metric.table or "")
+        named = ": " + ", ".join(keys) if keys else ""
+        notes.append(f"{len(keys)} of its {rows} count for {metric.label}{named} ({counting_rule(plan, metric)})")
+    return notes
+
+
+def entity_key(plan: Plan, metric: MetricPlan) -> str | None:
+    """The key column naming each row of the metric's entity table."""
+    table = plan.table(metric.table or "")
+    return table.key[0] if table is not None and len(table.key) == 1 else None
+
+
+__all__ = ["counted_lines", "counted_notes", "counting_rule", "entity_key", "nested_metrics"]
