@@ -352,6 +352,8 @@ def generate_milestones(folder: Path) -> None:
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"
+
+
 # ------------------------------------------------------------------- listing bonus
 # campaigns/listing_bonus.rules: March 2024 in New York (UTC-5 until 10 March, UTC-4 after).
 
