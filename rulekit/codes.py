@@ -169,6 +169,13 @@ RK414 = _code("RK414", ERROR, "rate over 100%", fix="Rebate, bracket, commission
 RK415 = _code("RK415", ERROR, "unknown rounding of a split prize", fix="After `shared ranks: split,` write `rounded down` (the minor units left over are not paid) or `remainder by key` (they go one each to the tied participants in key order).", example="split_rounding")
 RK416 = _code("RK416", ERROR, "commission without `standard rate`", fix="Add `standard rate: N%` for the orders the override does not cover.", example="per_order")
 RK418 = _code("RK418", WARNING, "unbounded liability", fix="Add a `budget:` (or `pool cap:`) so the total cannot grow with the number of participants or orders; a prize with `shared ranks: same` needs a pool cap.", example="per_order")
+# issue 10, construct 6 (periods): pay periods, to-date bases, cap periods.
+RK420 = _code("RK420", ERROR, "unknown pay period", fix="Write `paid monthly`, `paid weekly` or `paid daily` in the `payout:` block.", example="periods_word")
+RK421 = _code("RK421", ERROR, "pay period without a pay window", fix="A program paid per period needs `due: … after W` with W a window with fixed dates: its periods are the calendar months (ISO weeks, local days) of W.", example="periods")
+RK422 = _code("RK422", ERROR, "`to date` without pay periods", fix="`during W to date` accumulates across pay periods: add `paid monthly` (or `weekly`, `daily`) to the `payout:` block, or remove `to date`.", example="periods_unpaid")
+RK423 = _code("RK423", ERROR, "cap period is not the pay period", fix="A cap per month needs the program paid monthly (likewise weeks and days); write the pay period, or no period for a cap on the whole program.", example="periods")
+RK424 = _code("RK424", ERROR, "unknown cap period", fix="Write `cap: $500 per seller per month` (or `per week`, `per day`).", example="periods")
+RK425 = _code("RK425", ERROR, "budget on a to-date reward", fix="A reward on a to-date base pays each period the difference to what earlier periods paid; limit each participant with `cap:` instead of a budget.", example="periods")
 RK500 = _code("RK500", ERROR, "empty file", fix="Write a program, starting with `program NAME:`.", example="empty")
 RK501 = _code("RK501", ERROR, "missing `program` header", fix="Start the file with `program NAME:` and its lines.", example="no_header")
 RK502 = _code("RK502", ERROR, "single declaration repeated", fix="A file has one `program`, `participant`, `member` and `payout`; merge them.", example="syntax")

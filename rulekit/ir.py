@@ -451,6 +451,9 @@ class Filters:
     per: str | None = None
     window_span: Span | None = field(default=None, compare=False, repr=False)
     per_span: Span | None = field(default=None, compare=False, repr=False)
+    # issue 10, construct 6 (periods): `during W to date` accumulates from W's start
+    # through the end of each pay period instead of covering one period only.
+    to_date: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -567,6 +570,8 @@ class Limits:
     cap_span: Span | None = field(default=None, compare=False, repr=False)
     pool_span: Span | None = field(default=None, compare=False, repr=False)
     max_orders_span: Span | None = field(default=None, compare=False, repr=False)
+    # issue 10, construct 6 (periods): `cap: $500 per seller per month` caps each period.
+    cap_period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -705,6 +710,9 @@ class Payout:
     due: Due | None
     text: Text = Text()
     span: Span = _span()
+    # issue 10, construct 6 (periods): `paid monthly` (`weekly`, `daily`) as written.
+    paid: str | None = None
+    paid_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 # --------------------------------------------------------------------------- examples
