@@ -20,12 +20,14 @@ from rich.table import Table
 
 from rulekit import ir
 from rulekit.api import in_example
+from rulekit.cli import run_periods
 from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, OutputFormat, app, err, out, plain_requested
 from rulekit.cli.stdin import check_path, display_name, is_stdin, short_name
 from rulekit.data import FILE_SUFFIXES, DataError, LoadedData, describe, load_tables
 from rulekit.diagnostics import render
 from rulekit.errors import CompileError, EngineError
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
+from rulekit.periods.run import PeriodSettlement
 from rulekit.pyeval.types import name_type
 from rulekit.reasons import format_money, format_value
 from rulekit.results import ParticipantResult, Settlement
@@ -69,6 +71,10 @@ def run(
         with _progress() as step:
             step("loading and checking the data", 1, 4)
             loaded = load_tables(program, data)
+            if run_periods.is_paid_per_period(program):  # issue 10, construct 6: one line per period
+                lines = run_periods.settle_lines(program, loaded)
+                _periods_out(lines, out_path, output)
+                return
             settlement = settle(program, loaded, progress=step)
     except DataError as exc:
         err.print(f"cannot settle {short_name(file)}: the data in {data} has problems:", markup=False)
@@ -93,6 +99,17 @@ def run(
         typer.echo(settlement.model_dump_json(indent=2))
     else:
         _human(program, settlement, loaded, out_path)
+
+
+def _periods_out(lines: PeriodSettlement, out_path: Path | None, output: OutputFormat) -> None:
+    """Write and show the lines of a program paid per period (issue 10, construct 6)."""
+    if out_path is not None:
+        try:
+            run_periods.write(lines, out_path)
+        except OSError as exc:
+            err.print(f"rulekit run: cannot write {out_path}: {exc.strerror or type(exc).__name__}", markup=False)
+            raise typer.Exit(EXIT_FINDINGS) from None
+    run_periods.show(lines.rules, lines, output is OutputFormat.JSON, out_path)
 
 
 def _inputs(file: Path, data: Path, program: ir.Program) -> list[Path]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 import pyarrow as pa
+from pydantic import BaseModel
 
 from rulekit import ir, timeutil
 from rulekit.periods import Period
@@ -106,7 +107,9 @@ class PeriodSettlement:
         paid: Mapping[str, list[ParticipantResult]],
         issues: list[DataIssue],
     ) -> None:
-        self.program = program
+        self.rules = program
+        self.program = program.header.name if program.header else ""
+        self.payout_due: dt.date | None = None  # each line has its period's due date
         self.parts = tuple(parts)
         self._settled = tuple(settled)
         self._paid = paid
@@ -148,6 +151,21 @@ class PeriodSettlement:
                 out[f"reward.{reward.name}"] = out.get(f"reward.{reward.name}", Decimal(0)) + reward.amount
         return out
 
+    def model_dump_json(self, *, indent: int | None = None) -> str:
+        """The settlement as JSON: the periods, every line (``period`` plus a participant's result), totals."""
+        return _Document(
+            program=self.program,
+            currency=self.currency,
+            timezone=self.timezone,
+            periods=[
+                _PeriodInfo(label=p.period.label, start=p.period.start.date(), end=p.period.last_day, payout_due=p.due)
+                for p in self.parts
+            ],
+            lines=[_Line(period=line.period.label, result=line.result) for line in self.lines],
+            totals=self.totals,
+            data_quality=self.data_quality,
+        ).model_dump_json(indent=indent, by_alias=True)
+
     def to_arrow(self) -> pa.Table:
         """The period lines as one table: ``period``, ``period_start``, ``period_end``, then a settlement's columns."""
         tables = [self._period_table(i, one) for i, one in enumerate(self._settled)]
@@ -166,6 +184,28 @@ class PeriodSettlement:
         table = table.add_column(0, "period_end", pa.array([period.last_day] * n, pa.date32()))
         table = table.add_column(0, "period_start", pa.array([period.start.date()] * n, pa.date32()))
         return table.add_column(0, "period", pa.array([period.label] * n, pa.string()))
+
+
+class _PeriodInfo(BaseModel):
+    label: str
+    start: dt.date
+    end: dt.date  # the last local day, inclusive
+    payout_due: dt.date | None
+
+
+class _Line(BaseModel):
+    period: str
+    result: ParticipantResult
+
+
+class _Document(BaseModel):
+    program: str
+    currency: str
+    timezone: str
+    periods: list[_PeriodInfo]
+    lines: list[_Line]
+    totals: dict[str, Total]
+    data_quality: list[DataIssue]
 
 
 def _paid_column(name: str, paid: list[ParticipantResult]) -> list[Any] | None:
