@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from rulekit import ir
+from rulekit.money import round_money
 from rulekit.periods import ADJECTIVES, Period, pay_unit
 from rulekit.periods.program import to_date_rewards
 from rulekit.reasons import format_money
@@ -83,26 +84,27 @@ def _pay(
 ) -> RewardAmount:
     earned, words = amount.amount, []
 
-    def money(value: Decimal) -> str:
-        return format_money(value, currency)
+    def money(value: Decimal, whole: bool = False) -> str:
+        return format_money(value, currency, whole=whole)
 
     pay = earned
     if cumulative:
         before = ledger.of(amount.name)
         pay = max(ZERO, earned - before)
-        words.append(f"{period.words()}: {money(earned)} due to date, {money(before)} paid in earlier periods")
+        words.append(f"{money(earned)} due to date, {money(before)} paid in earlier periods")
     limits = reward.limits if not isinstance(reward, ir.Commission) else None
     cap = limits.per_participant if limits is not None else None
-    if cap is not None and limits is not None:
-        if limits.cap_period is None:
-            left = max(ZERO, cap.amount - ledger.of(amount.name))
-            if pay > left:
-                words.append(f"{money(pay)} earned, {money(left)} left of the {money(cap.amount)} cap")
-                pay = left
-        elif cumulative and limits.cap_period == unit and pay > cap.amount:
-            words.append(f"{money(pay)} earned, the {ADJECTIVES[unit]} cap is {money(cap.amount)}")
-            pay = cap.amount
-    if not words:
-        return amount
-    reason = f"{amount.reason}; {'; '.join(words)}: pays {money(pay)}"
+    if cap is not None and limits is not None and limits.cap_period is None:
+        left = max(ZERO, cap.amount - ledger.of(amount.name))
+        if pay > left:
+            words.append(f"{money(pay)} earned, {money(left)} left of the {money(cap.amount, True)} cap")
+            pay = left
+    elif cap is not None and limits is not None and cumulative and unit is not None and pay > cap.amount:
+        words.append(f"{money(pay)} earned, the {ADJECTIVES[unit]} cap is {money(cap.amount, True)}")
+        pay = cap.amount
+    pay = round_money(pay, currency)  # a cap is written in whole units: hold it like every amount
+    # Every line says its period; what this step changed follows the evaluator's own reason.
+    reason = f"{period.words()}: {amount.reason}"
+    if words:
+        reason += f"; {'; '.join(words)}: pays {money(pay)}"
     return amount.model_copy(update={"amount": pay, "reason": reason})
