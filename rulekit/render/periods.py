@@ -68,12 +68,12 @@ def payment_sentences(program: ir.Program, words: Words) -> list[str]:
             "due to date falls (for example after returns), nothing already paid is taken back: later payments "
             "resume once the amount due to date is again above what was paid."
         )
+    due = program.payout.due if program.payout else None
     dues = [(part.period, part.due) for part in period_programs(program)]
-    if dues and all(due is not None for _, due in dues):
-        listed = "; ".join(f"{period.words()}: {fmt.date(due)}" for period, due in dues if due is not None)
-        out.append(
-            f"Each {unit}'s payment falls due as the due date rule counts from that {unit}'s last day: {listed}."
-        )
+    if due is not None and dues and all(when is not None for _, when in dues):
+        days = f"{due.amount} {'business ' if due.business else ''}day{'s' if due.amount != 1 else ''}"
+        listed = "; ".join(f"{period.words()}: {fmt.date(when)}" for period, when in dues if when is not None)
+        out.append(f"Each {unit}'s payment is due {days} after its last day in the program: {listed}.")
     return out
 
 
