@@ -390,3 +390,49 @@ def test_both_evaluators_agree_with_the_reference(
             rebate, bonus = expected[(seller, sql_line.period.label)]
             got = {r.name: int(r.amount * 100) for r in sql_line.result.rewards}
             assert got == {"ytd": rebate, "per_order": bonus}, (seller, sql_line.period.label)
+
+
+# ------------------------------------------------------------------ fmt, diff, check
+
+
+def test_fmt_keeps_the_period_lines_and_diff_names_each_change() -> None:
+    from rulekit.diff import diff_programs
+    from rulekit.formatter import format_source
+    from rulekit.parser import parse
+
+    source = YTD.replace("$CAP", "$1,000")
+    messy = source.replace("  paid monthly", "  paid    monthly").replace(
+        "during season to date", "during season  to   date"
+    )
+    formatted = format_source(messy, "p.rules").formatted
+    assert formatted == format_source(source, "p.rules").formatted
+    assert formatted is not None and "  paid monthly\n" in formatted
+    assert "during season to date\n" in formatted and "cap: $25 per seller per month\n" in formatted
+    weekly = source.replace("paid monthly", "paid weekly").replace(" per month", " per week")
+    changes = [c.summary for c in diff_programs(parse(source).program, parse(weekly.replace(" to date", "")).program)]
+    assert "metric `ytd_sales` to date: yes -> no" in changes
+    assert "rebate `ytd_bonus` cap: $1,000 per seller per month -> $1,000 per seller per week" in changes
+    assert "payout pay period: paid monthly -> paid weekly" in changes
+
+
+def test_check_counts_a_budget_once_per_period() -> None:
+    from rulekit.checker import check_source
+    from rulekit.liability import maximum_payout
+
+    source = (
+        YTD.replace("$CAP", "$1,000")
+        .replace(" to date", "")
+        .replace(
+            "  cap: $25 per seller per month\n",
+            "  cap: $25 per seller per month\n  budget: $100\n  overflow: scale down\n",
+        )
+    )
+    source = source.replace(
+        "  cap: $1,000 per seller per month\n",
+        "  cap: $1,000 per seller per month\n  budget: $1,000\n  overflow: scale down\n",
+    )
+    report = check_source(source, "p.rules")
+    assert not [d for d in report.diagnostics if d.is_error]
+    # Three months x ($1,000 + $100) = $3,300.
+    found = maximum_payout(report.program)
+    assert found is not None and found.amount == D(3300)
