@@ -176,6 +176,8 @@ RK422 = _code("RK422", ERROR, "`to date` without pay periods", fix="`during W to
 RK423 = _code("RK423", ERROR, "cap period is not the pay period", fix="A cap per month needs the program paid monthly (likewise weeks and days); write the pay period, or no period for a cap on the whole program.", example="periods")
 RK424 = _code("RK424", ERROR, "unknown cap period", fix="Write `cap: $500 per seller per month` (or `per week`, `per day`).", example="periods")
 RK425 = _code("RK425", ERROR, "budget on a to-date reward", fix="A reward on a to-date base pays each period the difference to what earlier periods paid; limit each participant with `cap:` instead of a budget.", example="periods")
+RK426 = _code("RK426", ERROR, "example line without a valid pay period", fix="In a program paid per period, write `expect s1 in 2024-03: …` with one of the program's periods (`2024-03`, `2024-W09`, `2024-03-05`).", example="periods_examples")
+RK427 = _code("RK427", ERROR, "pay period in an example of a program paid once", fix="Remove `in PERIOD` from the `expect` line, or add `paid monthly` to the `payout:` block.", example="periods_examples_unpaid")
 RK500 = _code("RK500", ERROR, "empty file", fix="Write a program, starting with `program NAME:`.", example="empty")
 RK501 = _code("RK501", ERROR, "missing `program` header", fix="Start the file with `program NAME:` and its lines.", example="no_header")
 RK502 = _code("RK502", ERROR, "single declaration repeated", fix="A file has one `program`, `participant`, `member` and `payout`; merge them.", example="syntax")

@@ -798,6 +798,8 @@ class ExampleExpect:
     order: bool
     items: tuple[Expectation, ...]
     span: Span = _span()
+    # issue 10, construct 6 (periods): `expect s1 in 2024-03: …`, the pay period's label.
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1015,11 +1015,15 @@ class _ToIR(Transformer[Token, Any]):
         return ir.NullValue(self._span(meta))
 
     def expect_line(self, meta: Any, c: list[Any]) -> tuple[str, ir.ExampleExpect, ir.Span]:
-        order, (subject, span) = c[0]
-        return ("expect", ir.ExampleExpect(subject, order, tuple(c[1:]), span), self._span(meta))
+        order, (subject, span), *period = c[0]
+        expect = ir.ExampleExpect(subject, order, tuple(c[1:]), span, period=period[0] if period else None)
+        return ("expect", expect, self._span(meta))
 
-    def ex_participant(self, meta: Any, c: list[Any]) -> tuple[bool, tuple[str, ir.Span]]:
-        return (False, c[0])
+    def ex_participant(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
+        return (False, c[0], *c[1:])  # the pay period of `expect s1 in 2024-03` (issue 10, construct 6)
+
+    def ex_period(self, meta: Any, c: list[Token]) -> str:
+        return str(c[0])
 
     def ex_order(self, meta: Any, c: list[Any]) -> tuple[bool, tuple[str, ir.Span]]:
         return (True, c[0])

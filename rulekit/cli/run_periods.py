@@ -3,6 +3,7 @@ participant per period on screen, in ``--out`` files and in ``--format json``.""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,10 +13,11 @@ import typer
 from rich.table import Table
 
 from rulekit import ir
-from rulekit.cli.app import out
+from rulekit.cli.app import EXIT_FINDINGS, err, out
 from rulekit.data import LoadedData, describe
 from rulekit.periods.run import PeriodSettlement, settle_periods
 from rulekit.reasons import format_money
+from rulekit.results import UnknownParticipantError
 
 MAX_ROWS = 50  # rows of the on-screen table; the output file has everything
 
@@ -67,6 +69,35 @@ def show(program: ir.Program, settlement: PeriodSettlement, output_json: bool, o
     _data_quality(settlement)
     if out_path is not None:
         out.print(f"wrote {out_path}", markup=False)
+
+
+def explain_periods(program: ir.Program, data: Path, participant_id: str, period: str | None, as_json: bool) -> None:
+    """``rulekit explain`` of a program paid per period: each period line of one participant."""
+    settlement = settle_periods(program, str(data))
+    try:
+        lines = settlement.lines_of(participant_id)
+    except UnknownParticipantError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    chosen = [line for line in lines if period is None or line.period.label == period]
+    if not chosen:
+        labels = ", ".join(line.period.label for line in lines)
+        err.print(f"no pay period `{period}`; the periods are {labels}", markup=False)
+        raise typer.Exit(EXIT_FINDINGS)
+    if as_json:
+        payload = [
+            {
+                "period": line.period.label,
+                "participant": json.loads(line.result.model_dump_json()),
+                "explanation": line.result.explain(program),
+            }
+            for line in chosen
+        ]
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    typer.echo(
+        "\n\n".join(f"{line.period.words()} ({line.period.label})\n{line.result.explain(program)}" for line in chosen)
+    )
 
 
 def _data_quality(settlement: PeriodSettlement) -> None:

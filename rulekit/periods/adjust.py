@@ -107,4 +107,7 @@ def _pay(
     reason = f"{period.words()}: {amount.reason}"
     if words:
         reason += f"; {'; '.join(words)}: pays {money(pay)}"
-    return amount.model_copy(update={"amount": pay, "reason": reason})
+    # A to-date reward has no budget (RK425): nothing between its difference and its payment
+    # is a pool limit, so the explanation must not report one.
+    before_limits = pay if cumulative else amount.before_limits
+    return amount.model_copy(update={"amount": pay, "reason": reason, "before_limits": before_limits})

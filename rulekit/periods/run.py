@@ -118,6 +118,11 @@ class PeriodSettlement:
         self.timezone = settled[0].timezone if settled else ""
 
     @property
+    def settlements(self) -> tuple[Settlement, ...]:
+        """Each period's own settlement, before what :func:`adjust` pays (for clause coverage)."""
+        return self._settled
+
+    @property
     def periods(self) -> tuple[Period, ...]:
         return tuple(p.period for p in self.parts)
 
