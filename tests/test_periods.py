@@ -436,3 +436,30 @@ def test_check_counts_a_budget_once_per_period() -> None:
     # Three months x ($1,000 + $100) = $3,300.
     found = maximum_payout(report.program)
     assert found is not None and found.amount == D(3300)
+
+
+# ------------------------------------------------------------------ the shipped campaign
+
+
+def test_the_ytd_campaign_settles_alike_in_both_evaluators() -> None:
+    import csv
+
+    root = Path(__file__).resolve().parent.parent
+    program = rulekit.load(root / "campaigns" / "ytd_bonus.rules")
+    folder = root / "examples" / "ytd_bonus"
+    settled = program.settle_periods(str(folder))
+    with (folder / "sellers.csv").open() as handle:
+        sellers = list(csv.DictReader(handle))
+    with (folder / "orders.csv").open() as handle:
+        orders = list(csv.DictReader(handle))
+    for seller in sellers:
+        mine = [o for o in orders if o["seller_id"] == seller["seller_id"]]
+        decided = program.decide_periods({"sellers": seller, "orders": mine})
+        assert [amounts(x) for x in settled.lines_of(seller["seller_id"])] == [amounts(x) for x in decided]
+    # S02: $110,000 in January: $800 + 4% x $60,000 = $3,200 due, the monthly cap pays $2,000 (+ $0.50
+    # for the order); February adds $250: $3,210 due - $2,000 paid = $1,210 (+ $0.50).
+    assert [amounts(x)[2] for x in settled.lines_of("S02")][:2] == [D("2000.50"), D("1210.50")]
+    # S03: $30,000 on 31 January in New York (2% x $20,000 = $400); a $12,000 chargeback in March
+    # leaves $18,000 to date ($160 due, $400 paid): March pays only its $0.50 order bonus.
+    s03 = [amounts(x)[1].get("growth_bonus") for x in settled.lines_of("S03")]
+    assert s03 == [D("400.00"), None, D("0.00"), None, D("0.00"), None]  # None: no order, not qualified
