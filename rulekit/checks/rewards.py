@@ -153,7 +153,8 @@ def _bounded(ctx: Context, reward: ir.Reward) -> None:
     if reward_bound(ctx.program, reward) is not None:
         return
     message, hint = kind_of(reward).unbounded(reward)
-    if reward.name in to_date_rewards(ctx.program):
+    paid = ctx.program.payout is not None and ctx.program.payout.paid is not None
+    if paid and reward.name in to_date_rewards(ctx.program):
         # issue 10, construct 6 (periods): a to-date reward cannot have a budget (RK425), so
         # the usual hint would suggest code that does not check; a cap per period bounds it.
         limits = kind_of(reward).limits(reward)
