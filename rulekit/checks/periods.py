@@ -10,6 +10,7 @@ from rulekit.checks.context import Context
 from rulekit.parser import CAP_PERIODS
 from rulekit.periods import PAY_UNITS, pay_unit
 from rulekit.periods.program import to_date_rewards
+from rulekit.plan.kinds import kind_of
 
 __all__ = ["check_periods"]
 
@@ -30,7 +31,7 @@ def check_periods(ctx: Context) -> None:
                 "add `paid monthly` to the `payout:` block, or remove `to date`",
             )
     for reward in ctx.program.rewards:
-        limits = None if isinstance(reward, ir.Commission) else reward.limits
+        limits = kind_of(reward).limits(reward)
         if limits is not None:
             _cap(ctx, limits, unit, paid)
     if unit is not None:
@@ -90,7 +91,7 @@ def _cap(ctx: Context, limits: ir.Limits, unit: str | None, paid: str | None) ->
 def _budgets(ctx: Context) -> None:
     cumulative = to_date_rewards(ctx.program)
     for reward in ctx.program.rewards:
-        limits = None if isinstance(reward, ir.Commission) else reward.limits
+        limits = kind_of(reward).limits(reward)
         if reward.name in cumulative and limits is not None and limits.pool is not None:
             ctx.error(
                 codes.RK425,
@@ -110,5 +111,6 @@ def _filters(program: ir.Program) -> Iterator[ir.Filters]:
         if isinstance(metric.definition, ir.Aggregate):
             yield metric.definition.filters
     for reward in program.rewards:
-        if isinstance(reward, ir.Commission | ir.Subsidy):
-            yield reward.filters
+        source = kind_of(reward).order(reward)  # per-order kinds read their own rows
+        if source is not None:
+            yield source.filters

@@ -27,6 +27,7 @@ from rulekit import ir
 from rulekit.money import round_money
 from rulekit.periods import ADJECTIVES, Period, pay_unit
 from rulekit.periods.program import to_date_rewards
+from rulekit.plan.kinds import kind_of
 from rulekit.reasons import format_money
 from rulekit.results import ParticipantResult, RewardAmount
 
@@ -92,7 +93,7 @@ def _pay(
         before = ledger.of(amount.name)
         pay = max(ZERO, earned - before)
         words.append(f"{money(earned)} due to date, {money(before)} paid in earlier periods")
-    limits = reward.limits if not isinstance(reward, ir.Commission) else None
+    limits = kind_of(reward).limits(reward)
     cap = limits.per_participant if limits is not None else None
     if cap is not None and limits is not None and limits.cap_period is None:
         left = max(ZERO, cap.amount - ledger.of(amount.name))

@@ -145,9 +145,11 @@ def _metric(program: ir.Program, metric: ir.Metric) -> ir.Metric:
 
 
 def _reward(program: ir.Program, reward: ir.Reward, cumulative: bool, unit: str | None) -> ir.Reward:
-    if isinstance(reward, ir.Commission | ir.Subsidy):
-        reward = dataclasses.replace(reward, filters=_filters(program, reward.filters, reward.table))
-    limits = reward.limits if not isinstance(reward, ir.Commission) else None
+    source = kind_of(reward).order(reward)  # a per-order kind: its own rows, narrowed like a metric's
+    if source is not None:
+        narrowed = _filters(program, source.filters, source.table)
+        reward = dataclasses.replace(reward, filters=narrowed)  # type: ignore[arg-type]  # per-order kinds have filters
+    limits = kind_of(reward).limits(reward)
     if limits is None or limits.per_participant is None:
         return reward
     if cumulative or limits.cap_period != unit:  # applied across periods by `adjust`
