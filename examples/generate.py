@@ -1,5 +1,5 @@
 """Generate the example data sets in ``examples/`` (apollo, uk_shop, seller_milestones,
-listing_bonus).
+listing_bonus, ytd_bonus).
 
 Run ``python examples/generate.py``; the output is seeded and byte-identical on every
 run. The special cases each account or merchant exercises are listed in
@@ -407,11 +407,58 @@ def generate_listing_bonus(folder: Path) -> None:
     write(folder / "orders.csv", ["order_id", "listing_id", "ordered_at", "gmv", "refunded"], orders)
 
 
+# ----------------------------------------------------------------------------- YTD bonus
+# campaigns/ytd_bonus.rules (issue 10, construct 6): paid monthly, January to June 2024.
+
+YTD_SELLERS = [
+    ("S01", "US", False),  # steady seller: crosses the 2% bracket in February, 4% in May
+    ("S02", "US", False),  # one huge January: the $2,000 monthly cap holds back, later months catch up
+    ("S03", "US", False),  # a refund-heavy March: sales to date fall, nothing is clawed back
+    ("S04", "CA", False),  # outside the US: never eligible
+    ("S05", "US", True),  # fraud flag: disqualified every month
+    ("S06", "US", False),  # no orders in April: the active-month gate fails that month
+]
+
+
+def generate_ytd(folder: Path) -> None:
+    rng = random.Random(SEED + 2)
+    rows: list[list[object]] = []
+    counter = 0
+
+    def order(seller: str, when: dt.datetime, gmv: Decimal, refunded: bool = False) -> None:
+        nonlocal counter
+        counter += 1
+        rows.append([f"Y{counter:05d}", seller, ts(when), f"{gmv:.2f}", str(refunded).lower()])
+
+    for month in range(1, 7):
+        first = dt.datetime(2024, month, 1, 15, tzinfo=UTC)
+        for seller in ("S01", "S04", "S05", "S06"):
+            if seller == "S06" and month == 4:
+                continue
+            for _ in range(rng.randint(3, 12)):
+                order(
+                    seller, first + dt.timedelta(days=rng.randrange(0, 27)), Decimal(rng.randint(50_000, 300_000)) / 100
+                )
+    order("S02", dt.datetime(2024, 1, 15, 15, tzinfo=UTC), Decimal(110_000))
+    for month in range(2, 7):
+        order("S02", dt.datetime(2024, month, 3, 15, tzinfo=UTC), Decimal(250))
+    order("S03", dt.datetime(2024, 2, 1, 4, 30, tzinfo=UTC), Decimal(30_000))  # 31 January 23:30 in New York
+    order("S03", dt.datetime(2024, 3, 10, 15, tzinfo=UTC), Decimal(-12_000))  # a chargeback: sales to date fall
+    order("S03", dt.datetime(2024, 5, 10, 15, tzinfo=UTC), Decimal(4_000))
+    write(
+        folder / "sellers.csv",
+        ["seller_id", "region", "fraud_flag"],
+        [[s, r, str(f).lower()] for s, r, f in YTD_SELLERS],
+    )
+    write(folder / "orders.csv", ["order_id", "seller_id", "ordered_at", "gmv", "refunded"], rows)
+
+
 def main() -> None:
     generate_apollo(HERE / "apollo")
     generate_uk(HERE / "uk_shop")
     generate_milestones(HERE / "seller_milestones")
     generate_listing_bonus(HERE / "listing_bonus")
+    generate_ytd(HERE / "ytd_bonus")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from rulekit.diagnostics import Diagnostic, has_errors
 from rulekit.errors import RuleFileError
 from rulekit.facts import FactsError
 from rulekit.fastpath import FastProgram, Outcome
+from rulekit.periods.run import PeriodLine, PeriodSettlement, decide_periods, settle_periods
 from rulekit.plan import Plan, bind
 from rulekit.pyeval.decision import decide
 from rulekit.results import Decision, Settlement
@@ -81,6 +82,15 @@ class CompiledProgram:
         from rulekit.settle import settle  # DuckDB is loaded only when a program is settled
 
         return settle(self.plan, data, progress=progress, engine=engine)
+
+    # issue 10, construct 6 (periods): programs paid per period have one line per period.
+    def decide_periods(self, facts: Mapping[str, Any]) -> list[PeriodLine]:
+        """One participant decided period by period (a program with ``paid monthly``), as paid."""
+        return decide_periods(self.ir, facts)
+
+    def settle_periods(self, data: Any) -> PeriodSettlement:
+        """Settle a program paid per period: one line per participant per period (``docs/run.md``)."""
+        return settle_periods(self.ir, data)
 
     def explain(self, settlement: Settlement, participant_id: str) -> str:
         """Why one participant of a settlement got what it got, clause by clause."""

@@ -21,6 +21,7 @@ from rulekit.checks.context import Context
 from rulekit.checks.limits import check_limits
 from rulekit.checks.links import check_links
 from rulekit.checks.metrics import check_metrics
+from rulekit.checks.periods import check_periods  # issue 10, construct 6 (periods)
 from rulekit.checks.rewards import check_rankings, check_rewards
 from rulekit.checks.structure import check_duplicates, check_structure, check_tables
 from rulekit.checks.timing import check_currencies, check_header, check_payout, check_windows
@@ -72,6 +73,7 @@ _CHECKS: tuple[Callable[[Context], None], ...] = (
     check_rankings,
     check_rewards,
     check_payout,
+    check_periods,  # issue 10, construct 6 (periods)
     check_currencies,
     check_usage,
 )

@@ -215,7 +215,7 @@ def format_arith(expr: ir.NumExpr) -> str:
 def format_filters(filters: ir.Filters) -> str:
     parts = []
     if filters.window:
-        parts.append(f"during {filters.window}")
+        parts.append(f"during {filters.window}" + (" to date" if filters.to_date else ""))
     if filters.where is not None:
         parts.append(f"where {format_expr(filters.where)}")
     if filters.per:
@@ -260,7 +260,8 @@ def _cap(limits: ir.Limits) -> str | None:
     if limits.per_participant is None:
         return None
     noun = limits.per_participant_noun
-    return format_money(limits.per_participant) + (f" per {noun}" if noun else "")
+    period = f" per {limits.cap_period}" if limits.cap_period else ""  # issue 10, construct 6 (periods)
+    return format_money(limits.per_participant) + (f" per {noun}" if noun else "") + period
 
 
 def _max_orders(limits: ir.Limits) -> str | None:
@@ -323,6 +324,7 @@ def describe(decl: object) -> str:
         parts = [_count(len(decl.rows), "given row"), _count(len(decl.expects), "expect line")]
     elif isinstance(decl, ir.Payout):
         parts = [f"channel {decl.channel}"] if decl.channel else []
+        parts += [f"paid {decl.paid}"] if decl.paid else []
         parts += [f"due {_due(decl.due)}"] if decl.due else []
     else:  # pragma: no cover - every declaration kind is handled above
         parts = [repr(decl)]
@@ -561,6 +563,7 @@ def _agg_core(agg: ir.Aggregate) -> tuple[object, ...]:
 def filter_fields(c: Collector, decl: Decl, old: ir.Filters, new: ir.Filters) -> None:
     """Compare a window and a `where` condition."""
     c.field(decl, "window", old.window, new.window)
+    c.field(decl, "to date", old.to_date, new.to_date, _yes_no)  # issue 10, construct 6 (periods)
     c.field(decl, "condition", old.where, new.where, format_expr)
 
 
@@ -637,11 +640,21 @@ def _payout(c: Collector, old: ir.Payout | None, new: ir.Payout | None) -> None:
         c.whole(decl, old, new)
         return
     c.field(decl, "channel", old.channel, new.channel)
+    c.field(decl, "pay period", old.paid, new.paid, _paid)  # issue 10, construct 6 (periods)
     c.field(decl, "due", old.due, new.due, _due)
     c.text(decl, old.text, new.text)
 
 
 # ---------------------------------------------------------------- matching by name
+
+
+def _paid(value: str | None) -> str:
+    """How a pay period reads in a change: ``paid monthly``, or one line per participant."""
+    return f"paid {value}" if value else "one payment for the whole program"
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 def _reward_word(reward: ir.Reward) -> str:

@@ -473,6 +473,9 @@ class Filters:
     per: str | None = None
     window_span: Span | None = field(default=None, compare=False, repr=False)
     per_span: Span | None = field(default=None, compare=False, repr=False)
+    # issue 10, construct 6 (periods): `during W to date` accumulates from W's start
+    # through the end of each pay period instead of covering one period only.
+    to_date: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -589,6 +592,8 @@ class Limits:
     cap_span: Span | None = field(default=None, compare=False, repr=False)
     pool_span: Span | None = field(default=None, compare=False, repr=False)
     max_orders_span: Span | None = field(default=None, compare=False, repr=False)
+    # issue 10, construct 6 (periods): `cap: $500 per seller per month` caps each period.
+    cap_period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -727,6 +732,9 @@ class Payout:
     due: Due | None
     text: Text = Text()
     span: Span = _span()
+    # issue 10, construct 6 (periods): `paid monthly` (`weekly`, `daily`) as written.
+    paid: str | None = None
+    paid_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 # --------------------------------------------------------------------------- examples
@@ -812,6 +820,8 @@ class ExampleExpect:
     order: bool
     items: tuple[Expectation, ...]
     span: Span = _span()
+    # issue 10, construct 6 (periods): `expect s1 in 2024-03: …`, the pay period's label.
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

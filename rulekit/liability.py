@@ -10,7 +10,8 @@ Each reward is bounded on its own, by its kind's entry (:mod:`rulekit.rewards`):
 * a commission is a charge to the participant, not a payout, and is left out.
 
 The program's bound is the sum of the rewards' bounds, or ``None`` when any reward
-is unbounded.
+is unbounded. In a program paid per period (issue 10, construct 6) a budget or pool cap
+applies in each period, so a reward's bound counts once per pay period.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from decimal import Decimal
 from babel.numbers import format_currency
 
 from rulekit import ir
+from rulekit.periods.program import pay_periods
 from rulekit.plan.kinds import kind_of
 
 
@@ -38,11 +40,12 @@ def maximum_payout(program: ir.Program) -> ir.Money | None:
     if currency is None:
         return None
     total = Decimal(0)
+    times = max(1, len(pay_periods(program)))  # issue 10, construct 6: a budget per pay period
     for reward in program.rewards:
         bound = reward_bound(program, reward)
         if bound is None:
             return None
-        total += bound
+        total += bound * times
     return ir.Money(total, currency)
 
 

@@ -699,7 +699,9 @@ class _ToIR(Transformer[Token, Any]):
     standard_line = _line("standard", lambda s, c: s._percent(c[0]))
     order_cap_line = _line("per_order", lambda s, c: s._money(c[0]))
     max_orders_line = _line("max_orders", lambda s, c: (s._int(c[0]), str(c[1])))
-    cap_line = _line("cap", lambda s, c: (s._money(c[0]), str(c[1]) if len(c) > 1 else None))
+    # issue 10, construct 6 (periods): the optional second `per` names the cap's period.
+    cap_line = _line("cap", lambda s, c: (s._money(c[0]), *_cap_pers([str(t) for t in c[1:]])))
+    paid_line = _line("paid", lambda s, c: str(c[0]))
     tier_line = _line("tier", lambda s, c: ir.MilestoneTier(str(c[0]), c[1], s._money(c[2])))
     channel_line = _line("channel", lambda s, c: c[0])
     business_due = _line("due", lambda s, c: _due(s, c, business=True))
@@ -712,8 +714,13 @@ class _ToIR(Transformer[Token, Any]):
         return ("rank", ir.PrizeTier(first, last, self._money(money), self._span(meta)), self._span(meta))
 
     # -- filters
-    def during(self, meta: Any, c: list[Token]) -> tuple[str, str, ir.Span]:
+    def during(self, meta: Any, c: list[Any]) -> tuple[str, str, ir.Span]:
+        if len(c) > 1:  # `during W to date` (issue 10, construct 6: periods)
+            return ("window", str(c[0]) + _TO_DATE, self._tspan(c[0]))
         return ("window", str(c[0]), self._tspan(c[0]))
+
+    def to_date(self, meta: Any, c: list[Any]) -> bool:
+        return True
 
     def where(self, meta: Any, c: list[Any]) -> tuple[str, Any, ir.Span]:
         return ("where", c[0], self._span(meta))
@@ -726,12 +733,14 @@ class _ToIR(Transformer[Token, Any]):
         window = parts.get("window")
         per = parts.get("per")
         where = parts.get("where")
+        to_date = window is not None and window[0].endswith(_TO_DATE)
         return ir.Filters(
-            window=window[0] if window else None,
+            window=window[0].removesuffix(_TO_DATE) if window else None,
             where=where[0] if where else None,
             per=per[0] if per else None,
             window_span=window[1] if window else None,
             per_span=per[1] if per else None,
+            to_date=to_date,
         )
 
     # -- top-level items
@@ -1001,7 +1010,14 @@ class _ToIR(Transformer[Token, Any]):
 
     def payout(self, meta: Any, c: list[Any]) -> ir.Payout:
         lines = _Lines(c)
-        return ir.Payout(lines.one("channel"), lines.one("due"), lines.text(), self._span(meta))
+        return ir.Payout(
+            lines.one("channel"),
+            lines.one("due"),
+            lines.text(),
+            self._span(meta),
+            paid=lines.one("paid"),
+            paid_span=lines.span("paid"),
+        )
 
     # -- examples (`rulekit test`; see docs/test.md)
     def example(self, meta: Any, c: list[Any]) -> ir.Example:
@@ -1094,11 +1110,15 @@ class _ToIR(Transformer[Token, Any]):
         return ir.NullValue(self._span(meta))
 
     def expect_line(self, meta: Any, c: list[Any]) -> tuple[str, ir.ExampleExpect, ir.Span]:
-        order, (subject, span) = c[0]
-        return ("expect", ir.ExampleExpect(subject, order, tuple(c[1:]), span), self._span(meta))
+        order, (subject, span), *period = c[0]
+        expect = ir.ExampleExpect(subject, order, tuple(c[1:]), span, period=period[0] if period else None)
+        return ("expect", expect, self._span(meta))
 
-    def ex_participant(self, meta: Any, c: list[Any]) -> tuple[bool, tuple[str, ir.Span]]:
-        return (False, c[0])
+    def ex_participant(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
+        return (False, c[0], *c[1:])  # the pay period of `expect s1 in 2024-03` (issue 10, construct 6)
+
+    def ex_period(self, meta: Any, c: list[Token]) -> str:
+        return str(c[0])
 
     def ex_order(self, meta: Any, c: list[Any]) -> tuple[bool, tuple[str, ir.Span]]:
         return (True, c[0])
@@ -1190,6 +1210,22 @@ def _due(s: _ToIR, c: list[Token], *, business: bool) -> ir.Due:
     return ir.Due(amount, business, str(after), s._tspan(token), s._tspan(after))
 
 
+# issue 10, construct 6 (periods) ------------------------------------------------
+# `during W to date` travels from `during` to `filters` as a suffix no name can contain.
+_TO_DATE = " to date"
+# The words a cap's period is written with: `per month`, `per week`, `per day`.
+CAP_PERIODS = ("day", "week", "month")
+
+
+def _cap_pers(words: list[str]) -> tuple[str | None, str | None]:
+    """``per seller per month`` -> (``seller``, ``month``); a lone ``per month`` is a period."""
+    if len(words) == 2:
+        return words[0], words[1]
+    if len(words) == 1 and words[0] in CAP_PERIODS:
+        return None, words[0]
+    return (words[0] if words else None), None
+
+
 class _Lines:
     """The detail lines of one block, looked up by kind."""
 
@@ -1224,6 +1260,7 @@ class _Lines:
             cap_span=self.span("cap"),
             pool_span=self.span("pool"),
             max_orders_span=self.span("max_orders"),
+            cap_period=cap[2] if cap else None,
         )
 
 
@@ -1264,6 +1301,7 @@ _SINGLE_LINES: dict[str, str] = {
     "cap": "cap",
     "channel": "channel",
     "due": "due",
+    "paid": "paid",  # issue 10, construct 6 (periods)
     "label": "label",
     "description": "description",
 }

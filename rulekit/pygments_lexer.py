@@ -65,6 +65,7 @@ KEYWORDS = (
     "times", "title", "total", "where", "each", "from", "full", "gate", "have", "like", "link", "note", "rank", "rate",
     "term", "them", "then", "time", "unit", "warn", "when", "any", "cap", "due", "has", "key", "max", "min", "per",
     "sum", "top", "within", "at", "by", "in", "no", "of", "to",
+    "paid", "date",  # issue 10, construct 6 (periods): `paid monthly`, `during W to date`
 )  # fmt: skip
 
 COLUMN_TYPES = ("string", "int", "decimal", "money", "bool", "timestamp", "date", "duration", "percent")

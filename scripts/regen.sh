@@ -12,5 +12,6 @@ for fmt in md html; do
   $rk docs campaigns/growth_leaderboard.rules --locale en-US --format "$fmt" -o "docs/campaigns/growth_leaderboard.$fmt"
   $rk docs campaigns/seller_milestones.rules --locale en-US --format "$fmt" -o "docs/campaigns/seller_milestones.$fmt"
   $rk docs campaigns/listing_bonus.rules --locale en-US --format "$fmt" -o "docs/campaigns/listing_bonus.$fmt"
+  $rk docs campaigns/ytd_bonus.rules --locale en-US --format "$fmt" -o "docs/campaigns/ytd_bonus.$fmt"
 done
 git status --short docs/campaigns

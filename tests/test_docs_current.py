@@ -18,7 +18,14 @@ from tests.lockfile import data_provenance
 ROOT = Path(__file__).resolve().parent.parent
 
 # (campaign, locale): one document per format.
-DOCUMENTS = [("apollo", "en-US"), ("uk_shop", "en-GB"), ("growth_leaderboard", "en-US"), ("listing_bonus", "en-US")]
+DOCUMENTS = [
+    ("apollo", "en-US"),
+    ("uk_shop", "en-GB"),
+    ("growth_leaderboard", "en-US"),
+    ("listing_bonus", "en-US"),
+    ("ytd_bonus", "en-US"),
+    ("seller_milestones", "en-US"),
+]
 
 
 def regenerate_command(name: str, locale: str, fmt: str) -> str:

@@ -10,6 +10,7 @@ from rulekit import codes, ir
 from rulekit.checks.context import Context
 from rulekit.diagnostics import suggest
 from rulekit.liability import format_money, reward_bound
+from rulekit.periods.program import to_date_rewards
 from rulekit.plan.kinds import kind_of
 from rulekit.plan.links import entity_of
 from rulekit.plan.names import PARTICIPANT_SCOPE, NameKind, is_member_metric, resolve_name
@@ -153,7 +154,19 @@ def _bounded(ctx: Context, reward: ir.Reward) -> None:
     if reward_bound(ctx.program, reward) is not None:
         return
     message, hint = kind_of(reward).unbounded(reward)
+    paid = ctx.program.payout is not None and ctx.program.payout.paid is not None
+    if paid and reward.name in to_date_rewards(ctx.program):
+        # issue 10, construct 6 (periods): a to-date reward cannot have a budget (RK425), so
+        # the usual hint would suggest code that does not check; a cap per period bounds it.
+        limits = kind_of(reward).limits(reward)
+        if limits is not None and limits.per_participant is not None:
+            return
+        hint = "cap what each participant is paid: `cap: $1,000 per " + _noun(ctx) + " per month`"
     ctx.warning(codes.RK418, message, reward.span, hint)
+
+
+def _noun(ctx: Context) -> str:
+    return ctx.program.participant.noun if ctx.program.participant else "participant"
 
 
 def check_rate(ctx: Context, rate: ir.Percent | None, what: str) -> None:

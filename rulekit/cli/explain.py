@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from rulekit.cli.app import EXIT_FINDINGS, OutputFormat, app, err, load_or_exit
+from rulekit.cli.run_periods import explain_periods
 from rulekit.cli.stdin import short_name
 from rulekit.data import DataError, describe
 from rulekit.errors import CompileError, EngineError
@@ -26,10 +27,16 @@ def explain(
     data: Annotated[Path, typer.Option("--data", help="Folder of input tables (Parquet, CSV or JSON).")],
     participant_id: Annotated[str, typer.Option("--id", help="The participant to explain.")],
     output: Annotated[OutputFormat, typer.Option("--format", help="`human` or `json`.")] = OutputFormat.HUMAN,
+    period: Annotated[
+        str | None, typer.Option("--period", help="Only this pay period (`2024-03`), for a program paid per period.")
+    ] = None,
 ) -> None:
     """Settle the program and explain one participant, clause by clause."""
     program = load_or_exit(file)
     try:
+        if program.ir.payout is not None and program.ir.payout.paid is not None:  # issue 10, construct 6
+            explain_periods(program.ir, data, participant_id, period, output is OutputFormat.JSON)
+            return
         settlement = program.settle(str(data))
     except DataError as exc:
         err.print(f"cannot settle {short_name(file)}: the data in {data} has problems:", markup=False)

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from rulekit import ir
 from rulekit.api import in_example
+from rulekit.cli import run_periods
 from rulekit.cli.app import EXIT_FINDINGS, EXIT_USAGE, OutputFormat, app, err, out, plain_requested
 from rulekit.cli.sources import SourceError, files_read, parse_assignments, run_sources
 from rulekit.cli.stdin import check_path, display_name, is_stdin, short_name
@@ -29,6 +30,7 @@ from rulekit.diagnostics import render
 from rulekit.engines import engine_for
 from rulekit.errors import CompileError, EngineError
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
+from rulekit.periods.run import PeriodSettlement
 from rulekit.plan.kinds import kind_of
 from rulekit.pyeval.types import name_type
 from rulekit.reasons import format_money, format_value
@@ -110,6 +112,10 @@ def run(
         with _progress() as step:
             step("loading and checking the data", 1, 4)
             loaded = load_tables(program, source)
+            if run_periods.is_paid_per_period(program):  # issue 10, construct 6: one line per period
+                lines = run_periods.settle_lines(program, loaded)
+                _periods_out(lines, out_path, output)
+                return
             settlement = settle(program, loaded, progress=step, engine=engine_for(engine.value, engine_url))
     except DataError as exc:
         where = f"in {data}" if data is not None and not (table or table_pattern) else "given"
@@ -135,6 +141,17 @@ def run(
         typer.echo(settlement.model_dump_json(indent=2))
     else:
         _human(program, settlement, loaded, out_path)
+
+
+def _periods_out(lines: PeriodSettlement, out_path: Path | None, output: OutputFormat) -> None:
+    """Write and show the lines of a program paid per period (issue 10, construct 6)."""
+    if out_path is not None:
+        try:
+            run_periods.write(lines, out_path)
+        except OSError as exc:
+            err.print(f"rulekit run: cannot write {out_path}: {exc.strerror or type(exc).__name__}", markup=False)
+            raise typer.Exit(EXIT_FINDINGS) from None
+    run_periods.show(lines.rules, lines, output is OutputFormat.JSON, out_path)
 
 
 def _check_out(out_path: Path, inputs: list[Path]) -> None:

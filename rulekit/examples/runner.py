@@ -15,6 +15,7 @@ from rulekit.examples.compare import Outcome, compare_order, compare_participant
 from rulekit.examples.coverage import Coverage, Observations, coverage
 from rulekit.examples.engine import DefaultEngine, Engine
 from rulekit.examples.model import Cast, cast_of, order_tables
+from rulekit.examples.periods import period_lines, period_outcomes
 from rulekit.examples.tables import arrow_tables, participant_facts
 from rulekit.results import Decision, OrderEffect, Settlement
 
@@ -92,15 +93,20 @@ def _run_one(program: ir.Program, example: ir.Example, engine: Engine, seen: Obs
     try:
         settlement = engine.settle(program, arrow_tables(program, example))
         decisions = _decisions(program, example, cast, engine)
+        lines = period_lines(program, arrow_tables(program, example))  # issue 10, construct 6
     except Exception as exc:  # an engine failure is this example's error, never a traceback
         return ExampleResult(example.name, example.span, error=_one_line(exc))
-    seen.see_settlement(settlement)
+    for one in lines.settlements if lines is not None else (settlement,):
+        seen.see_settlement(one)
     effects: dict[str, list[OrderEffect]] = {}
     for decision in decisions:
         seen.see_decision(decision)
         for effect in decision.effects:
             effects.setdefault(effect.order_id, []).append(effect)
-    outcomes = _data_outcomes(example, settlement) + _outcomes(example, settlement, effects)
+    if lines is not None:  # a program paid per period: `expect s1 in 2024-03: …`
+        outcomes = _data_outcomes(example, settlement) + period_outcomes(example, lines, effects)
+    else:
+        outcomes = _data_outcomes(example, settlement) + _outcomes(example, settlement, effects)
     return ExampleResult(example.name, example.span, outcomes)
 
 

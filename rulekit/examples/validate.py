@@ -121,6 +121,42 @@ def _value_help(column_type: ir.ColumnType | None) -> str | None:
 # ------------------------------------------------------------------------ expectations
 
 
+def _check_period(c: _Checker, expect: ir.ExampleExpect) -> None:
+    """RK426/RK427: `expect s1 in 2024-03` names a pay period of a program paid per period."""
+    from rulekit.periods.program import pay_periods
+
+    labels = [p.label for p in pay_periods(c.program)]
+    paid = c.program.payout is not None and c.program.payout.paid is not None
+    if expect.period is not None and not paid:
+        c.add(
+            codes.RK427,
+            f"`in {expect.period}` names a pay period, but the program is paid once",
+            expect.span,
+            f"write `expect {expect.subject}: …`, or add `paid monthly` to the `payout:` block",
+        )
+    elif paid and labels and expect.period is None:
+        c.add(
+            codes.RK426,
+            f"the program is paid {c.program.payout.paid if c.program.payout else ''}: say which period's line",
+            expect.span,
+            f"write `expect {expect.subject} in {labels[0]}: …`",
+        )
+    elif paid and labels and expect.period not in labels:
+        c.add(
+            codes.RK426,
+            f"no pay period `{expect.period}`; the periods are {', '.join(labels)}",
+            expect.span,
+            f"write `expect {expect.subject} in {_closest(expect.period or '', labels)}: …`",
+        )
+
+
+def _closest(label: str, labels: list[str]) -> str:
+    import difflib
+
+    found = difflib.get_close_matches(label, labels, n=1, cutoff=0.0)
+    return found[0] if found else labels[0]
+
+
 def _check_expect(c: _Checker, expect: ir.ExampleExpect, cast: Cast) -> None:
     if expect.order:
         if expect.subject not in cast.orders:
@@ -136,6 +172,7 @@ def _check_expect(c: _Checker, expect: ir.ExampleExpect, cast: Cast) -> None:
         help = suggest(expect.subject, cast.participants) or f"give the {noun} a `given` row"
         c.add(UNKNOWN_PARTICIPANT, f"no {noun} `{expect.subject}` in this example", expect.span, help)
         return
+    _check_period(c, expect)  # issue 10, construct 6 (periods)
     members = cast.members.get(expect.subject, {})
     for item in expect.items:
         _check_participant_item(c, item, members)

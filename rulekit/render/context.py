@@ -19,6 +19,7 @@ from rulekit.plan.aggregates import aggregate
 from rulekit.plan.kinds import kind_of
 from rulekit.plan.names import is_member_metric
 from rulekit.render import examples, rewards
+from rulekit.render import periods as render_periods  # issue 10, construct 6 (periods)
 from rulekit.render.formatting import Formatter
 from rulekit.render.links import entity_noun, link_sentences
 from rulekit.render.model import Document, Fact, Item, Section
@@ -447,7 +448,8 @@ def _window_clause(definition: ir.Aggregate, words: Words) -> str:
     if table is not None and table.period is not None:
         return f" inside {phrase}" if aggregate(definition.func).period else f" that overlap {phrase}"
     if table is not None and table.time is not None:
-        return f" within {phrase} (by their {words.time_words(table.time, table.name)})"
+        extra = render_periods.measure_words(definition, words)  # issue 10, construct 6 (periods)
+        return f" within {phrase} (by their {words.time_words(table.time, table.name)}){extra}"
     return f" during {phrase}"
 
 
@@ -541,6 +543,8 @@ def payment_due(program: ir.Program, words: Words) -> str | None:
     payout = program.payout
     if payout is None:
         return None
+    if payout.paid is not None:  # issue 10, construct 6 (periods)
+        return render_periods.payment_summary(program, words)
     details = due_details(program)
     when = f"due {words.fmt.weekday_date(details[1])}" if details else None
     return ", ".join(x for x in (payout.channel, when) if x) or None
@@ -572,7 +576,9 @@ def _payment(program: ir.Program, words: Words) -> Section:
     charges = any(not kind_of(r).paid for r in program.rewards)
     beside = "; commissions are charges reported beside it" if charges else ""
     intro.append(f"{capitalize(an(p))}'s payment is the sum of all its rewards{beside}.")
-    if payout.due is not None:
+    if payout.paid is not None:  # issue 10, construct 6 (periods): one payment per period
+        intro.extend(render_periods.payment_sentences(program, words))
+    elif payout.due is not None:
         intro.extend(_due_sentences(program, payout.due, words))
     return Section("payment", "Payment", tuple(intro), (), payout.text.notes)
 

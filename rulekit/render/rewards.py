@@ -13,6 +13,7 @@ from rulekit import ir
 from rulekit.money import minor_unit, round_money
 from rulekit.plan import Remainder, TiePolicy
 from rulekit.plan.kinds import kind_of
+from rulekit.render import periods as render_periods  # issue 10, construct 6 (periods)
 from rulekit.render.model import Fact, Item, Section
 from rulekit.render.words import Subject, Words, an, humanize, slug
 
@@ -153,6 +154,7 @@ def pool_sentences(limits: ir.Limits, words: Words, what: str, order: str, pool_
     fmt, p = words.fmt, words.participant
     minor = fmt.money(minor_unit(limits.pool.currency))
     out = [f"All {what} together are limited to {pool_word} {fmt.money(limits.pool)}."]
+    out += render_periods.pool_words(words)  # issue 10, construct 6 (periods)
     if limits.overflow == "first come":
         out.append(
             f"If they would add up to more, they are paid {order} until the money runs out; the last one paid "
@@ -170,7 +172,8 @@ def cap_sentence(limits: ir.Limits, words: Words, what: str) -> list[str]:
     if limits.per_participant is None:
         return []
     noun = limits.per_participant_noun or words.participant
-    return [f"The {what} is capped at {words.fmt.money(limits.per_participant)} per {noun}."]
+    period = render_periods.cap_words(limits, words)  # issue 10, construct 6 (periods)
+    return [f"The {what} is capped at {words.fmt.money(limits.per_participant)} per {noun}{period}."]
 
 
 def order_condition(filters: ir.Filters, table: str, words: Words) -> str:

@@ -1,0 +1,90 @@
+"""Document prose for programs paid per period (issue 10, construct 6).
+
+The policy document says, in a seller's words, that each calendar period is settled and
+paid on its own, which measures run to date, what a cap or budget per period means, and
+when each period's payment falls due.
+"""
+
+from __future__ import annotations
+
+from rulekit import ir
+from rulekit.periods import pay_unit
+from rulekit.periods.program import to_date_rewards
+from rulekit.periods.run import period_programs
+from rulekit.render.words import Words
+
+__all__ = ["cap_words", "measure_words", "payment_sentences", "payment_summary", "pool_words"]
+
+_NOUNS = {"month": "calendar month", "week": "week (Monday to Sunday)", "day": "day"}
+
+
+def _unit(program: ir.Program) -> str | None:
+    return pay_unit(program.payout.paid if program.payout else None)
+
+
+def measure_words(definition: ir.Aggregate, words: Words) -> str:
+    """What a measure covers in a program paid per period: `` in each month`` or to date."""
+    unit = _unit(words.program)
+    if unit is None:
+        return ""
+    if definition.filters.to_date:
+        return f", counted from the start of the window to the end of each {unit} (to date)"
+    return f", counted separately for each {unit}"
+
+
+def cap_words(limits: ir.Limits, words: Words) -> str:
+    """`` per month`` after a cap per period; what a cap without a period covers when paid per period."""
+    unit = _unit(words.program)
+    if limits.cap_period is not None:
+        return f" per {limits.cap_period}"
+    return f" in total over all {unit}s" if unit is not None else ""
+
+
+def pool_words(words: Words) -> list[str]:
+    """A budget in a program paid per period is one budget for each period."""
+    unit = _unit(words.program)
+    return (
+        [f"The budget applies to each {unit} separately; what one {unit} leaves unused does not carry over."]
+        if unit
+        else []
+    )
+
+
+def payment_sentences(program: ir.Program, words: Words) -> list[str]:
+    """How a program paid per period pays: per period, to-date differences, each period's due date."""
+    unit = _unit(program)
+    if unit is None:
+        return []
+    fmt, p = words.fmt, words.participant
+    out = [
+        f"The program is settled and paid {program.payout.paid if program.payout else ''}: each {_NOUNS[unit]} "
+        f"is worked out on its own, in the program's time zone; the first and last {unit}s count only their "
+        f"days inside the program's dates. {capitalize(p)}s receive one payment per {unit}."
+    ]
+    if to_date_rewards(program):
+        out.append(
+            f"A reward on a to-date measure is worked out on everything from the start of the program to the end "
+            f"of each {unit}; each {unit} pays what is due to date minus what earlier {unit}s paid. If the amount "
+            "due to date falls (for example after returns), nothing already paid is taken back: later payments "
+            "resume once the amount due to date is again above what was paid."
+        )
+    due = program.payout.due if program.payout else None
+    dues = [(part.period, part.due) for part in period_programs(program)]
+    if due is not None and dues and all(when is not None for _, when in dues):
+        days = f"{due.amount} {'business ' if due.business else ''}day{'s' if due.amount != 1 else ''}"
+        listed = "; ".join(f"{period.words()}: {fmt.date(when)}" for period, when in dues if when is not None)
+        out.append(f"Each {unit}'s payment is due {days} after its last day in the program: {listed}.")
+    return out
+
+
+def payment_summary(program: ir.Program, words: Words) -> str | None:
+    """``paid monthly, first due …`` for the at-a-glance table."""
+    if _unit(program) is None or program.payout is None:
+        return None
+    dues = [part.due for part in period_programs(program) if part.due is not None]
+    first = f", first due {words.fmt.weekday_date(dues[0])}" if dues else ""
+    return ", ".join(x for x in (program.payout.channel, f"paid {program.payout.paid}{first}") if x)
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
