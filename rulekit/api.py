@@ -81,6 +81,13 @@ class CompiledProgram:
         ``engine``: ``"duckdb"`` (default), ``"spark"``, ``"postgres"`` or an engine object."""
         from rulekit.settle import settle  # DuckDB is loaded only when a program is settled
 
+        if self.ir.payout is not None and self.ir.payout.paid is not None:
+            # One line per participant for the whole window would pay what no period pays
+            # (caps and to-date differences are per period): refuse rather than mislead.
+            raise CompileError(
+                f"this program is paid {self.ir.payout.paid} (one line per participant per period): "
+                "settle it with settle_periods(data)"
+            )
         return settle(self.plan, data, progress=progress, engine=engine)
 
     # issue 10, construct 6 (periods): programs paid per period have one line per period.

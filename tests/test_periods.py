@@ -463,3 +463,13 @@ def test_the_ytd_campaign_settles_alike_in_both_evaluators() -> None:
     # leaves $18,000 to date ($160 due, $400 paid): March pays only its $0.50 order bonus.
     s03 = [amounts(x)[1].get("growth_bonus") for x in settled.lines_of("S03")]
     assert s03 == [D("400.00"), None, D("0.00"), None, D("0.00"), None]  # None: no order, not qualified
+
+
+def test_settle_refuses_a_program_paid_per_period() -> None:
+    # One line per seller for the whole window would ignore the monthly cap and the to-date
+    # differences: the program object says to use settle_periods instead of paying that.
+    import pytest
+
+    program = rulekit.load(str(Path(__file__).parent.parent / "campaigns" / "ytd_bonus.rules"))
+    with pytest.raises(rulekit.CompileError, match="settle_periods"):
+        program.settle(Path(__file__).parent.parent / "examples" / "ytd_bonus")
