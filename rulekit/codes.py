@@ -142,6 +142,10 @@ RK217 = _code("RK217", ERROR, "arithmetic of the wrong units", fix="Add and subt
 RK218 = _code("RK218", ERROR, "arithmetic inside a condition", fix="Define a metric for the arithmetic (`metric growth = q2_sales - q1_sales`) and use the metric in the clause (`gate g: growth > $5`).", example="arithmetic")
 RK219 = _code("RK219", ERROR, "metric arithmetic mixing member and participant values", fix="Compute from metrics of one level: all `per host`, or none.", example="arithmetic")
 RK220 = _code("RK220", ERROR, "a computed fraction as a reward base", fix="A rebate, bonus or milestone needs a base that is an exact decimal: do not divide by a metric or by a constant like 3 in its metric (multiply by `50%` instead of dividing by 2 is fine).", example="arithmetic")
+# Points in time and as-of values (issue 10, constructs 2, 5 and 7).
+RK221 = _code("RK221", ERROR, "a point in time moved by something other than a duration", fix="A timestamp or date moves by a duration written after it: `joined_at + 30 days`, `joined_at + 6 months`.", example="points")
+RK222 = _code("RK222", ERROR, "the time between two points in time", fix="rulekit does not compute the time between two timestamps; compare them with a margin instead: `brand_registered_at <= joined_at + 6 months`.", example="points")
+RK223 = _code("RK223", ERROR, "the bound of a relative window in a `where`", fix="`start of W`/`end of W` of a window that differs per participant can be tested in a clause, not in a `where` over rows; keep rows in the window with `during W`.", example="points")
 RK301 = _code("RK301", ERROR, "unknown time zone", fix='Use an IANA zone name such as `"America/New_York"`; the hint lists close names.', example="time")
 RK302 = _code("RK302", ERROR, "unknown calendar", fix="Use one of the supported calendars listed in the hint.", example="time")
 RK303 = _code("RK303", ERROR, "unknown currency", fix="Use an ISO 4217 code such as `USD`, `GBP`, `EUR`.", example="time")

@@ -169,6 +169,10 @@ def format_expr(expr: ir.Expr) -> str:
         return expr.name
     if isinstance(expr, ir.QualifiedRef):
         return f"{expr.table}.{expr.column}"
+    if isinstance(expr, ir.WindowBound):  # points in time (issue 10)
+        return f"{'end' if expr.end else 'start'} of {expr.window}"
+    if isinstance(expr, ir.Shift):
+        return f"{format_expr(expr.base)} {'-' if expr.subtract else '+'} {format_literal(expr.length)}"
     return format_literal(expr)
 
 

@@ -105,6 +105,8 @@ class RulekitLexer(RegexLexer):  # type: ignore[misc]  # pygments ships no type 
             (words(("and", "or", "not"), suffix=r"\b"), Operator.Word),
             (r"(pool)([ \t]+)(cap)\b", bygroups(Keyword, Whitespace, Keyword)),
             (r"(max|per|expect)([ \t]+)(orders|order)\b", bygroups(Keyword, Whitespace, Keyword)),
+            # Points in time (issue 10): `start of W`, `end of W`; `start`/`end` alone stay names.
+            (r"(start|end)([ \t]+)(of)\b", bygroups(Keyword, Whitespace, Keyword)),
             (words(KEYWORDS, suffix=r"\b"), Keyword),
             (_NAME, Name),
             (r"!=|<=|>=|=|<|>|[-+*/]", Operator),

@@ -62,14 +62,31 @@ def compile_window(window: WindowPlan, tz: ZoneInfo) -> BoundsFn:
     return bounds
 
 
-def row_scope(table: ir.Table, tz: ZoneInfo) -> Scope:
+def row_scope(table: ir.Table, tz: ZoneInfo, program: ir.Program | None = None) -> Scope:
     names = {c.name: column_type(c) for c in table.columns}
-    return Scope(names, {table.name: names}, tz, what=f"a column of `{table.name}`")
+    return Scope(names, {table.name: names}, tz, what=f"a column of `{table.name}`", windows=fixed_windows(program, tz))
 
 
-def compile_row_filter(table: ir.Table, filters: ir.Filters, tz: ZoneInfo) -> RowFilter:
+def fixed_windows(program: ir.Program | None, tz: ZoneInfo) -> dict[str, BoundsFn]:
+    """The bounds of the windows with fixed dates, for `end of W` in a `where` (issue 10; a
+    relative window's bounds differ per participant, which a row filter does not know: RK223)."""
+    found: dict[str, BoundsFn] = {}
+    for window in program.windows if program is not None else ():
+        if isinstance(window, ir.AbsoluteWindow):
+            found[window.name] = _fixed(timeutil.absolute_bounds(window, tz))
+    return found
+
+
+def _fixed(bounds: Bounds) -> BoundsFn:
+    return lambda row: bounds
+
+
+def compile_row_filter(
+    table: ir.Table, filters: ir.Filters, tz: ZoneInfo, program: ir.Program | None = None
+) -> RowFilter:
     """``during`` and ``where`` of a metric or effect as one row predicate."""
-    where = compile_expr(filters.where, row_scope(table, tz)) if filters.where is not None else None
+    scope = row_scope(table, tz, program)
+    where = compile_expr(filters.where, scope) if filters.where is not None else None
     timed = filters.window is not None
     if timed and table.time is None and table.period is None:
         raise CompileError(
@@ -112,7 +129,7 @@ def compile_aggregate(program: ir.Program, agg: ir.Aggregate, tz: ZoneInfo) -> M
     table = program.table(agg.table)
     if table is None:
         raise CompileError([error(codes.RK954, f"unknown table `{agg.table}`", agg.table_span or agg.span)])
-    keep = compile_row_filter(table, agg.filters, tz)
+    keep = compile_row_filter(table, agg.filters, tz, program)
     entry = aggregate(agg.func)
     fold = entry.fold
     if entry.period:

@@ -215,7 +215,7 @@ class PyProgram:
             raise CompileError(
                 [error(codes.RK954, f"unknown window `{window}`", order.filters.window_span or reward.span)]
             )
-        matches = compile_row_filter(table, order.filters, self.tz)
+        matches = compile_row_filter(table, order.filters, self.tz, self.ir)
         return CompiledEffect(reward, order, table, matches, self.windows[window] if window else None, self.currency)
 
     # ------------------------------------------------------------------- evaluation

@@ -23,6 +23,7 @@ from rulekit import ir
 from rulekit import types as t
 from rulekit.plan import Empty, MetricPlan, Plan, Shape
 from rulekit.plan.aggregates import aggregate
+from rulekit.plan.model import WindowPlan
 from rulekit.sql import build as b
 from rulekit.sql.arith import computed_operand
 from rulekit.sql.exprs import MICROS, CompileError, Operand, Scope, condition, local_midnight
@@ -213,7 +214,7 @@ def row_scope(ctx: Context, tbl: ir.Table) -> Scope:
             return Operand(column_value(ctx.ptable, name, P), kind=column.type)
         return None
 
-    return Scope(resolve, None, f"the filter of a {tbl.name} row", ctx.tz_name)
+    return Scope(resolve, None, f"the filter of a {tbl.name} row", ctx.tz_name, windows_of(ctx))
 
 
 def event_filter(ctx: Context, tbl: ir.Table, filters: ir.Filters) -> exp.Expression:
@@ -474,7 +475,12 @@ def frame_scope(ctx: Context, alias: str, table: ir.Table, metric_names: list[st
             return Operand(ref, kind=column.type)
         return fallback.resolve(name) if fallback else None
 
-    return Scope(resolve, None, "a clause", ctx.tz_name)
+    return Scope(resolve, None, "a clause", ctx.tz_name, windows_of(ctx))
+
+
+def windows_of(ctx: Context) -> dict[str, WindowPlan]:
+    """The program's windows by name, for `start of W` / `end of W` in conditions (issue 10)."""
+    return {w.name: w for w in ctx.plan.windows}
 
 
 _TIME_COLUMNS = {t.Kind.TIMESTAMP: ir.ColumnType.TIMESTAMP, t.Kind.DATE: ir.ColumnType.DATE}
