@@ -218,6 +218,8 @@ def format_arith(expr: ir.NumExpr) -> str:
 
 def format_filters(filters: ir.Filters) -> str:
     parts = []
+    if filters.as_of is not None:  # as-of values (issue 10)
+        parts.append(f"as of {format_expr(filters.as_of)}")
     if filters.window:
         parts.append(f"during {filters.window}")
     if filters.where is not None:
@@ -544,6 +546,7 @@ def filter_fields(c: Collector, decl: Decl, old: ir.Filters, new: ir.Filters) ->
     """Compare a window and a `where` condition."""
     c.field(decl, "window", old.window, new.window)
     c.field(decl, "condition", old.where, new.where, format_expr)
+    c.field(decl, "as of", old.as_of, new.as_of, format_expr)  # as-of values (issue 10)
 
 
 _CLAUSE_WORDS = {

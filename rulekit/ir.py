@@ -477,6 +477,9 @@ class AggregateFunc(enum.Enum):
     MAX = "max"
     AVERAGE = "average"
     TOTAL_TIME = "total time"
+    # As-of values (issue 10, construct 5): the value of the latest / earliest row by time.
+    LATEST = "latest"
+    FIRST = "first"
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,6 +489,8 @@ class Filters:
     per: str | None = None
     window_span: Span | None = field(default=None, compare=False, repr=False)
     per_span: Span | None = field(default=None, compare=False, repr=False)
+    # `as of POINT` (issue 10, construct 5): only the rows at or before that point in time.
+    as_of: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)

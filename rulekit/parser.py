@@ -230,6 +230,7 @@ _WORD_TERMINALS: dict[str, tuple[str, ...]] = {
     "FULL": ("full",),
     "CALL_FUNC": ("min(", "max("),
     "WINDOW_BOUND": ("start of", "end of"),
+    "AS_OF": ("as of",),
 }
 
 _TOKEN_WORDS: dict[str, str] = {
@@ -628,6 +629,9 @@ class _ToIR(Transformer[Token, Any]):
     def per(self, meta: Any, c: list[Token]) -> tuple[str, str, ir.Span]:
         return ("per", str(c[0]), self._tspan(c[0]))
 
+    def as_of(self, meta: Any, c: list[Any]) -> tuple[str, Any, ir.Span]:  # as-of values (issue 10)
+        return ("as_of", c[1], self._span(meta))
+
     def filters(self, meta: Any, c: list[tuple[str, Any, ir.Span]]) -> ir.Filters:
         parts = {kind: (value, span) for kind, value, span in c}
         window = parts.get("window")
@@ -639,6 +643,7 @@ class _ToIR(Transformer[Token, Any]):
             per=per[0] if per else None,
             window_span=window[1] if window else None,
             per_span=per[1] if per else None,
+            as_of=parts["as_of"][0] if "as_of" in parts else None,
         )
 
     # -- top-level items

@@ -122,8 +122,9 @@ def _conditions(program: ir.Program) -> Iterator[ir.Expr]:
         if clause.guard is not None:
             yield clause.guard
     for metric in program.metrics:
-        if isinstance(metric.definition, ir.Aggregate) and metric.definition.filters.where is not None:
-            yield metric.definition.filters.where
+        if isinstance(metric.definition, ir.Aggregate):
+            filters = metric.definition.filters
+            yield from (e for e in (filters.where, filters.as_of) if e is not None)
     for reward in program.rewards:
         order = kind_of(reward).order(reward)
         if order is not None and order.filters.where is not None:

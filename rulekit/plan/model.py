@@ -133,6 +133,7 @@ class MetricPlan:
     parts: tuple[str, str] | None = None
     depends: tuple[str, ...] = ()
     expr: ir.NumExpr | None = None  # a computed metric's arithmetic (``rulekit.plan.arith``)
+    as_of: dt.datetime | None = None  # `as of POINT` (issue 10): rows at or before it, naive UTC
 
     @property
     def is_ratio(self) -> bool:

@@ -193,7 +193,7 @@ class PyProgram:
                 steps.append(_MetricStep(planned.decl, per_member, None, None, None, compute))
             elif isinstance(definition, ir.Aggregate):
                 window = planned.window.name if planned.window is not None else None
-                fn = compile_aggregate(self.ir, definition, self.tz)
+                fn = compile_aggregate(self.ir, definition, self.tz, planned.as_of)
                 steps.append(_MetricStep(planned.decl, per_member, fn, planned.table, window))
             else:  # a ratio: its parts come first in the plan's order
                 steps.append(_MetricStep(planned.decl, per_member, None, None, None))

@@ -283,7 +283,7 @@ class Words:
                 return f"the {'end' if end else 'start'} of {self.window_phrase(window)}"
             case ir.Shift(base=base, length=length, subtract=subtract):
                 return f"{self.fmt.duration(length)} {'before' if subtract else 'after'} {self.point(base, subject)}"
-            case ir.NameRef(name=name):
+            case ir.NameRef(name=name) if self.program.metric(name) is None:
                 return f"{subject.possessive} {self.time_words(name)}"
         return self.operand(expr, subject)
 
