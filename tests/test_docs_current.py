@@ -18,7 +18,7 @@ from tests.lockfile import data_provenance
 ROOT = Path(__file__).resolve().parent.parent
 
 # (campaign, locale): one document per format.
-DOCUMENTS = [("apollo", "en-US"), ("uk_shop", "en-GB"), ("growth_leaderboard", "en-US")]
+DOCUMENTS = [("apollo", "en-US"), ("uk_shop", "en-GB"), ("growth_leaderboard", "en-US"), ("new_seller", "en-US")]
 
 
 def regenerate_command(name: str, locale: str, fmt: str) -> str:
