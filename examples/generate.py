@@ -1,5 +1,5 @@
 """Generate the example data sets in ``examples/`` (apollo, uk_shop, seller_milestones,
-listing_bonus, ytd_bonus).
+listing_bonus, ytd_bonus, new_seller).
 
 Run ``python examples/generate.py``; the output is seeded and byte-identical on every
 run. The special cases each account or merchant exercises are listed in
@@ -453,12 +453,83 @@ def generate_ytd(folder: Path) -> None:
     write(folder / "orders.csv", ["order_id", "seller_id", "ordered_at", "gmv", "refunded"], rows)
 
 
+# ----------------------------------------------------------------------------- new sellers (issue 10)
+# Program period 2024-01-01 00:00 EST (05:00 UTC) to 2024-07-01 00:00 EDT (04:00 UTC).
+
+# seller_id, joined_at (UTC), brand_registered_at (UTC)
+NEW_SELLERS = [
+    ("N01", "2024-01-10 15:00", "2024-02-01 15:00"),  # qualifies; launch sales cut at 10 Apr 14:00 UTC
+    ("N02", "2024-01-31 15:00", "2024-07-31 14:00"),  # brand exactly 6 months later (31 Jul 10:00 EDT): eligible
+    ("N03", "2024-01-31 15:00", "2024-07-31 14:00:01"),  # one second too late: not eligible
+    ("N04", "2024-01-01 04:59", "2024-01-02 15:00"),  # joined 31 Dec 23:59 EST: before the program
+    ("N05", "2024-02-01 15:00", "2024-02-01 15:00"),  # first non-refunded sale after 30 days
+    ("N06", "2024-05-01 15:00", "2024-05-01 15:00"),  # rating falls to 4.1 at the last instant counted
+    ("N07", "2024-03-01 15:00", "2024-03-01 15:00"),  # suspended before the end: disqualified
+    ("N08", "2024-03-01 15:00", "2024-03-01 15:00"),  # never rated: fails well_rated
+    ("N09", "2024-04-20 14:00", "2024-04-21 14:00"),  # two rating changes at the same instant: the key decides
+    ("N10", "2024-06-15 14:00", None),  # brand never registered: not eligible
+]
+
+# change_id, seller_id, changed_at (UTC), rating, status
+NEW_RATINGS = [
+    ("R001", "N01", "2024-03-01 12:00", "4.2", "active"),
+    ("R002", "N01", "2024-06-01 12:00", "4.8", "active"),
+    ("R003", "N02", "2024-02-01 12:00", "4.5", "active"),
+    ("R004", "N03", "2024-02-01 12:00", "4.5", "active"),
+    ("R005", "N04", "2024-02-01 12:00", "4.9", "active"),
+    ("R006", "N05", "2024-02-10 12:00", "4.9", "active"),
+    ("R007", "N06", "2024-05-10 12:00", "4.9", "active"),
+    ("R008", "N06", "2024-07-01 03:59:59", "4.1", "active"),  # 30 Jun 23:59:59 EDT: counts
+    ("R009", "N06", "2024-07-01 04:00", "5.0", "active"),  # 1 Jul 00:00 EDT: after the end
+    ("R010", "N07", "2024-03-10 12:00", "4.9", "active"),
+    ("R011", "N07", "2024-06-20 12:00", "4.9", "suspended"),
+    ("R012", "N09", "2024-05-01 12:00", "4.0", "active"),  # same instant as R013; R013 has the larger key
+    ("R013", "N09", "2024-05-01 12:00", "4.7", "active"),
+]
+
+# order_id, seller_id, ordered_at (UTC), gmv, refunded
+NEW_ORDERS = [
+    ("Q001", "N01", "2024-01-13 15:00", "1000.00", False),
+    ("Q002", "N01", "2024-04-10 13:59", "500.00", False),  # last minute of the launch period
+    ("Q003", "N01", "2024-04-10 14:00", "700.00", False),  # after it
+    ("Q004", "N02", "2024-02-01 15:00", "100.00", False),
+    ("Q005", "N03", "2024-02-01 15:00", "100.00", False),
+    ("Q006", "N04", "2024-01-02 15:00", "100.00", False),
+    ("Q007", "N05", "2024-02-05 15:00", "100.00", True),  # refunded: not a first sale
+    ("Q008", "N05", "2024-03-03 15:00", "100.00", False),  # 1 Feb 10:00 EST + 30 days = 2 Mar 15:00 UTC: too late
+    ("Q009", "N06", "2024-05-02 15:00", "200.00", False),
+    ("Q010", "N07", "2024-03-02 15:00", "200.00", False),
+    ("Q011", "N08", "2024-03-02 15:00", "200.00", False),
+    ("Q012", "N09", "2024-04-25 14:00", "12000.00", False),  # 5% = $600, capped at $500
+    ("Q013", "N10", "2024-06-16 14:00", "300.00", False),
+]
+
+
+def generate_new_seller(folder: Path) -> None:
+    write(
+        folder / "sellers.csv",
+        ["seller_id", "joined_at", "brand_registered_at"],
+        [[s, ts(utc(j)), ts(utc(b)) if b else ""] for s, j, b in NEW_SELLERS],
+    )
+    write(
+        folder / "seller_ratings.csv",
+        ["change_id", "seller_id", "changed_at", "rating", "status"],
+        [[c, s, ts(utc(t)), r, st] for c, s, t, r, st in NEW_RATINGS],
+    )
+    write(
+        folder / "orders.csv",
+        ["order_id", "seller_id", "ordered_at", "gmv", "refunded"],
+        [[o, s, ts(utc(t)), g, str(r).lower()] for o, s, t, g, r in NEW_ORDERS],
+    )
+
+
 def main() -> None:
     generate_apollo(HERE / "apollo")
     generate_uk(HERE / "uk_shop")
     generate_milestones(HERE / "seller_milestones")
     generate_listing_bonus(HERE / "listing_bonus")
     generate_ytd(HERE / "ytd_bonus")
+    generate_new_seller(HERE / "new_seller")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rulekit import codes, ir
+from rulekit.checks.asof import check_asof
 from rulekit.checks.clauses import check_clauses
 from rulekit.checks.context import Context
 from rulekit.checks.limits import check_limits
@@ -76,6 +77,7 @@ _CHECKS: tuple[Callable[[Context], None], ...] = (
     check_periods,  # issue 10, construct 6 (periods)
     check_currencies,
     check_usage,
+    check_asof,  # as-of values (issue 10)
 )
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 from rulekit import ir, walk
 from rulekit.plan import ClausePlan, Plan
 from rulekit.plan.names import MEMBER_SCOPE, PARTICIPANT_SCOPE
+from rulekit.point_reasons import point_reason, point_words
 from rulekit.pyeval.exprs import MEMBERS, Env
 from rulekit.pyeval.trace import MEMBER_IDS, Trace, TracedClause, traced_clauses
 from rulekit.reasons import _plain, format_literal, format_value
@@ -116,6 +117,8 @@ def _text(trace: Trace, ctx: _Ctx, truth: bool) -> str:
         return _quantified_text(expr, trace, ctx, truth)
     if isinstance(expr, ir.Bool):
         return "always" if expr.value else "never"
+    if isinstance(expr, ir.POINTS):  # only inside a comparison in a clean program (issue 10)
+        return point_words(expr)
     return format_literal(expr)
 
 
@@ -173,7 +176,9 @@ _FLIP = {
     ir.CompareOp.NE: ir.CompareOp.NE,
 }
 
-_NON_LITERALS = (ir.NameRef, ir.QualifiedRef, ir.Compare, ir.InList, ir.BoolOp, ir.Not, ir.Quantified)
+_NON_LITERALS = (
+    ir.NameRef, ir.QualifiedRef, ir.Compare, ir.InList, ir.BoolOp, ir.Not, ir.Quantified, ir.WindowBound, ir.Shift
+)  # fmt: skip
 
 
 def _normalised(expr: ir.Compare) -> tuple[str, ir.CompareOp, ir.Literal] | None:
@@ -213,6 +218,8 @@ def _phrase(op: ir.CompareOp, lit: ir.Literal, ctx: _Ctx, truth: bool) -> str:
 
 
 def _compare_text(expr: ir.Compare, trace: Trace, ctx: _Ctx, truth: bool) -> str:
+    if isinstance(expr.left, ir.POINTS) or isinstance(expr.right, ir.POINTS):  # points in time (issue 10)
+        return point_reason(expr, trace.parts[0].value, trace.parts[1].value, ctx.plan.tz, truth)
     parts = _normalised(expr)
     if parts is None:
         return _two_names_text(expr, trace, ctx, truth)

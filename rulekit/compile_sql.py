@@ -144,7 +144,8 @@ def _quantified_truth(index: dict[ir.Quantified, int]) -> QuantResolver:
 
 def _clauses_cte(ctx: Context, pnames: list[str], quantified: dict[ir.Quantified, int]) -> None:
     base = frame_scope(ctx, "pv", ctx.ptable, pnames, None)
-    scope = Scope(base.resolve, _quantified_truth(quantified) if quantified else None, "a clause", ctx.tz_name)
+    quantifiers = _quantified_truth(quantified) if quantified else None
+    scope = Scope(base.resolve, quantifiers, "a clause", ctx.tz_name, base.windows)
     columns: list[exp.Expression] = [exp.Column(this=exp.Star(), table=b.ident("pv"))]
     for clause in ctx.program.clauses:
         columns.append(b.alias(b.is_true(condition(clause.condition, scope)), holds_col(clause.name)))

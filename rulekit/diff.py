@@ -169,6 +169,10 @@ def format_expr(expr: ir.Expr) -> str:
         return expr.name
     if isinstance(expr, ir.QualifiedRef):
         return f"{expr.table}.{expr.column}"
+    if isinstance(expr, ir.WindowBound):  # points in time (issue 10)
+        return f"{'end' if expr.end else 'start'} of {expr.window}"
+    if isinstance(expr, ir.Shift):
+        return f"{format_expr(expr.base)} {'-' if expr.subtract else '+'} {format_literal(expr.length)}"
     return format_literal(expr)
 
 
@@ -214,6 +218,8 @@ def format_arith(expr: ir.NumExpr) -> str:
 
 def format_filters(filters: ir.Filters) -> str:
     parts = []
+    if filters.as_of is not None:  # as-of values (issue 10)
+        parts.append(f"as of {format_expr(filters.as_of)}")
     if filters.window:
         parts.append(f"during {filters.window}" + (" to date" if filters.to_date else ""))
     if filters.where is not None:
@@ -565,6 +571,7 @@ def filter_fields(c: Collector, decl: Decl, old: ir.Filters, new: ir.Filters) ->
     c.field(decl, "window", old.window, new.window)
     c.field(decl, "to date", old.to_date, new.to_date, _yes_no)  # issue 10, construct 6 (periods)
     c.field(decl, "condition", old.where, new.where, format_expr)
+    c.field(decl, "as of", old.as_of, new.as_of, format_expr)  # as-of values (issue 10)
 
 
 _CLAUSE_WORDS = {

@@ -76,7 +76,7 @@ def normalise_token(token: Token) -> str:
         unit = words[-1].rstrip("s")
         plural = "" if words[0] == "1" else "s"
         return " ".join([*words[:-1], unit + plural])
-    if token.type == "POOL_WORD":
+    if token.type in ("POOL_WORD", "WINDOW_BOUND", "AS_OF"):  # `end of`, `as of`: points in time (issue 10)
         return " ".join(text.split())
     return text
 

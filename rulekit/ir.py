@@ -245,7 +245,42 @@ class Quantified:
     noun_span: Span | None = field(default=None, compare=False, repr=False)
 
 
-Expr: TypeAlias = Literal | NameRef | QualifiedRef | Compare | InList | BoolOp | Not | Quantified
+# ---- points in time (issue 10, constructs 2 and 7): `joined_at + 6 months`, `end of program_period`.
+
+
+@dataclass(frozen=True, slots=True)
+class WindowBound:
+    """``start of W`` / ``end of W``: the first instant a window covers, or its last one
+    (one microsecond before its exclusive end), per participant for a relative window."""
+
+    window: str
+    end: bool
+    span: Span = _span()
+    window_span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """``point + duration`` / ``point - duration`` in a condition: a point in time moved by a
+    length, in the program's local calendar (``joined_at + 6 months``)."""
+
+    base: Expr
+    length: Duration
+    subtract: bool = False
+    span: Span = _span()
+
+    @property
+    def signed(self) -> Duration:
+        """The length with the sign of the move (``- 6 months`` is ``-6 months``)."""
+        return Duration(-self.length.amount, self.length.unit, self.length.span) if self.subtract else self.length
+
+
+Point: TypeAlias = WindowBound | Shift
+POINTS = (WindowBound, Shift)
+# ---- end of points in time
+
+
+Expr: TypeAlias = Literal | NameRef | QualifiedRef | Compare | InList | BoolOp | Not | Quantified | WindowBound | Shift
 
 
 class ArithOp(enum.Enum):
@@ -464,6 +499,9 @@ class AggregateFunc(enum.Enum):
     MAX = "max"
     AVERAGE = "average"
     TOTAL_TIME = "total time"
+    # As-of values (issue 10, construct 5): the value of the latest / earliest row by time.
+    LATEST = "latest"
+    FIRST = "first"
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,6 +514,8 @@ class Filters:
     # issue 10, construct 6 (periods): `during W to date` accumulates from W's start
     # through the end of each pay period instead of covering one period only.
     to_date: bool = False
+    # `as of POINT` (issue 10, construct 5): only the rows at or before that point in time.
+    as_of: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)

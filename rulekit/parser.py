@@ -310,6 +310,8 @@ _WORD_TERMINALS: dict[str, tuple[str, ...]] = {
     "POOL_WORD": ("pool cap", "budget"),
     "FULL": ("full",),
     "CALL_FUNC": ("min(", "max("),
+    "WINDOW_BOUND": ("start of", "end of"),
+    "AS_OF": ("as of",),
 }
 
 _TOKEN_WORDS: dict[str, str] = {
@@ -728,6 +730,9 @@ class _ToIR(Transformer[Token, Any]):
     def per(self, meta: Any, c: list[Token]) -> tuple[str, str, ir.Span]:
         return ("per", str(c[0]), self._tspan(c[0]))
 
+    def as_of(self, meta: Any, c: list[Any]) -> tuple[str, Any, ir.Span]:  # as-of values (issue 10)
+        return ("as_of", c[1], self._span(meta))
+
     def filters(self, meta: Any, c: list[tuple[str, Any, ir.Span]]) -> ir.Filters:
         parts = {kind: (value, span) for kind, value, span in c}
         window = parts.get("window")
@@ -741,6 +746,7 @@ class _ToIR(Transformer[Token, Any]):
             window_span=window[1] if window else None,
             per_span=per[1] if per else None,
             to_date=to_date,
+            as_of=parts["as_of"][0] if "as_of" in parts else None,
         )
 
     # -- top-level items
@@ -892,6 +898,26 @@ class _ToIR(Transformer[Token, Any]):
             case ir.Duration():
                 return ir.Duration(-operand.amount, operand.unit, span)
         return ir.Negate(operand, span)
+
+    # -- points in time (issue 10): `joined_at + 6 months`, `end of program_period`
+    def cond_add(self, meta: Any, c: list[Any]) -> ir.Shift | ir.Arith:
+        return self._cond_arith(ir.ArithOp.ADD, meta, c)
+
+    def cond_sub(self, meta: Any, c: list[Any]) -> ir.Shift | ir.Arith:
+        return self._cond_arith(ir.ArithOp.SUB, meta, c)
+
+    def _cond_arith(self, op: ir.ArithOp, meta: Any, c: list[Any]) -> ir.Shift | ir.Arith:
+        """In a condition, `x ± DURATION` moves a point in time; the checker reports any other
+        arithmetic there (RK218), and a shift of something that is not a point (RK218 too)."""
+        if isinstance(c[1], ir.Duration):
+            return ir.Shift(c[0], c[1], op is ir.ArithOp.SUB, self._span(meta))
+        if isinstance(c[0], ir.Duration) and op is ir.ArithOp.ADD:  # `6 months + joined_at` is the same move
+            return ir.Shift(c[1], c[0], False, self._span(meta))
+        return self._arith(op, meta, c)
+
+    def window_bound(self, meta: Any, c: list[Token]) -> ir.WindowBound:
+        end = str(c[0]).startswith("end")
+        return ir.WindowBound(str(c[1]), end, self._span(meta), self._tspan(c[1]))
 
     def call(self, meta: Any, c: list[Any]) -> ir.Call:
         return ir.Call(str(c[0]), (c[1], c[2]), self._span(meta))

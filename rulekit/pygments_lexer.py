@@ -64,7 +64,7 @@ KEYWORDS = (
     "after", "bonus", "count", "every", "fails", "first", "given", "label", "least", "prize", "ranks", "table",
     "times", "title", "total", "where", "each", "from", "full", "gate", "have", "like", "link", "note", "rank", "rate",
     "term", "them", "then", "time", "unit", "warn", "when", "any", "cap", "due", "has", "key", "max", "min", "per",
-    "sum", "top", "within", "at", "by", "in", "no", "of", "to",
+    "sum", "top", "within", "at", "by", "in", "no", "of", "to", "latest",
     "paid", "date",  # issue 10, construct 6 (periods): `paid monthly`, `during W to date`
 )  # fmt: skip
 
@@ -106,6 +106,8 @@ class RulekitLexer(RegexLexer):  # type: ignore[misc]  # pygments ships no type 
             (words(("and", "or", "not"), suffix=r"\b"), Operator.Word),
             (r"(pool)([ \t]+)(cap)\b", bygroups(Keyword, Whitespace, Keyword)),
             (r"(max|per|expect)([ \t]+)(orders|order)\b", bygroups(Keyword, Whitespace, Keyword)),
+            # Points in time (issue 10): `start of W`, `end of W`; `start`/`end` alone stay names.
+            (r"(start|end|as)([ \t]+)(of)\b", bygroups(Keyword, Whitespace, Keyword)),
             (words(KEYWORDS, suffix=r"\b"), Keyword),
             (_NAME, Name),
             (r"->|!=|<=|>=|=|<|>|[-+*/]", Operator),

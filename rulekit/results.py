@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
     from rulekit import ir
 
-MetricValue = int | Decimal | Fraction | None
+# `latest` / `first` (issue 10) report the column's own value: text, yes/no, a moment or a day.
+MetricValue = int | Decimal | Fraction | str | bool | dt.datetime | dt.date | None
 ClauseKindName = Literal["eligible", "gate", "warn", "disqualify"]
 Total = int | Decimal
 

@@ -88,6 +88,8 @@ def _metric_reader(program: ir.Program, name: str, index: dict[str, int], curren
             return int(found)
         if kind == "money" and isinstance(found, Decimal):
             return _tidy_money(found, currency)
+        if kind == "timestamp" and isinstance(found, dt.datetime) and found.tzinfo is None:
+            return found.replace(tzinfo=dt.UTC)  # `latest ts in …` (issue 10): an instant, as `decide` holds it
         return found
 
     return {"ratio": ratio, "average": average, "fraction": fraction}.get(shape, plain)

@@ -33,6 +33,8 @@ def children(expr: ir.Node) -> tuple[ir.Node, ...]:
             return expr.args
         case ir.Default():
             return (expr.value, expr.fallback)
+        case ir.Shift():  # points in time (issue 10)
+            return (expr.base, expr.length)
     return ()
 
 

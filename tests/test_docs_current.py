@@ -25,6 +25,7 @@ DOCUMENTS = [
     ("listing_bonus", "en-US"),
     ("ytd_bonus", "en-US"),
     ("seller_milestones", "en-US"),
+    ("new_seller", "en-US"),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rulekit import codes, ir
 from rulekit import types as t
+from rulekit.checks import points
 from rulekit.checks.arith import check_condition
 from rulekit.checks.context import Context, member_nouns
 from rulekit.checks.links import entity_metric_misuse
@@ -53,8 +54,13 @@ def infer(ctx: Context, expr: ir.Expr, scope: Scope) -> t.ValueType:
             require_bool(ctx, expr.operand, scope, "the operand of `not`")
         case ir.Quantified():
             _quantified(ctx, expr, scope)
+        case ir.Shift():  # points in time (issue 10)
+            return points.check_shift(ctx, expr, scope, infer)
+        case ir.WindowBound():
+            return points.check_bound(ctx, expr, scope)
         case ir.Arith() | ir.Negate() | ir.Call() | ir.Default():
-            return check_condition(ctx, expr)
+            found = points.check_point_arith(ctx, expr, scope, infer)
+            return check_condition(ctx, expr) if found is None else found
     return t.BOOL
 
 

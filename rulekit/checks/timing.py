@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from rulekit import codes, ir, money, timeutil
 from rulekit.checks.context import Context
 from rulekit.checks.limits import nodes
+from rulekit.checks.points import shift_lengths
 from rulekit.diagnostics import suggest
 
 
@@ -74,6 +75,7 @@ def check_windows(ctx: Context) -> None:
 def _calendar_durations(ctx: Context) -> None:
     """Months and years only as the length of a relative window, and whole (RK308, RK309)."""
     lengths = {id(w.length) for w in ctx.program.windows if isinstance(w, ir.RelativeWindow)}
+    lengths |= shift_lengths(ctx.program)  # `joined_at + 6 months` moves a point (issue 10)
     for declaration in _declarations(ctx.program):
         for node, _ in nodes(declaration):
             if not isinstance(node, ir.Duration) or not node.unit.months:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rulekit import codes, ir
 from rulekit.checks.context import Context
 from rulekit.checks.exprs import names_in
+from rulekit.checks.points import bound_windows
 from rulekit.plan.kinds import kind_of
 from rulekit.plan.names import metric_parts
 
@@ -43,6 +44,7 @@ def used_windows(program: ir.Program) -> set[str]:
         used.add(program.payout.due.after)
     # A window that cuts a relative window (`within W`) is used by it.
     used |= {w.within for w in program.windows if isinstance(w, ir.RelativeWindow)}
+    used |= bound_windows(program)  # `end of W` in a condition (issue 10)
     return {w for w in used if w is not None}
 
 

@@ -6,6 +6,7 @@ failure reads ``a1 prize leaderboard_cash: expected $4,000.00, got $2,500.00``.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,10 +36,24 @@ class Outcome:
         return f"{where}: expected {self.expected}, got {self.actual}"
 
 
+def show_plain(actual: str | bool | dt.date) -> str:
+    """A text, yes/no, day or moment value the way an example writes it (a moment in UTC)."""
+    if isinstance(actual, bool):
+        return "true" if actual else "false"
+    if isinstance(actual, str):
+        return f'"{actual}"'
+    if isinstance(actual, dt.datetime):
+        utc = actual.astimezone(dt.UTC) if actual.tzinfo is not None else actual
+        return utc.strftime("%Y-%m-%d %H:%M:%S").removesuffix(":00")
+    return actual.isoformat()
+
+
 def _numeric(subject: str, label: str, item: ir.Expectation, actual: MetricValue) -> Outcome:
     """Numbers compare exactly; the text shows both in the unit the author wrote."""
     value = item.value or ir.NullValue()
     expected = show(value)
+    if isinstance(actual, str | bool | dt.date):  # `latest status in …` (issue 10): compared as written
+        return Outcome(subject, label, expected, show_plain(actual), item.span)
     shown = show_like(actual, value)
     if same_number(actual, value):
         shown = expected  # equal values written differently ($20 vs $20.00) still pass

@@ -176,7 +176,7 @@ class _ReaderGen:
         definition = metric.decl.definition
         if derived is None and isinstance(definition, ir.Aggregate) and metric.table == member_table:
             # An aggregate over the member rows (`count hosts`): computed from them, as the reference does.
-            aggregate = self.const(compile_aggregate(self.plan.program, definition, self.plan.tz))
+            aggregate = self.const(compile_aggregate(self.plan.program, definition, self.plan.tz, as_of=metric.as_of))
             window = self.const(self.windows[metric.window.name]) if metric.window is not None else None
             bounds = f"{window}(prow)" if window else "None"
             derived = f"{aggregate}([m[1] for m in members], {bounds})"

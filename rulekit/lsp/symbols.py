@@ -234,6 +234,10 @@ class _Builder:
         elif isinstance(expr, ir.Quantified):
             self.add(Symbol(SymbolKind.NOUN, expr.noun), expr.noun_span)
             self._expr(expr.body, MEMBER_SCOPE)
+        elif isinstance(expr, ir.WindowBound):  # points in time (issue 10): `end of W` names W
+            self.add(Symbol(SymbolKind.WINDOW, expr.window), expr.window_span)
+        elif isinstance(expr, ir.Shift):
+            self._expr(expr.base, scope)
 
     def _name(self, name: str, span: ir.Span, scope: Scope) -> None:
         resolved = resolve_name(self.program, name, scope)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # sqlglot is loaded only when SQL is built, not by the parser
 Fold = Callable[[Sequence[Any], t.Kind | None], Any]
 # SQL: the value expression (``None`` for COUNT) -> (value, denominator or None).
 Sql = Callable[["exp.Expression | None"], "tuple[exp.Expression, exp.Expression | None]"]
+# SQL of an aggregate by time: (value, order) -> the value of the row with the last / first order.
+SqlBy = Callable[["exp.Expression", "exp.Expression"], "exp.Expression"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,11 @@ class Aggregate:
     syntax: str = "{func} {column} in {table}"  # how it is written, for `diff`
     labelled_words: str | None = None
     sums_percent: bool = True  # whether a percentage column may be folded (a sum of shares may not)
+    # As-of values (issue 10): the fold gets the values in time order (then by the table's key,
+    # then by value: a total order, so ties on time are broken the same way in Python and SQL),
+    # and ``sql_by(value, order)`` is the SQL of the pick, ``order`` a STRUCT of those columns.
+    by_time: bool = False
+    sql_by: SqlBy | None = None
 
     @property
     def never_negative(self) -> bool:
@@ -120,6 +127,22 @@ def _average_sql(value: exp.Expression | None) -> tuple[exp.Expression, exp.Expr
 
 def _unused_sql(value: exp.Expression | None) -> tuple[exp.Expression, exp.Expression | None]:
     raise AssertionError("total time is built with its window clipping (rulekit.sql.metrics)")
+
+
+def _arg(function: str) -> SqlBy:
+    """``ARG_MAX(value, order)`` / ``ARG_MIN``: rows whose value or order is NULL are skipped."""
+
+    def sql(value: exp.Expression, order: exp.Expression) -> exp.Expression:
+        from sqlglot import exp
+
+        built: exp.Expression = getattr(exp, function)(this=value, expression=order)
+        return built
+
+    return sql
+
+
+def _by_time_sql(value: exp.Expression | None) -> tuple[exp.Expression, exp.Expression | None]:
+    raise AssertionError("latest / first are built with their order (sql_by)")
 
 
 AGGREGATES: tuple[Aggregate, ...] = (
@@ -192,6 +215,30 @@ AGGREGATES: tuple[Aggregate, ...] = (
         period=True,
         syntax="total time in {table}",
     ),
+    # As-of values (issue 10, construct 5).
+    Aggregate(
+        ir.AggregateFunc.LATEST,
+        "any",
+        Empty.NONE,
+        Shape.VALUE,
+        "the {col} of the most recent of its {rows}",
+        lambda v, k: v[-1] if v else None,
+        _by_time_sql,
+        by_time=True,
+        sql_by=_arg("ArgMax"),
+        sums_percent=True,
+    ),
+    Aggregate(
+        ir.AggregateFunc.FIRST,
+        "any",
+        Empty.NONE,
+        Shape.VALUE,
+        "the {col} of the earliest of its {rows}",
+        lambda v, k: v[0] if v else None,
+        _by_time_sql,
+        by_time=True,
+        sql_by=_arg("ArgMin"),
+    ),
 )
 
 _BY_FUNC: dict[ir.AggregateFunc, Aggregate] = {a.func: a for a in AGGREGATES}
@@ -199,7 +246,7 @@ _BY_FUNC: dict[ir.AggregateFunc, Aggregate] = {a.func: a for a in AGGREGATES}
 
 def column_aggregate_words() -> tuple[str, ...]:
     """The keywords of the aggregates written ``<keyword> COLUMN in TABLE`` (``sum``, ``min``…)."""
-    return tuple(a.func.value for a in AGGREGATES if a.column == "numeric")
+    return tuple(a.func.value for a in AGGREGATES if a.column != "none" and a.syntax == "{func} {column} in {table}")
 
 
 def aggregate(func: ir.AggregateFunc) -> Aggregate:

@@ -7,6 +7,7 @@ reported is an internal error here (``RK95x``), raised as
 
 from __future__ import annotations
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 from rulekit import codes, ir, timeutil, walk
@@ -37,6 +38,7 @@ from rulekit.plan.model import (
     WindowPlan,
 )
 from rulekit.plan.names import is_member_metric, metric_parts, metric_shape, metric_type
+from rulekit.plan.points import fixed_instant
 
 DEFAULT_CURRENCY = "USD"
 DEFAULT_TIMEZONE = "UTC"
@@ -263,7 +265,20 @@ def _aggregate(
         per=definition.filters.per,
         entity=entity,
         link=link,
+        as_of=_as_of(program, definition, windows),
     )
+
+
+def _as_of(program: ir.Program, definition: ir.Aggregate, windows: dict[str, WindowPlan]) -> dt.datetime | None:
+    """`as of POINT` (issue 10): the point's instant, naive UTC like the windows' bounds."""
+    if definition.filters.as_of is None:
+        return None
+    header = program.header
+    tz = timeutil.zone((header.timezone if header else None) or DEFAULT_TIMEZONE)
+    instant = fixed_instant(definition.filters.as_of, windows, tz) if tz is not None else None
+    if instant is None:
+        raise _internal(program, codes.RK954, "`as of` is not a fixed point in time", definition.filters.as_of.span)
+    return instant.replace(tzinfo=None)
 
 
 def _label(metric: ir.Metric) -> str:

@@ -138,6 +138,7 @@ class MetricPlan:
     # Sub-entities (issue 10, construct 4): `per listing` over a table linked to `listings`.
     entity: str | None = None  # the entity table (level ENTITY)
     link: ResolvedLink | None = None  # how the metric's rows link to it
+    as_of: dt.datetime | None = None  # `as of POINT` (issue 10): rows at or before it, naive UTC
 
     @property
     def is_ratio(self) -> bool:

@@ -58,7 +58,7 @@ def compile_entities(plan: Plan) -> list[EntityStep]:
 def _step(plan: Plan, metric: MetricPlan) -> EntityStep:
     definition = metric.decl.definition
     assert isinstance(definition, ir.Aggregate) and metric.link is not None and metric.entity is not None
-    fold = compile_aggregate(plan.program, definition, plan.tz)
+    fold = compile_aggregate(plan.program, definition, plan.tz, as_of=metric.as_of)
     window = metric.window.name if metric.window is not None else None
     link = metric.link
     return EntityStep(metric.name, metric.entity, link.table, link.column, link.target_column, window, fold)
@@ -133,7 +133,7 @@ def compile_counted(plan: Plan) -> list[CountedStep]:
         table = plan.table(metric.table or "")
         if not isinstance(definition, ir.Aggregate) or key is None or table is None:
             continue
-        keep = compile_row_filter(table.decl, definition.filters, plan.tz, entity_names(plan, table.name))
+        keep = compile_row_filter(table.decl, definition.filters, plan.tz, plan.program, entity_names(plan, table.name))
         window = metric.window.name if metric.window is not None else None
         steps.append(CountedStep(metric.name, table.name, key, window, keep))
     return steps

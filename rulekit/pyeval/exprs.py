@@ -11,8 +11,9 @@ compile error with a span, never a ``KeyError`` at decision time.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,8 @@ class Scope:
     members: Scope | None = None
     member_noun: str | None = None
     what: str = "a name"
+    # `start of W` / `end of W` (issue 10): each window's bounds for the environment's participant.
+    windows: Mapping[str, Callable[[Any], tuple[dt.datetime, dt.datetime]]] = field(default_factory=dict)
 
 
 def compile_expr(expr: ir.Expr, scope: Scope) -> Fn:
@@ -62,6 +65,8 @@ def compile_expr(expr: ir.Expr, scope: Scope) -> Fn:
         return _quantified(expr, scope)
     if isinstance(expr, ir.NameRef | ir.QualifiedRef):
         return _reference(expr, scope)
+    if isinstance(expr, ir.POINTS):  # a point alone is no condition (the checker's RK207)
+        raise CompileError([error(codes.RK951, "a point in time is not a condition", expr.span)])
     value = literal_value(expr)
     return lambda env: value
 
@@ -103,6 +108,10 @@ def _operand(expr: ir.Expr, other: ir.Expr, scope: Scope) -> tuple[Fn, Comparabl
 
 
 def _compare(expr: ir.Compare, scope: Scope) -> Fn:
+    from rulekit.pyeval import points  # points in time (issue 10)
+
+    if points.is_point_compare(expr):
+        return points.compile_point_compare(expr, scope.tz, scope.windows, lambda e: compile_expr(e, scope))
     op, which, tz = COMPARE_OPS[expr.op], expr.op, scope.tz
     left, _, _ = _operand(expr.left, expr.right, scope)
     right, constant, is_constant = _operand(expr.right, expr.left, scope)

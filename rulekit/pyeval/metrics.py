@@ -62,18 +62,46 @@ def compile_window(window: WindowPlan, tz: ZoneInfo) -> BoundsFn:
     return bounds
 
 
-def row_scope(table: ir.Table, tz: ZoneInfo, extra: Mapping[str, ValueType] | None = None) -> Scope:
+def row_scope(
+    table: ir.Table,
+    tz: ZoneInfo,
+    program: ir.Program | None = None,
+    extra: Mapping[str, ValueType] | None = None,
+) -> Scope:
     """The names of a ``where`` over ``table``: its columns, and ``extra`` (the entity metrics of
-    an entity table, issue 10 construct 4, which its rows carry like columns)."""
+    an entity table, issue 10 construct 4, which its rows carry like columns); ``program`` gives
+    the fixed windows whose bounds (`end of W`) a row filter may read."""
     names = {c.name: column_type(c) for c in table.columns}
-    return Scope({**(extra or {}), **names}, {table.name: names}, tz, what=f"a column of `{table.name}`")
+    windows = fixed_windows(program, tz)
+    return Scope(
+        {**(extra or {}), **names}, {table.name: names}, tz, what=f"a column of `{table.name}`", windows=windows
+    )
+
+
+def fixed_windows(program: ir.Program | None, tz: ZoneInfo) -> dict[str, BoundsFn]:
+    """The bounds of the windows with fixed dates, for `end of W` in a `where` (issue 10; a
+    relative window's bounds differ per participant, which a row filter does not know: RK223)."""
+    found: dict[str, BoundsFn] = {}
+    for window in program.windows if program is not None else ():
+        if isinstance(window, ir.AbsoluteWindow):
+            found[window.name] = _fixed(timeutil.absolute_bounds(window, tz))
+    return found
+
+
+def _fixed(bounds: Bounds) -> BoundsFn:
+    return lambda row: bounds
 
 
 def compile_row_filter(
-    table: ir.Table, filters: ir.Filters, tz: ZoneInfo, extra: Mapping[str, ValueType] | None = None
+    table: ir.Table,
+    filters: ir.Filters,
+    tz: ZoneInfo,
+    program: ir.Program | None = None,
+    extra: Mapping[str, ValueType] | None = None,
 ) -> RowFilter:
     """``during`` and ``where`` of a metric or effect as one row predicate."""
-    where = compile_expr(filters.where, row_scope(table, tz, extra)) if filters.where is not None else None
+    scope = row_scope(table, tz, program, extra)
+    where = compile_expr(filters.where, scope) if filters.where is not None else None
     timed = filters.window is not None
     if timed and table.time is None and table.period is None:
         raise CompileError(
@@ -113,14 +141,24 @@ def row_instant(table: ir.Table, tz: ZoneInfo) -> Callable[[Any], dt.datetime]:
 
 
 def compile_aggregate(
-    program: ir.Program, agg: ir.Aggregate, tz: ZoneInfo, extra: Mapping[str, ValueType] | None = None
+    program: ir.Program,
+    agg: ir.Aggregate,
+    tz: ZoneInfo,
+    *,
+    extra: Mapping[str, ValueType] | None = None,
+    as_of: dt.datetime | None = None,
 ) -> MetricFn:
-    """An aggregate as ``fn(rows, bounds)``; ``extra`` are the entity metrics its ``where`` may read."""
+    """An aggregate as ``fn(rows, bounds)``; ``extra`` are the entity metrics its ``where`` may
+    read; ``as_of`` (naive UTC, from the plan) keeps only the rows at or before it (issue 10)."""
     table = program.table(agg.table)
     if table is None:
         raise CompileError([error(codes.RK954, f"unknown table `{agg.table}`", agg.table_span or agg.span)])
-    keep = compile_row_filter(table, agg.filters, tz, extra)
+    keep = compile_row_filter(table, agg.filters, tz, program, extra)
+    if as_of is not None:
+        keep = _as_of(table, keep, as_of.replace(tzinfo=dt.UTC), tz)
     entry = aggregate(agg.func)
+    if entry.by_time:
+        return _by_time(table, keep, agg, entry.fold)
     fold = entry.fold
     if entry.period:
         return _total_time(table, keep, agg, row_instant(table, tz))
@@ -138,6 +176,47 @@ def compile_aggregate(
         return fold([v for r in rows if keep(r, b) and (v := r[column]) is not None], kind)
 
     return folded
+
+
+# ------------------------------------------------------------------------ as-of values (issue 10)
+
+
+def _as_of(table: ir.Table, keep: RowFilter, instant: dt.datetime, tz: ZoneInfo) -> RowFilter:
+    """Rows kept by ``keep`` whose time is at or before ``instant`` (a row without a time is not)."""
+    if table.time is None:
+        raise CompileError([error(codes.RK953, f"`as of` needs `{table.name}` to have a `time:`", table.span)])
+    at, time_col = row_instant(table, tz), table.time
+
+    def kept(row: Row, bounds: Bounds | None) -> bool:
+        when = row[time_col]
+        return when is not None and at(when) <= instant and keep(row, bounds)
+
+    return kept
+
+
+def time_order(table: ir.Table, column: str) -> Callable[[Row], tuple[Any, ...]]:
+    """The total order `latest` and `first` pick by: the row's time, then its key columns (a
+    null key after every value, as SQL orders a NULL struct field), then the value itself."""
+    assert table.time is not None
+    time_col, keys = table.time, table.key
+
+    def order(row: Row) -> tuple[Any, ...]:
+        return (row[time_col], *(((1,) if row[k] is None else (0, row[k])) for k in keys), row[column])
+
+    return order
+
+
+def _by_time(table: ir.Table, keep: RowFilter, agg: ir.Aggregate, fold: Any) -> MetricFn:
+    if table.time is None or agg.column is None or table.column(agg.column) is None:
+        raise CompileError([error(codes.RK953, f"`{agg.func.value}` needs a column and a `time:`", agg.span)])
+    column, time_col = agg.column, table.time
+    order = time_order(table, column)
+
+    def picked(rows: list[Row], b: Bounds | None) -> Any:
+        kept = [r for r in rows if r[column] is not None and r[time_col] is not None and keep(r, b)]
+        return fold([r[column] for r in sorted(kept, key=order)], None)
+
+    return picked
 
 
 def _total_time(table: ir.Table, keep: RowFilter, agg: ir.Aggregate, at: Callable[[Any], dt.datetime]) -> MetricFn:

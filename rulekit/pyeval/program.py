@@ -208,7 +208,7 @@ class PyProgram:
             elif isinstance(definition, ir.Aggregate):
                 window = planned.window.name if planned.window is not None else None
                 extra = entity_names(self.plan, planned.table or "")
-                fn = compile_aggregate(self.ir, definition, self.tz, extra)
+                fn = compile_aggregate(self.ir, definition, self.tz, extra=extra, as_of=planned.as_of)
                 steps.append(_MetricStep(planned.decl, per_member, fn, planned.table, window))
             else:  # a ratio: its parts come first in the plan's order
                 steps.append(_MetricStep(planned.decl, per_member, None, None, None))
@@ -230,7 +230,7 @@ class PyProgram:
             raise CompileError(
                 [error(codes.RK954, f"unknown window `{window}`", order.filters.window_span or reward.span)]
             )
-        matches = compile_row_filter(table, order.filters, self.tz)
+        matches = compile_row_filter(table, order.filters, self.tz, self.ir)
         return CompiledEffect(reward, order, table, matches, self.windows[window] if window else None, self.currency)
 
     # ------------------------------------------------------------------- evaluation

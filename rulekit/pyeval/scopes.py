@@ -12,6 +12,7 @@ from typing import cast
 
 from rulekit.plan import Level, Plan, TablePlan
 from rulekit.pyeval.exprs import Scope
+from rulekit.pyeval.metrics import compile_window
 from rulekit.pyeval.types import ValueType
 
 
@@ -32,12 +33,15 @@ def scopes(plan: Plan) -> tuple[Scope, Scope | None]:
         if metric.level is Level.PARTICIPANT:
             participant_names[metric.name] = kind
     visible = {plan.participant.table: participant_columns}
+    windows = {w.name: compile_window(w, plan.tz) for w in plan.windows}  # `end of W` (issue 10)
     member_scope = None
     if plan.member is not None:
         tables = {**visible, plan.member.table: _types(plan.member_table)}
-        member_scope = Scope(member_names, tables, plan.tz, what=f"inside a `{plan.member.noun}` test")
+        member_scope = Scope(member_names, tables, plan.tz, what=f"inside a `{plan.member.noun}` test", windows=windows)
     noun = plan.member.noun if plan.member else None
-    scope = Scope(participant_names, visible, plan.tz, member_scope, noun, what="a participant column or metric")
+    scope = Scope(
+        participant_names, visible, plan.tz, member_scope, noun, what="a participant column or metric", windows=windows
+    )
     return scope, member_scope
 
 

@@ -97,6 +97,8 @@ def compile_trace(expr: ir.Expr, scope: Scope, ratios: Mapping[str, tuple[str, s
         return _quantified(expr, scope, ratios)
     if isinstance(expr, ir.NameRef | ir.QualifiedRef):
         return _reference(expr, scope, ratios)
+    if isinstance(expr, ir.POINTS):  # a point alone is no condition (the checker's RK207)
+        raise CompileError([error(codes.RK951, "a point in time is not a condition", expr.span)])
     return _constant(expr, literal_value(expr))
 
 
@@ -141,8 +143,27 @@ def _merged(parts: tuple[Trace, ...]) -> Reads:
     return reads
 
 
+def _point_side(expr: ir.Expr, scope: Scope, ratios: Mapping[str, tuple[str, str]]) -> Tracer:
+    """A side of a comparison of points in time (issue 10): its instant, and the names it read."""
+    from rulekit.pyeval.exprs import compile_expr
+    from rulekit.pyeval.points import compile_point
+
+    point = compile_point(expr, scope.tz, scope.windows, lambda e: compile_expr(e, scope))
+    names = tuple(dict.fromkeys(walk.names(expr)))
+
+    def side(env: Env) -> Trace:
+        return Trace(expr, None, point(env), {name: env.get(name) for name in names})
+
+    return side
+
+
 def _compare(expr: ir.Compare, scope: Scope, ratios: Mapping[str, tuple[str, str]]) -> Tracer:
-    left, right = _side(expr.left, expr.right, scope, ratios), _side(expr.right, expr.left, scope, ratios)
+    from rulekit.pyeval.points import is_point_compare
+
+    if is_point_compare(expr):
+        left, right = _point_side(expr.left, scope, ratios), _point_side(expr.right, scope, ratios)
+    else:
+        left, right = _side(expr.left, expr.right, scope, ratios), _side(expr.right, expr.left, scope, ratios)
     op, tz = expr.op, scope.tz
 
     def comparison(env: Env) -> Trace:

@@ -332,7 +332,7 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
     rows = words.rows_noun(definition.table)
     core = _aggregate_words(definition, words, rows)
     where = definition.filters.where
-    main = f"For {who}: {core}{_window_clause(definition, words)}"
+    main = f"For {who}: {core}{_window_clause(definition, words)}{_as_of_clause(definition, words)}"
     if where is not None:
         main += f", counting only {rows} {words.expr(where, Subject.rows())}"
     return (main + ".", *_clipping(definition, words), *link_sentences(metric, definition, words))
@@ -437,6 +437,15 @@ def _aggregate_words(definition: ir.Aggregate, words: Words, rows: str) -> str:
         return entry.labelled_words.format(labels=plural(column.label), rows=rows)
     col = words.column_words(definition.column or "", definition.table)
     return entry.words.format(col=col, rows=rows)
+
+
+def _as_of_clause(definition: ir.Aggregate, words: Words) -> str:
+    """`as of POINT` (issue 10): "recorded no later than the end of the quarter"."""
+    table = words.program.table(definition.table)
+    if definition.filters.as_of is None or table is None or table.time is None:
+        return ""
+    point = words.point(definition.filters.as_of, Subject.rows())
+    return f", among those whose {words.time_words(table.time, table.name)} is no later than {point}"
 
 
 def _window_clause(definition: ir.Aggregate, words: Words) -> str:

@@ -28,6 +28,16 @@ _OP_WORDS: dict[ir.CompareOp, str] = {
     ir.CompareOp.EQ: "is",
     ir.CompareOp.NE: "is not",
 }
+# Comparisons of points in time (issue 10). `end of W` is the window's last moment, so
+# "no later than the end of the program period" means within it or before.
+_POINT_OP_WORDS: dict[ir.CompareOp, str] = {
+    ir.CompareOp.GT: "is later than",
+    ir.CompareOp.GE: "is no earlier than",
+    ir.CompareOp.LT: "is earlier than",
+    ir.CompareOp.LE: "is no later than",
+    ir.CompareOp.EQ: "is exactly",
+    ir.CompareOp.NE: "is not exactly",
+}
 
 _INVERSE: dict[ir.CompareOp, ir.CompareOp] = {
     ir.CompareOp.GT: ir.CompareOp.LE,
@@ -265,6 +275,18 @@ class Words:
             return f"`{format_arith(expr)}`"
         return f"({self.expr(expr, subject)})"
 
+    # ------------------------------------------------------- points in time (issue 10)
+    def point(self, expr: ir.Expr, subject: Subject) -> str:
+        """A point in time: ``the seller's “joined at” time``, ``6 months after …``, ``the end of …``."""
+        match expr:
+            case ir.WindowBound(window=window, end=end):
+                return f"the {'end' if end else 'start'} of {self.window_phrase(window)}"
+            case ir.Shift(base=base, length=length, subtract=subtract):
+                return f"{self.fmt.duration(length)} {'before' if subtract else 'after'} {self.point(base, subject)}"
+            case ir.NameRef(name=name) if self.program.metric(name) is None:
+                return f"{subject.possessive} {self.time_words(name)}"
+        return self.operand(expr, subject)
+
     # ------------------------------------------------------------ expressions
     def expr(self, expr: ir.Expr, subject: Subject) -> str:
         """``expr`` as a clause of a sentence about ``subject``."""
@@ -276,6 +298,10 @@ class Words:
             ):
                 positive = v if op is ir.CompareOp.EQ else not v
                 return f"{subject.is_ if positive else subject.is_not} marked {quote(self.flag_words(name))}"
+            case ir.Compare(op=op, left=left, right=right) if isinstance(left, ir.POINTS) or isinstance(
+                right, ir.POINTS
+            ):  # points in time (issue 10): "is no later than"
+                return f"{self.point(left, subject)} {_POINT_OP_WORDS[op]} {self.point(right, subject)}"
             case ir.Compare(op=op, left=left, right=right):
                 return f"{self.operand(left, subject)} {_OP_WORDS[op]} {self.operand(right, subject)}"
             case ir.InList(operand=operand, options=options, negated=negated):

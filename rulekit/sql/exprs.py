@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlglot import exp
 
 from rulekit import ir, timeutil
 from rulekit.errors import CompileError as CompileError  # re-exported for the SQL compiler modules
+from rulekit.plan.model import WindowPlan
 from rulekit.sql import build as b
 
 MICROS = 1_000_000
@@ -45,6 +46,8 @@ class Scope:
     quantified: QuantResolver | None = None
     what: str = "expression"
     tz: str = "UTC"  # the program's time zone: dates are its local calendar dates
+    # `start of W` / `end of W` (issue 10): the program's windows by name.
+    windows: Mapping[str, WindowPlan] = field(default_factory=dict)
 
 
 _TIMESTAMP, _DATE = ir.ColumnType.TIMESTAMP, ir.ColumnType.DATE
@@ -95,6 +98,10 @@ def operand(expr: ir.Expr, scope: Scope) -> Operand:
 
 def condition(expr: ir.Expr, scope: Scope) -> exp.Expression:
     """A boolean SQL expression with SQL's three-valued logic (NULL means unknown)."""
+    if isinstance(expr, ir.Compare) and (isinstance(expr.left, ir.POINTS) or isinstance(expr.right, ir.POINTS)):
+        from rulekit.sql.points import point_compare  # points in time (issue 10)
+
+        return point_compare(expr, scope)
     if isinstance(expr, ir.Compare):
         left, right = operand(expr.left, scope), operand(expr.right, scope)
         return compare(expr.op, *as_instants(left, right, scope.tz))

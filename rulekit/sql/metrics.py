@@ -22,7 +22,8 @@ from sqlglot import exp
 from rulekit import ir
 from rulekit import types as t
 from rulekit.plan import Empty, MetricPlan, Plan, Shape
-from rulekit.plan.aggregates import aggregate
+from rulekit.plan.aggregates import SqlBy, aggregate
+from rulekit.plan.model import WindowPlan
 from rulekit.sql import build as b
 from rulekit.sql.arith import computed_operand
 from rulekit.sql.exprs import MICROS, CompileError, Operand, Scope, condition, local_midnight
@@ -238,7 +239,7 @@ def row_scope(ctx: Context, tbl: ir.Table) -> Scope:
             return Operand(column_value(ctx.ptable, name, P), kind=column.type)
         return None
 
-    return Scope(resolve, None, f"the filter of a {tbl.name} row", ctx.tz_name)
+    return Scope(resolve, None, f"the filter of a {tbl.name} row", ctx.tz_name, windows_of(ctx))
 
 
 def event_filter(ctx: Context, tbl: ir.Table, filters: ir.Filters) -> exp.Expression:
@@ -266,11 +267,38 @@ def _aggregate(ctx: Context, agg: ir.Aggregate, tbl: ir.Table) -> tuple[exp.Expr
     entry = aggregate(agg.func)
     if entry.period:
         return _total_time(ctx, agg, tbl), None
+    if entry.sql_by is not None:
+        return _by_time(ctx, agg, tbl, entry.sql_by), None
     if entry.column == "none":
         return entry.sql(None)
     if agg.column is None or not tbl.column(agg.column):
         raise CompileError(f"{agg.func.value}: table {tbl.name} has no column {agg.column!r}")
     return entry.sql(column_value(tbl, agg.column, E))
+
+
+# ------------------------------------------------------------------------ as-of values (issue 10)
+
+
+def _by_time(ctx: Context, agg: ir.Aggregate, tbl: ir.Table, sql_by: SqlBy) -> exp.Expression:
+    """``latest`` / ``first``: the value of the row last / first in the order (time, key columns,
+    value), a total order, as :func:`rulekit.pyeval.metrics.time_order` sorts. Rows whose value
+    or time is NULL are skipped (ARG_MAX skips a NULL value or order; NULL key columns sort last)."""
+    if agg.column is None or not tbl.column(agg.column) or tbl.time is None:
+        raise CompileError(f"{agg.func.value}: table {tbl.name} needs a column and a time")
+    value = column_value(tbl, agg.column, E)
+    fields: list[tuple[str, exp.Expression]] = [("t", b.col(tbl.time, E))]
+    fields += [(f"k{i}", column_value(tbl, key, E)) for i, key in enumerate(tbl.key)]
+    fields.append(("v", value.copy()))
+    struct = exp.Struct(expressions=[exp.PropertyEQ(this=b.ident(n), expression=e) for n, e in fields])
+    timed = exp.Not(this=exp.Is(this=b.col(tbl.time, E), expression=exp.Null()))
+    return sql_by(value, b.case([(timed, struct)]))
+
+
+def _at_or_before(ctx: Context, tbl: ir.Table, instant: dt.datetime) -> exp.Expression:
+    """The row's time at or before ``instant`` (naive UTC): `as of` keeps these rows."""
+    if tbl.time is None:
+        raise CompileError(f"'as of' on table {tbl.name}, which declares no time")
+    return exp.LTE(this=_instant_of(ctx, tbl, tbl.time, E), expression=b.timestamp(instant))
 
 
 def _total_time(ctx: Context, agg: ir.Aggregate, tbl: ir.Table) -> exp.Expression:
@@ -312,6 +340,8 @@ def _aggregate_columns(
         raise CompileError(f"metric {metric.name}: 'per {agg.filters.per}' needs a {ctx.mk} column in {tbl.name}")
     value, den = _aggregate(ctx, agg, tbl)
     keep = event_filter(ctx, tbl, agg.filters)
+    if metric.as_of is not None:  # `as of POINT` (issue 10): the rows at or before the point
+        keep = b.and_(keep, _at_or_before(ctx, tbl, metric.as_of))
     joined = any(_reads_participant(part) for part in (keep, value, den) if part is not None)
     if not (isinstance(keep, exp.Boolean) and keep.this is True):
         value = _only_when(value, keep)
@@ -499,7 +529,12 @@ def frame_scope(ctx: Context, alias: str, table: ir.Table, metric_names: list[st
             return Operand(ref, kind=column.type)
         return fallback.resolve(name) if fallback else None
 
-    return Scope(resolve, None, "a clause", ctx.tz_name)
+    return Scope(resolve, None, "a clause", ctx.tz_name, windows_of(ctx))
+
+
+def windows_of(ctx: Context) -> dict[str, WindowPlan]:
+    """The program's windows by name, for `start of W` / `end of W` in conditions (issue 10)."""
+    return {w.name: w for w in ctx.plan.windows}
 
 
 _TIME_COLUMNS = {t.Kind.TIMESTAMP: ir.ColumnType.TIMESTAMP, t.Kind.DATE: ir.ColumnType.DATE}
