@@ -225,3 +225,13 @@ def test_a_skipped_or_repeated_wall_clock_time_in_both_evaluators() -> None:
         str(s["seller_id"]): "g_day" in _holding(program.decide({"sellers": s, "orders": []}).clauses) for s in sellers
     }
     assert settled == expected and decided == expected
+
+
+def test_the_fast_path_leaves_points_in_time_to_the_reference_evaluator() -> None:
+    # The generated clauses do not handle `joined_at + 6 months` or `end of W`: the program
+    # runs the reference evaluator throughout, and decide_fast gives what decide gives.
+    program = _program()
+    assert program._fast.generated is False
+    for seller in SELLERS:
+        facts = {"sellers": seller, "orders": [o for o in ORDERS if o["seller_id"] == seller["seller_id"]]}
+        assert _holding(program.decide_fast(facts).clauses) == EXPECTED[str(seller["seller_id"])], seller

@@ -198,6 +198,9 @@ def _local(gen: _Gen, name: str) -> str:
 
 def _compare(gen: _Gen, expr: ir.Compare, scope: Any, member_scope: Any, members: set[str], indent: int) -> str:
     here = member_scope if indent > 1 else scope
+    if isinstance(expr.left, ir.POINTS) or isinstance(expr.right, ir.POINTS):
+        # Points in time (`joined_at + 6 months`, `end of W`): the reference evaluator's.
+        raise Unsupported("a comparison of points in time")
     sides = []
     for this, other in ((expr.left, expr.right), (expr.right, expr.left)):
         _, constant, is_constant = _operand(this, other, here)
