@@ -152,6 +152,13 @@ RK307 = _code("RK307", ERROR, "time zone with clock changes other than one hour"
 RK308 = _code("RK308", ERROR, "calendar months where a fixed length is needed", fix="Months and years have no fixed length: they are for relative windows (`first 6 months from joined_at`). Elsewhere write days, weeks or hours, like `180 days`.", example="calendar_units")
 RK309 = _code("RK309", ERROR, "a fraction of a month or year", fix="Calendar months and years are counted whole: write `first 6 months`, or the length in days, like `first 45 days`.", example="calendar_units")
 RK310 = _code("RK310", ERROR, "a window within a window without fixed dates", fix="`first 12 months from joined_at within W` keeps the part inside W, which must be a window with dates (`from … to …`).", example="window_within")
+# ---- calendar buckets (issue 10, construct 3)
+RK320 = _code("RK320", ERROR, "a bucket metric used as one number", fix="A metric `by day` has one value per day: count the days that meet a condition (`metric active_days = count days during W where daily_live >= 45 minutes`) and use that metric.", example="buckets")
+RK321 = _code("RK321", ERROR, "counting buckets without a window", fix="Say which days count: `count days during W where …`, with `W` a window with dates.", example="buckets")
+RK322 = _code("RK322", ERROR, "counting buckets in a window without fixed dates", fix="The buckets counted are those of a window with dates (`window challenge: from 2024-03-01 to 2024-03-30 inclusive`).", example="buckets")
+RK323 = _code("RK323", ERROR, "a bucket condition reading another value", fix="The condition of `count days …` reads the metrics `by day` (the same unit as counted) and constants only.", example="buckets")
+RK324 = _code("RK324", ERROR, "an aggregate that cannot be bucketed", fix="`by day` is for `count`, `count distinct`, `sum` and `total time` (values that are 0 on a day without rows); it cannot be combined with `per`.", example="buckets")
+# ---- end of calendar buckets
 RK401 = _code("RK401", ERROR, "prize schedule with a gap", fix="Give every rank from 1 to the last paid rank a line (use `$0` on purpose).", example="prize")
 RK402 = _code("RK402", ERROR, "duplicate or overlapping ranks", fix="Give each rank one prize; `rank A to B` needs `1 <= A <= B`.", example="prize")
 RK403 = _code("RK403", WARNING, "rank beyond `top N`", fix="Remove the line or raise `top`.", example="prize")

@@ -65,6 +65,8 @@ KEYWORDS = (
     "times", "title", "total", "where", "each", "from", "full", "gate", "have", "like", "note", "rank", "rate",
     "term", "them", "then", "time", "unit", "warn", "when", "any", "cap", "due", "has", "key", "max", "min", "per",
     "sum", "top", "within", "at", "by", "in", "no", "of", "to",
+    # calendar buckets (issue 10, construct 3), longest first
+    "longest", "months", "streak", "month", "weeks", "days", "week", "day",
 )  # fmt: skip
 
 COLUMN_TYPES = ("string", "int", "decimal", "money", "bool", "timestamp", "date", "duration", "percent")

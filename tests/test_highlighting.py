@@ -46,7 +46,12 @@ def test_pygments_reads_every_campaign_without_an_error_token(path: Path) -> Non
 
 def test_both_campaigns_are_highlighted() -> None:
     # Every shipped campaign (the growth leaderboard added with metric arithmetic) is highlighted.
-    assert [p.name for p in CAMPAIGNS] == ["apollo.rules", "growth_leaderboard.rules", "uk_shop.rules"]
+    assert [p.name for p in CAMPAIGNS] == [
+        "apollo.rules",
+        "growth_leaderboard.rules",
+        "streak_challenge.rules",  # calendar buckets and streaks (issue 10)
+        "uk_shop.rules",
+    ]
 
 
 def test_pygments_finds_the_lexer_by_name_and_file_name() -> None:

@@ -71,6 +71,11 @@ def _name(ctx: Context, ref: ir.NameRef, scope: Scope) -> t.ValueType:
         return t.UNKNOWN
     if found.visible:
         return found.type
+    if scope.kind is ScopeKind.BUCKET or found.kind is NameKind.BUCKET_METRIC:
+        from rulekit.checks.buckets import report_bucket_name  # calendar buckets (issue 10)
+
+        report_bucket_name(ctx, ref, found, scope)
+        return found.type
     if scope.kind is ScopeKind.ROW:
         ctx.error(
             codes.RK111,

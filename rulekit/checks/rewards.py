@@ -43,7 +43,7 @@ def _rank_key(ctx: Context, key: ir.RankKey) -> None:
         table = ctx.participant_table()
         names += [c.name for c in table.columns] if table else []
         ctx.unknown(codes.RK103, "metric or column", key.name, names, key.span, "metric")
-    elif not found.visible:
+    elif not found.visible and found.kind is not NameKind.BUCKET_METRIC:  # RK320 (checks/buckets.py)
         ctx.error(
             codes.RK212,
             f"`{key.name}` has a value per member, so it cannot rank participants",

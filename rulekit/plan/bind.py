@@ -161,6 +161,9 @@ def _metrics(
         elif isinstance(definition, ir.Computed):
             parts = [visit(part, (*trail, name), definition.span) for part in metric_parts(definition)]
             planned = _computed(program, metric, definition, {p.name: p for p in parts})
+        elif isinstance(definition, ir.BucketCount):  # calendar buckets (issue 10)
+            parts = [visit(part, (*trail, name), definition.span) for part in metric_parts(definition)]
+            planned = _bucket_count(program, metric, definition, tuple(p.name for p in parts), windows)
         else:
             planned = _aggregate(program, metric, definition, tables, windows)
         done[name] = planned
@@ -238,10 +241,11 @@ def _aggregate(
         raise _internal(program, codes.RK954, f"metric `{metric.name}` has no known type", metric.span)
     func = definition.func
     entry = aggregate(func)
+    level = Level.MEMBER if definition.filters.per is not None else Level.PARTICIPANT
     return MetricPlan(
         name=metric.name,
         decl=metric,
-        level=Level.MEMBER if definition.filters.per is not None else Level.PARTICIPANT,
+        level=Level.BUCKET if definition.filters.bucket is not None else level,
         type=value,
         shape=entry.shape,
         empty=entry.empty,
@@ -252,6 +256,35 @@ def _aggregate(
         window=window,
         where=definition.filters.where,
         per=definition.filters.per,
+        bucket=definition.filters.bucket,
+    )
+
+
+def _bucket_count(
+    program: ir.Program,
+    metric: ir.Metric,
+    definition: ir.BucketCount,
+    parts: tuple[str, ...],
+    windows: dict[str, WindowPlan],
+) -> MetricPlan:
+    """`count days during W where …` (calendar buckets, issue 10): a count per participant
+    over the buckets of a window with dates."""
+    window = windows.get(definition.window or "")
+    if window is None or window.utc_bounds is None:
+        span = definition.window_span or definition.span
+        raise _internal(program, codes.RK954, f"`{metric.name}` needs a window with dates", span)
+    return MetricPlan(
+        name=metric.name,
+        decl=metric,
+        level=Level.PARTICIPANT,
+        type=t.COUNT,
+        shape=Shape.VALUE,
+        empty=Empty.ZERO,
+        label=_label(metric),
+        window=window,
+        depends=parts,
+        bucket=definition.unit,
+        count=definition,
     )
 
 

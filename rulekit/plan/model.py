@@ -38,6 +38,7 @@ class Level(enum.Enum):
     PARTICIPANT = "participant"
     MEMBER = "member"
     EVENT = "event"
+    BUCKET = "bucket"  # `… by day`: one value per participant and calendar bucket (issue 10)
 
 
 class Empty(enum.Enum):
@@ -133,6 +134,9 @@ class MetricPlan:
     parts: tuple[str, str] | None = None
     depends: tuple[str, ...] = ()
     expr: ir.NumExpr | None = None  # a computed metric's arithmetic (``rulekit.plan.arith``)
+    # Calendar buckets (issue 10): the unit of a metric `by day`, or the count of `count days …`.
+    bucket: ir.BucketUnit | None = None
+    count: ir.BucketCount | None = None
 
     @property
     def is_ratio(self) -> bool:
