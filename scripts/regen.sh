@@ -10,5 +10,6 @@ for fmt in md html; do
   $rk docs campaigns/apollo.rules --locale en-US --format "$fmt" -o "docs/campaigns/apollo.$fmt"
   $rk docs campaigns/uk_shop.rules --locale en-GB --format "$fmt" -o "docs/campaigns/uk_shop.$fmt"
   $rk docs campaigns/growth_leaderboard.rules --locale en-US --format "$fmt" -o "docs/campaigns/growth_leaderboard.$fmt"
+  $rk docs campaigns/streak_challenge.rules --locale en-US --format "$fmt" -o "docs/campaigns/streak_challenge.$fmt"
 done
 git status --short docs/campaigns

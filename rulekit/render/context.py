@@ -358,7 +358,11 @@ def bucket_sentence(definition: ir.Aggregate, words: Words) -> str:
     text = f"It is worked out separately for each {_BUCKET_WORDS[unit]} in {_zone_words(words)}"
     if table is not None and table.period is not None:
         row = words.row_noun(definition.table)
-        text += f"; {an(row)} that runs past midnight counts its time on each {unit.value} it falls in"
+        edge = "midnight" if unit is ir.BucketUnit.DAY else f"the start of a {unit.value}"
+        if aggregate(definition.func).period:
+            text += f"; {an(row)} that runs past {edge} is split there, each {unit.value} counting its own part"
+        else:
+            text += f"; {an(row)} that runs past {edge} counts on each {unit.value} it overlaps"
     return text + "."
 
 
