@@ -304,3 +304,31 @@ def _midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
 def _overlap(session: dict[str, Any], lo: dt.datetime, hi: dt.datetime) -> dt.timedelta:
     """A session's time inside [lo, hi) (zero when it does not overlap)."""
     return max(dt.timedelta(), min(session["end_ts"], hi) - max(session["start_ts"], lo))
+
+
+# ------------------------------------------------------------------------ fmt and diff
+
+
+def test_fmt_keeps_bucket_syntax_and_diff_names_a_changed_bucket_condition() -> None:
+    from typer.testing import CliRunner
+
+    import rulekit.cli  # noqa: F401  registers the commands
+    from rulekit.cli.app import app
+    from rulekit.formatter import format_source
+
+    path = ROOT / "campaigns" / "streak_challenge.rules"
+    old = path.read_text(encoding="utf-8")
+    messy = old.replace("during challenge by day", "during   challenge  by   day").replace(
+        "longest streak of days", "longest  streak  of  days"
+    )
+    assert format_source(messy).formatted == old
+    new = old.replace("daily_live_time >= 45 minutes", "daily_live_time >= 30 minutes")
+    result = CliRunner().invoke(
+        app, ["diff", str(path), "-", "--data", str(ROOT / "examples" / "streak_challenge")], input=new
+    )
+    assert result.exit_code == 1, result.output  # 1: the versions differ (docs/diff.md)
+    assert "count days during challenge where daily_live_time >= 30 minutes and daily_products >= 2" in result.output
+    # K09 streamed 44 minutes with 4 products on 1-10 March: with 30 minutes enough, 10 days in a row
+    # now count, so it qualifies with the $50 badge and the $30 week-streak prize.
+    k09 = result.output.split("  K09\n")[1].split("\n  K")[0]
+    assert "payout: $0.00 -> $80.00 (+$80.00)" in k09
