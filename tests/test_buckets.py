@@ -332,3 +332,51 @@ def test_fmt_keeps_bucket_syntax_and_diff_names_a_changed_bucket_condition() -> 
     # now count, so it qualifies with the $50 badge and the $30 week-streak prize.
     k09 = result.output.split("  K09\n")[1].split("\n  K")[0]
     assert "payout: $0.00 -> $80.00 (+$80.00)" in k09
+
+
+DATED = """program dated:
+  market: US
+  currency: USD
+  timezone: "America/New_York"
+  calendar: US
+
+table creators:
+  creator_id: string
+  key: creator_id
+
+table visits:
+  creator_id: string
+  day: date
+  time: day
+
+participant creator: creators
+
+window w: from 2024-03-04 to 2024-03-17 inclusive
+
+metric daily_visits = count visits by day
+
+metric visited_days = count days during w where daily_visits >= 1
+  label: "days visited"
+
+metric visited_weeks = longest streak of weeks during w where weekly_visits >= 2
+  label: "weeks in a row with two visits"
+
+metric weekly_visits = count visits by week
+"""
+
+
+def test_a_date_column_puts_each_row_on_its_local_day_in_both_evaluators(tmp_path: Path) -> None:
+    program = rulekit.loads(DATED, "dated.rules")
+    (tmp_path / "creators.csv").write_text("creator_id\nc1\nc2\n", encoding="utf-8")
+    days = ["2024-03-03", "2024-03-04", "2024-03-04", "2024-03-10", "2024-03-11", "2024-03-17", "2024-03-18"]
+    rows = "".join(f"c1,{d}\n" for d in days)
+    (tmp_path / "visits.csv").write_text("creator_id,day\n" + rows, encoding="utf-8")
+    settlement = program.settle(str(tmp_path))
+    # Inside 4-17 March: 4 (twice), 10, 11 and 17 March -> 4 different days. Weeks (Monday first):
+    # 4-10 March has 3 visits, 11-17 March has 2: both have at least 2, so 2 weeks in a row.
+    c1 = settlement.participant("c1")
+    assert (c1.metrics["visited_days"], c1.metrics["visited_weeks"]) == (4, 2)
+    c2 = settlement.participant("c2")
+    assert (c2.metrics["visited_days"], c2.metrics["visited_weeks"]) == (0, 0)
+    visits = [{"creator_id": "c1", "day": d} for d in days]
+    assert_same(program.decide({"creators": {"creator_id": "c1"}, "visits": visits}), c1)

@@ -54,17 +54,6 @@ def compile_bucket_count(plan: Plan, metric: MetricPlan, windows: Mapping[str, B
     return counter
 
 
-def bucket_values(
-    plan: Plan, metric: MetricPlan, windows: Mapping[str, BoundsFn], prow: Row, tables: Mapping[str, list[Row]]
-) -> list[tuple[Bucket, dict[str, Any]]]:
-    """Every bucket of a counting metric with the values of its bucket metrics (for explanations)."""
-    assert metric.count is not None and metric.window is not None and metric.window.utc_bounds is not None
-    start, end = metric.window.utc_bounds
-    parts = [_part(plan, plan.metric(name), metric.window.name, windows) for name in metric.depends]
-    own = {p.name: p.window(prow) if p.window else None for p in parts}
-    return [(b, _values(parts, own, tables, b)) for b in buckets(start, end, metric.count.unit, plan.tz)]
-
-
 def _part(plan: Plan, found: MetricPlan | None, window: str, windows: Mapping[str, BoundsFn]) -> _Part:
     assert found is not None and found.table is not None
     definition = found.decl.definition

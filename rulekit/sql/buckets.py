@@ -25,7 +25,7 @@ from rulekit.buckets import Bucket, buckets
 from rulekit.plan import MetricPlan
 from rulekit.plan.aggregates import aggregate
 from rulekit.sql import build as b
-from rulekit.sql.exprs import CompileError, Operand, Scope, condition
+from rulekit.sql.exprs import CompileError, Operand, Scope, condition, local_midnight
 from rulekit.sql.metrics import PID, Context, E, P, column_value, event_filter, window_bounds
 
 BIDX, BSTART, BEND, OK = "__bidx", "__bstart", "__bend", "__ok"
@@ -83,34 +83,34 @@ def _part_query(ctx: Context, part: MetricPlan, bucket_table: exp.Table) -> exp.
     on_participant = exp.EQ(this=b.col(ctx.pk, E), expression=b.col(ctx.pk, P))
     query = exp.Select(expressions=[b.alias(b.col(ctx.pk, P), PID), b.alias(b.col(BIDX, K), BIDX), b.alias(value, "v")])
     query = query.from_(b.table(tbl.name, E)).join(b.table(ctx.ptable.name, P), on=on_participant)
-    query = query.join(bucket_table, on=_in_bucket(tbl))
+    query = query.join(bucket_table, on=_in_bucket(ctx, tbl))
     return query.group_by(b.col(ctx.pk, P), b.col(BIDX, K))
 
 
-def _in_bucket(tbl: ir.Table) -> exp.Expression:
+def _in_bucket(ctx: Context, tbl: ir.Table) -> exp.Expression:
     """Rows inside the bucket: points by their instant, intervals that overlap it."""
     start, end = b.col(BSTART, K), b.col(BEND, K)
     if tbl.time:
-        ts = _instant(tbl, tbl.time)
+        ts = _instant(ctx, tbl, tbl.time)
         return b.and_(exp.GTE(this=ts, expression=start), exp.LT(this=ts.copy(), expression=end))
     assert tbl.period is not None  # the checker requires a time or a period (RK205)
-    lo, hi = _instant(tbl, tbl.period[0]), _instant(tbl, tbl.period[1])
+    lo, hi = _instant(ctx, tbl, tbl.period[0]), _instant(ctx, tbl, tbl.period[1])
     return b.and_(exp.LT(this=lo, expression=end), exp.GT(this=hi, expression=start))
 
 
-def _instant(tbl: ir.Table, name: str) -> exp.Expression:
+def _instant(ctx: Context, tbl: ir.Table, name: str) -> exp.Expression:
+    """A row time as a naive-UTC instant: a `date` column means its local midnight, as in `decide`."""
     column = tbl.column(name)
-    if column is not None and column.type is ir.ColumnType.DATE:
-        raise CompileError(f"`by day` over the date column {tbl.name}.{name} is not supported in SQL")
-    return b.col(name, E)
+    ref = b.col(name, E)
+    return local_midnight(ref, ctx.tz_name) if column is not None and column.type is ir.ColumnType.DATE else ref
 
 
 def _value(ctx: Context, agg: ir.Aggregate, tbl: ir.Table) -> exp.Expression:
     entry = aggregate(agg.func)
     if entry.period:
         assert tbl.period is not None
-        lo: exp.Expression = b.greatest(b.col(tbl.period[0], E), b.col(BSTART, K))
-        hi: exp.Expression = b.least(b.col(tbl.period[1], E), b.col(BEND, K))
+        lo: exp.Expression = b.greatest(_instant(ctx, tbl, tbl.period[0]), b.col(BSTART, K))
+        hi: exp.Expression = b.least(_instant(ctx, tbl, tbl.period[1]), b.col(BEND, K))
         if agg.filters.window:
             start, end = window_bounds(ctx, agg.filters.window)
             lo, hi = b.greatest(lo, start), b.least(hi, end)
