@@ -7,13 +7,10 @@ from __future__ import annotations
 from rulekit import codes, ir
 from rulekit import types as t
 from rulekit.checks.context import Context
+from rulekit.plan.aggregates import aggregate
 from rulekit.plan.kinds import kind_of
+from rulekit.plan.model import Empty
 from rulekit.plan.names import NameKind, ResolvedName, Scope, ScopeKind, bucket_unit, metric_parts, metric_type
-
-# Aggregates with a value on a bucket without rows (0), so every bucket has a value.
-BUCKETABLE = frozenset(
-    {ir.AggregateFunc.COUNT, ir.AggregateFunc.COUNT_DISTINCT, ir.AggregateFunc.SUM, ir.AggregateFunc.TOTAL_TIME}
-)
 
 
 def check_bucket_aggregate(ctx: Context, agg: ir.Aggregate) -> None:
@@ -23,7 +20,7 @@ def check_bucket_aggregate(ctx: Context, agg: ir.Aggregate) -> None:
     if unit is None:
         return
     span = agg.filters.bucket_span or agg.span
-    if agg.func not in BUCKETABLE:
+    if aggregate(agg.func).empty is not Empty.ZERO:  # every bucket needs a value, empty ones too
         ctx.error(
             codes.RK324,
             f"`{agg.func.value}` has no value on a {unit.value} without rows, "
