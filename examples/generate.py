@@ -1,5 +1,5 @@
 """Generate the example data sets in ``examples/`` (apollo, uk_shop, seller_milestones,
-listing_bonus, ytd_bonus, new_seller).
+listing_bonus, ytd_bonus, new_seller, streak_challenge).
 
 Run ``python examples/generate.py``; the output is seeded and byte-identical on every
 run. The special cases each account or merchant exercises are listed in
@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 HERE = Path(__file__).resolve().parent
 SEED = 20220214
@@ -523,6 +524,61 @@ def generate_new_seller(folder: Path) -> None:
     )
 
 
+# ----------------------------------------------------------------------- streak challenge
+# Calendar buckets (issue 10): 1-30 March 2024 in New York time; the clocks go forward at
+# 02:00 on 10 March, so that day has 23 hours. A day counts with >= 45 minutes live and >= 2
+# products shown; 10 days earn $50 (20 days $120), 7 days in a row $30 (14 in a row $80).
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def _local(day: int, clock: str, month: int = 3) -> dt.datetime:
+    """A New York wall-clock time in 2024 (the first occurrence when it repeats)."""
+    hour, minute = (int(x) for x in clock.split(":"))
+    return dt.datetime(2024, month, day, hour, minute, tzinfo=NEW_YORK)
+
+
+# creator, region, banned, [(first day, last day, start, end, products)] (end before start: next day)
+STREAK_CREATORS: list[tuple[str, str, bool, list[tuple[int, int, str, str, int]]]] = [
+    ("K01", "US", False, [(1, 10, "19:00", "20:00", 3)]),  # 10 days in a row: $50 + $30
+    ("K02", "US", False, [(1, 7, "19:00", "20:00", 2), (9, 15, "19:00", "20:00", 2), (17, 22, "19:00", "20:00", 2)]),
+    ("K03", "US", False, [(1, 9, "19:00", "20:00", 3)]),  # 9 days: fails the gate
+    # Every other night from 23:30 to 00:30: 30 minutes on each side of midnight, no day counts.
+    ("K04", "US", False, [(day, day, "23:30", "00:30", 5) for day in range(1, 30, 2)]),
+    ("K05", "US", False, [(1, 30, "01:20", "03:00", 2)]),  # 100 minutes, but 40 on 10 March (clocks go forward)
+    ("K06", "CA", False, [(1, 12, "19:00", "20:00", 3)]),  # outside the US: not eligible
+    ("K07", "US", True, [(1, 14, "19:00", "20:00", 3)]),  # banned: disqualified
+    ("K08", "US", False, [(17, 29, "19:00", "20:00", 3), (30, 30, "23:00", "01:00", 3)]),  # last hour of 30 March
+    ("K09", "US", False, [(1, 10, "19:00", "19:44", 4), (11, 20, "19:00", "20:00", 1)]),  # 44 minutes, 1 product
+]
+
+
+def _streak_sessions(rng: random.Random) -> tuple[list[list[object]], list[list[object]]]:
+    creators: list[list[object]] = []
+    sessions: list[list[object]] = []
+    for creator, region, banned, runs in STREAK_CREATORS:
+        creators.append([creator, region, str(banned).lower()])
+        for first, last, start, end, products in runs:
+            for day in range(first, last + 1):
+                begins = _local(day, start)
+                ends = _local(day, end) if end > start else _local(day, end) + dt.timedelta(days=1)
+                sessions.append([f"{creator}-{day:02d}-{start}", creator, ts(begins), ts(ends), products])
+    for index in range(10, 30):  # background creators with random evenings
+        creator = f"K{index:02d}"
+        creators.append([creator, "US", "false"])
+        for day in sorted(rng.sample(range(1, 31), rng.randint(5, 25))):
+            begins = _local(day, f"{rng.randint(0, 23):02d}:{rng.choice(['00', '15', '30', '45'])}")
+            ends = begins + dt.timedelta(minutes=rng.choice([20, 44, 45, 46, 60, 90, 180]))
+            sessions.append([f"{creator}-{day:02d}", creator, ts(begins), ts(ends), rng.randint(0, 4)])
+    return creators, sessions
+
+
+def generate_streak(folder: Path) -> None:
+    creators, sessions = _streak_sessions(random.Random(SEED + 10))
+    write(folder / "creators.csv", ["creator_id", "region", "banned"], creators)
+    header = ["session_id", "creator_id", "start_ts", "end_ts", "products_shown"]
+    write(folder / "live_sessions.csv", header, sessions)
+
+
 def main() -> None:
     generate_apollo(HERE / "apollo")
     generate_uk(HERE / "uk_shop")
@@ -530,6 +586,7 @@ def main() -> None:
     generate_listing_bonus(HERE / "listing_bonus")
     generate_ytd(HERE / "ytd_bonus")
     generate_new_seller(HERE / "new_seller")
+    generate_streak(HERE / "streak_challenge")
 
 
 if __name__ == "__main__":

@@ -169,6 +169,13 @@ RK311 = _code("RK311", ERROR, "`latest`, `first` or `as of` on a table without r
 RK312 = _code("RK312", ERROR, "`as of` a point that differs per participant", fix="`as of` takes one moment for everyone: a date (`2024-03-31`), a date and time (`2024-03-31 23:59`), or `start of W`/`end of W` of a window with fixed dates, possibly moved by a duration.", example="asof")
 RK313 = _code("RK313", ERROR, "`as of` something that is not a point in time", fix="Write a date, a date and time, or a window's bound after `as of`.", example="asof")
 RK314 = _code("RK314", ERROR, "`as of` in a per-order reward", fix="A commission or subsidy judges each order on its own: narrow its orders with `during`/`where`, and use `as of` in a metric.", example="asof")
+# ---- calendar buckets (issue 10, construct 3)
+RK320 = _code("RK320", ERROR, "a bucket metric used as one number", fix="A metric `by day` has one value per day: count the days that meet a condition (`metric active_days = count days during W where daily_live >= 45 minutes`) and use that metric.", example="buckets")
+RK321 = _code("RK321", ERROR, "counting buckets without a window", fix="Say which days count: `count days during W where …`, with `W` a window with dates.", example="buckets")
+RK322 = _code("RK322", ERROR, "counting buckets in a window without fixed dates", fix="The buckets counted are those of a window with dates (`window challenge: from 2024-03-01 to 2024-03-30 inclusive`).", example="buckets")
+RK323 = _code("RK323", ERROR, "a bucket condition reading another value", fix="The condition of `count days …` reads the metrics `by day` (the same unit as counted) and constants only.", example="buckets")
+RK324 = _code("RK324", ERROR, "an aggregate that cannot be bucketed", fix="`by day` is for `count`, `count distinct`, `sum` and `total time` (values that are 0 on a day without rows); it cannot be combined with `per`.", example="buckets")
+# ---- end of calendar buckets
 RK401 = _code("RK401", ERROR, "prize schedule with a gap", fix="Give every rank from 1 to the last paid rank a line (use `$0` on purpose).", example="prize")
 RK402 = _code("RK402", ERROR, "duplicate or overlapping ranks", fix="Give each rank one prize; `rank A to B` needs `1 <= A <= B`.", example="prize")
 RK403 = _code("RK403", WARNING, "rank beyond `top N`", fix="Remove the line or raise `top`.", example="prize")

@@ -226,6 +226,8 @@ def format_filters(filters: ir.Filters) -> str:
         parts.append(f"where {format_expr(filters.where)}")
     if filters.per:
         parts.append(f"per {filters.per}")
+    if filters.bucket is not None:  # calendar buckets (issue 10)
+        parts.append(f"by {filters.bucket.value}")
     return " ".join(parts)
 
 
@@ -243,6 +245,10 @@ def format_definition(definition: ir.Definition) -> str:
         return f"{definition.numerator} / {definition.denominator}"
     if isinstance(definition, ir.Computed):
         return format_arith(definition.expr)
+    if isinstance(definition, ir.BucketCount):  # calendar buckets (issue 10)
+        head = f"longest streak of {definition.unit.plural}" if definition.streak else f"count {definition.unit.plural}"
+        window = f"during {definition.window}" if definition.window else ""
+        return _joined(head, window, f"where {format_expr(definition.condition)}")
     return _joined(_aggregate_head(definition), format_filters(definition.filters))
 
 

@@ -504,6 +504,43 @@ class AggregateFunc(enum.Enum):
     FIRST = "first"
 
 
+# ---- calendar buckets (issue 10, construct 3; meaning in rulekit/buckets.py)
+class BucketUnit(enum.Enum):
+    """A calendar bucket of the program's time zone; the value is the singular word (`by day`)."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+    @property
+    def plural(self) -> str:
+        """The plural word (`count days …`)."""
+        return self.value + "s"
+
+    @staticmethod
+    def of_word(word: str) -> BucketUnit:
+        """The unit of `day`/`days`, `week`/`weeks`, `month`/`months`."""
+        return BucketUnit(word[:-1] if word.endswith("s") else word)
+
+
+@dataclass(frozen=True, slots=True)
+class BucketCount:
+    """``count days during challenge where daily_live >= 45 minutes`` (``streak`` false) or
+    ``longest streak of days during challenge where …`` (``streak`` true): over the buckets
+    of the window, the number of those where the condition holds, or the longest run of
+    consecutive ones."""
+
+    unit: BucketUnit
+    window: str | None
+    condition: Expr
+    streak: bool = False
+    span: Span = _span()
+    window_span: Span | None = field(default=None, compare=False, repr=False)
+
+
+# ---- end of calendar buckets
+
+
 @dataclass(frozen=True, slots=True)
 class Filters:
     window: str | None = None
@@ -516,6 +553,9 @@ class Filters:
     to_date: bool = False
     # `as of POINT` (issue 10, construct 5): only the rows at or before that point in time.
     as_of: Expr | None = None
+    # Calendar buckets (issue 10, construct 3): `by day` makes a value per local day.
+    bucket: BucketUnit | None = None
+    bucket_span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,7 +590,7 @@ class Computed:
     span: Span = _span()
 
 
-Definition: TypeAlias = Aggregate | Ratio | Computed
+Definition: TypeAlias = Aggregate | Ratio | Computed | BucketCount
 
 
 @dataclass(frozen=True, slots=True)

@@ -312,6 +312,8 @@ _WORD_TERMINALS: dict[str, tuple[str, ...]] = {
     "CALL_FUNC": ("min(", "max("),
     "WINDOW_BOUND": ("start of", "end of"),
     "AS_OF": ("as of",),
+    "BUCKET_UNIT": ("day", "week", "month"),  # calendar buckets (issue 10, construct 3)
+    "BUCKET_UNITS": ("days", "weeks", "months"),
 }
 
 _TOKEN_WORDS: dict[str, str] = {
@@ -739,6 +741,7 @@ class _ToIR(Transformer[Token, Any]):
         per = parts.get("per")
         where = parts.get("where")
         to_date = window is not None and window[0].endswith(_TO_DATE)
+        bucket = parts.get("bucket")
         return ir.Filters(
             window=window[0].removesuffix(_TO_DATE) if window else None,
             where=where[0] if where else None,
@@ -747,7 +750,27 @@ class _ToIR(Transformer[Token, Any]):
             per_span=per[1] if per else None,
             to_date=to_date,
             as_of=parts["as_of"][0] if "as_of" in parts else None,
+            bucket=bucket[0] if bucket else None,
+            bucket_span=bucket[1] if bucket else None,
         )
+
+    # -- calendar buckets (issue 10, construct 3)
+    def by_bucket(self, meta: Any, c: list[Token]) -> tuple[str, ir.BucketUnit, ir.Span]:
+        return ("bucket", ir.BucketUnit.of_word(str(c[0])), self._tspan(c[0]))
+
+    def bucket_count(self, meta: Any, c: list[Any]) -> ir.BucketCount:
+        return self._bucket_count(meta, c, streak=False)
+
+    def bucket_streak(self, meta: Any, c: list[Any]) -> ir.BucketCount:
+        return self._bucket_count(meta, c, streak=True)
+
+    def _bucket_count(self, meta: Any, c: list[Any], *, streak: bool) -> ir.BucketCount:
+        unit = ir.BucketUnit.of_word(str(c[0]))
+        window = c[1] if len(c) > 2 else None  # ("window", name, span) from `during`
+        name, span = (window[1], window[2]) if window else (None, None)
+        return ir.BucketCount(unit, name, c[-1], streak, self._span(meta), span)
+
+    # -- end of calendar buckets
 
     # -- top-level items
     def start(self, meta: Any, c: list[Any]) -> Any:

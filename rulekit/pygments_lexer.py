@@ -66,6 +66,8 @@ KEYWORDS = (
     "term", "them", "then", "time", "unit", "warn", "when", "any", "cap", "due", "has", "key", "max", "min", "per",
     "sum", "top", "within", "at", "by", "in", "no", "of", "to", "latest",
     "paid", "date",  # issue 10, construct 6 (periods): `paid monthly`, `during W to date`
+    # calendar buckets (issue 10, construct 3), longest first
+    "longest", "months", "streak", "month", "weeks", "days", "week", "day",
 )  # fmt: skip
 
 COLUMN_TYPES = ("string", "int", "decimal", "money", "bool", "timestamp", "date", "duration", "percent")

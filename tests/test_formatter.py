@@ -208,6 +208,8 @@ def _variation(canonical: str, rnd: random.Random) -> str:
         if comment or body.startswith("#"):
             new += (" " * rnd.randint(1, 4) if code else "") + "#" + comment
         lead = indent if line[0].isspace() else ""
+        if body.startswith("|"):  # the rows of a `given T:` table sit deeper than the block's lines
+            lead = indent * 2
         if body.startswith("#") and line[0].isspace():
             lead = rnd.choice(["", " ", indent, "      "])
         out.append(lead + new + rnd.choice(["", " ", "\t", "  "]))

@@ -81,6 +81,11 @@ def _name(ctx: Context, ref: ir.NameRef, scope: Scope) -> t.ValueType:
     if found.kind is NameKind.ENTITY_METRIC:  # sub-entities (issue 10, construct 4)
         entity_metric_misuse(ctx, ref, found, scope)
         return t.UNKNOWN
+    if scope.kind is ScopeKind.BUCKET or found.kind is NameKind.BUCKET_METRIC:
+        from rulekit.checks.buckets import report_bucket_name  # calendar buckets (issue 10)
+
+        report_bucket_name(ctx, ref, found, scope)
+        return found.type
     if scope.kind is ScopeKind.ROW:
         ctx.error(
             codes.RK111,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rulekit import codes, ir
 from rulekit import types as t
 from rulekit.checks.arith import check_bases, check_computed, reaches
+from rulekit.checks.buckets import check_bucket_aggregate, check_bucket_count, check_bucket_uses
 from rulekit.checks.context import Context, member_nouns
 from rulekit.checks.exprs import require_bool
 from rulekit.checks.links import check_entity_per
@@ -19,9 +20,12 @@ def check_metrics(ctx: Context) -> None:
             _ratio(ctx, metric, metric.definition)
         elif isinstance(metric.definition, ir.Computed):
             check_computed(ctx, metric, metric.definition)
+        elif isinstance(metric.definition, ir.BucketCount):  # calendar buckets (issue 10)
+            check_bucket_count(ctx, metric, metric.definition)
         else:
             _aggregate(ctx, metric.definition)
     check_bases(ctx)
+    check_bucket_uses(ctx)
 
 
 def event_table(ctx: Context, name: str, span: ir.Span | None) -> ir.Table | None:
@@ -51,6 +55,7 @@ def _aggregate(ctx: Context, agg: ir.Aggregate) -> None:
             f"add `period: START to END` to `table {table.name}`",
         )
     check_filters(ctx, table, agg.filters, agg.table_span)
+    check_bucket_aggregate(ctx, agg)
 
 
 def _numeric_column(ctx: Context, agg: ir.Aggregate, column: ir.Column) -> None:

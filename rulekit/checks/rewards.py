@@ -45,7 +45,10 @@ def _rank_key(ctx: Context, key: ir.RankKey) -> None:
         table = ctx.participant_table()
         names += [c.name for c in table.columns] if table else []
         ctx.unknown(codes.RK103, "metric or column", key.name, names, key.span, "metric")
-    elif not found.visible and found.kind is not NameKind.ENTITY_METRIC:  # that one is RK126 (checks.links)
+    elif not found.visible and found.kind not in (
+        NameKind.ENTITY_METRIC,
+        NameKind.BUCKET_METRIC,
+    ):  # RK126 (checks.links), RK320 (checks.buckets)
         ctx.error(
             codes.RK212,
             f"`{key.name}` has a value per member, so it cannot rank participants",

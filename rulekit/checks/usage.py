@@ -38,6 +38,7 @@ def used_metrics(program: ir.Program) -> set[str]:
 
 def used_windows(program: ir.Program) -> set[str]:
     used = {m.definition.filters.window for m in program.metrics if isinstance(m.definition, ir.Aggregate)}
+    used |= {m.definition.window for m in program.metrics if isinstance(m.definition, ir.BucketCount)}  # issue 10
     orders = [kind_of(r).order(r) for r in program.rewards]
     used |= {o.filters.window for o in orders if o is not None}
     if program.payout is not None and program.payout.due is not None:

@@ -177,6 +177,13 @@ class _Builder:
                 if isinstance(ref, ir.NameRef):
                     self.add(Symbol(SymbolKind.METRIC, ref.name), ref.span)
             return
+        if isinstance(definition, ir.BucketCount):  # calendar buckets (issue 10): names of metrics by day
+            if definition.window is not None:
+                self.add(Symbol(SymbolKind.WINDOW, definition.window), definition.window_span)
+            for ref in walk.walk(definition.condition):
+                if isinstance(ref, ir.NameRef):
+                    self.add(Symbol(SymbolKind.METRIC, ref.name), ref.span)
+            return
         self._row_source(definition.table, definition.table_span, definition.column, definition.column_span)
         self._filters(definition.filters, definition.table)
 

@@ -65,6 +65,8 @@ def _reads_to_date(metric: ir.Metric, found: set[str]) -> bool:
         return definition.filters.to_date
     if isinstance(definition, ir.Ratio):
         return definition.numerator in found or definition.denominator in found
+    if isinstance(definition, ir.BucketCount):  # counted days read their bucket metrics
+        return any(name in found for name in names(definition.condition))
     return any(name in found for name in names(definition.expr))
 
 

@@ -164,6 +164,9 @@ def _metrics(
         elif isinstance(definition, ir.Computed):
             parts = [visit(part, (*trail, name), definition.span) for part in metric_parts(definition)]
             planned = _computed(program, metric, definition, {p.name: p for p in parts})
+        elif isinstance(definition, ir.BucketCount):  # calendar buckets (issue 10)
+            parts = [visit(part, (*trail, name), definition.span) for part in metric_parts(definition)]
+            planned = _bucket_count(program, metric, definition, tuple(p.name for p in parts), windows)
         else:
             planned = _aggregate(program, metric, definition, tables, windows)
         done[name] = planned
@@ -252,7 +255,7 @@ def _aggregate(
     return MetricPlan(
         name=metric.name,
         decl=metric,
-        level=level,
+        level=Level.BUCKET if definition.filters.bucket is not None else level,
         type=value,
         shape=entry.shape,
         empty=entry.empty,
@@ -266,6 +269,35 @@ def _aggregate(
         entity=entity,
         link=link,
         as_of=_as_of(program, definition, windows),
+        bucket=definition.filters.bucket,
+    )
+
+
+def _bucket_count(
+    program: ir.Program,
+    metric: ir.Metric,
+    definition: ir.BucketCount,
+    parts: tuple[str, ...],
+    windows: dict[str, WindowPlan],
+) -> MetricPlan:
+    """`count days during W where …` (calendar buckets, issue 10): a count per participant
+    over the buckets of a window with dates."""
+    window = windows.get(definition.window or "")
+    if window is None or window.utc_bounds is None:
+        span = definition.window_span or definition.span
+        raise _internal(program, codes.RK954, f"`{metric.name}` needs a window with dates", span)
+    return MetricPlan(
+        name=metric.name,
+        decl=metric,
+        level=Level.PARTICIPANT,
+        type=t.COUNT,
+        shape=Shape.VALUE,
+        empty=Empty.ZERO,
+        label=_label(metric),
+        window=window,
+        depends=parts,
+        bucket=definition.unit,
+        count=definition,
     )
 
 

@@ -40,6 +40,7 @@ class Level(enum.Enum):
     MEMBER = "member"
     EVENT = "event"
     ENTITY = "entity"  # sub-entities (issue 10, construct 4): one value per row of an entity table
+    BUCKET = "bucket"  # `… by day`: one value per participant and calendar bucket (issue 10)
 
 
 class Empty(enum.Enum):
@@ -139,6 +140,9 @@ class MetricPlan:
     entity: str | None = None  # the entity table (level ENTITY)
     link: ResolvedLink | None = None  # how the metric's rows link to it
     as_of: dt.datetime | None = None  # `as of POINT` (issue 10): rows at or before it, naive UTC
+    # Calendar buckets (issue 10): the unit of a metric `by day`, or the count of `count days …`.
+    bucket: ir.BucketUnit | None = None
+    count: ir.BucketCount | None = None
 
     @property
     def is_ratio(self) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from rulekit import ir
+from rulekit import ir, walk
 from rulekit import types as t
 from rulekit.plan import arith
 from rulekit.plan.aggregates import aggregate
@@ -28,16 +28,23 @@ class ScopeKind(enum.Enum):
     PARTICIPANT = "participant"  # a clause, a `when` guard
     MEMBER = "member"  # the body of a quantifier
     ROW = "row"  # a metric's or a per-order reward's `where`
+    BUCKET = "bucket"  # the condition of `count days …` (calendar buckets, issue 10)
 
 
 @dataclass(frozen=True, slots=True)
 class Scope:
     kind: ScopeKind
     table: str | None = None  # the row's table, for ROW scopes
+    bucket: ir.BucketUnit | None = None  # the bucket unit, for BUCKET scopes
 
     @staticmethod
     def row(table: str) -> Scope:
         return Scope(ScopeKind.ROW, table)
+
+    @staticmethod
+    def of_bucket(unit: ir.BucketUnit) -> Scope:
+        """The condition of a bucket count: the bucket metrics of ``unit``."""
+        return Scope(ScopeKind.BUCKET, bucket=unit)
 
 
 PARTICIPANT_SCOPE = Scope(ScopeKind.PARTICIPANT)
@@ -51,6 +58,7 @@ class NameKind(enum.Enum):
     MEMBER_METRIC = "member metric"
     ROW_COLUMN = "row column"
     ENTITY_METRIC = "entity metric"  # `per listing`: read in a `where` over its entity table only
+    BUCKET_METRIC = "bucket metric"  # `… by day`: one value per participant and bucket
     UNKNOWN = "unknown"
 
 
@@ -76,6 +84,8 @@ def is_member_metric(program: ir.Program, metric: ir.Metric, _seen: frozenset[st
     definition = metric.definition
     if isinstance(definition, ir.Aggregate):
         return definition.filters.per is not None and entity_of(program, metric) is None
+    if isinstance(definition, ir.BucketCount):
+        return False
     if metric.name in _seen:
         return False
     seen = _seen | {metric.name}
@@ -89,7 +99,15 @@ def metric_parts(definition: ir.Definition) -> list[str]:
         return [definition.numerator, definition.denominator]
     if isinstance(definition, ir.Computed):
         return list(dict.fromkeys(ref.name for ref in arith.metric_names(definition.expr)))
+    if isinstance(definition, ir.BucketCount):
+        return list(dict.fromkeys(walk.names(definition.condition)))
     return []
+
+
+def bucket_unit(metric: ir.Metric) -> ir.BucketUnit | None:
+    """The bucket unit of a bucket metric (``… by day``), ``None`` for any other metric."""
+    definition = metric.definition
+    return definition.filters.bucket if isinstance(definition, ir.Aggregate) else None
 
 
 def metric_type(program: ir.Program, metric: ir.Metric, _seen: frozenset[str] = frozenset()) -> t.ValueType:
@@ -97,6 +115,8 @@ def metric_type(program: ir.Program, metric: ir.Metric, _seen: frozenset[str] = 
     definition = metric.definition
     if isinstance(definition, ir.Ratio):
         return t.RATIO
+    if isinstance(definition, ir.BucketCount):
+        return t.COUNT
     if isinstance(definition, ir.Computed):
         seen = _seen | {metric.name}
 
@@ -138,6 +158,8 @@ def resolve_name(program: ir.Program, name: str, scope: Scope) -> ResolvedName:
     if metric is not None:
         member_level = is_member_metric(program, metric)
         kind = NameKind.MEMBER_METRIC if member_level else NameKind.PARTICIPANT_METRIC
+        if bucket_unit(metric) is not None:
+            kind = NameKind.BUCKET_METRIC
         candidates.append(ResolvedName(name, kind, metric_type(program, metric), None, metric))
     member_column = _column(program, program.member, name)
     if member_column:
@@ -150,7 +172,9 @@ def resolve_name(program: ir.Program, name: str, scope: Scope) -> ResolvedName:
         candidates.append(ResolvedName(name, kind, t.of_column(column, currency), table.name))
     if not candidates:
         return ResolvedName(name, NameKind.UNKNOWN, t.UNKNOWN)
-    visible = sorted((c for c in candidates if _visible(c.kind, scope)), key=lambda c: _PRIORITY.index(c.kind))
+    visible = sorted(
+        (c for c in candidates if _visible(c.kind, scope, c.metric)), key=lambda c: _PRIORITY.index(c.kind)
+    )
     if visible:
         # Member-level meanings come first inside a quantifier: the nearest scope wins.
         return visible[0]
@@ -160,6 +184,7 @@ def resolve_name(program: ir.Program, name: str, scope: Scope) -> ResolvedName:
 
 _PRIORITY = [
     NameKind.ROW_COLUMN,
+    NameKind.BUCKET_METRIC,
     NameKind.MEMBER_METRIC,
     NameKind.MEMBER_COLUMN,
     NameKind.PARTICIPANT_METRIC,
@@ -167,7 +192,11 @@ _PRIORITY = [
 ]
 
 
-def _visible(kind: NameKind, scope: Scope) -> bool:
+def _visible(kind: NameKind, scope: Scope, metric: ir.Metric | None = None) -> bool:
+    if scope.kind is ScopeKind.BUCKET:  # only the bucket metrics of the same unit
+        return kind is NameKind.BUCKET_METRIC and metric is not None and bucket_unit(metric) is scope.bucket
+    if kind is NameKind.BUCKET_METRIC:
+        return False
     if scope.kind is ScopeKind.ROW:
         return kind is NameKind.ROW_COLUMN
     if scope.kind is ScopeKind.MEMBER:
@@ -181,10 +210,14 @@ def visible_names(program: ir.Program, scope: Scope) -> list[str]:
         table = program.table(scope.table or "")
         carried = [m.name for m in program.metrics if table and entity_of(program, m) == table.name]
         return [c.name for c in table.columns] + carried if table else []
+    if scope.kind is ScopeKind.BUCKET:
+        return [m.name for m in program.metrics if bucket_unit(m) is scope.bucket]
     names = [
         m.name
         for m in program.metrics
-        if entity_of(program, m) is None and (scope.kind is ScopeKind.MEMBER or not is_member_metric(program, m))
+        if entity_of(program, m) is None
+        and (scope.kind is ScopeKind.MEMBER or not is_member_metric(program, m))
+        and bucket_unit(m) is None
     ]
     entities = [program.participant] + ([program.member] if scope.kind is ScopeKind.MEMBER else [])
     for entity in entities:
@@ -200,6 +233,8 @@ def metric_shape(program: ir.Program, metric: ir.Metric, _seen: frozenset[str] =
         return Shape.QUOTIENT
     if isinstance(definition, ir.Aggregate):
         return aggregate(definition.func).shape
+    if isinstance(definition, ir.BucketCount):
+        return Shape.VALUE
     seen = _seen | {metric.name}
 
     def part(name: str) -> Shape:

@@ -32,6 +32,7 @@ from rulekit.plan import Level, Plan, bind
 from rulekit.plan.kinds import kind_of
 from rulekit.pyeval import rewards as arithmetic
 from rulekit.pyeval.arith import ComputedFn, compile_computed
+from rulekit.pyeval.buckets import BucketCounter, compile_bucket_count
 from rulekit.pyeval.entities import (
     compile_counted,
     compile_entities,
@@ -110,6 +111,7 @@ class _MetricStep:
     table: str | None
     window: str | None
     computed: ComputedFn | None = None  # a computed metric (`rulekit.pyeval.arith`)
+    counter: BucketCounter | None = None  # `count days …` (calendar buckets, `rulekit.pyeval.buckets`)
 
 
 class CompiledEffect:
@@ -202,7 +204,12 @@ class PyProgram:
                 continue  # computed onto the entity rows first (rulekit.pyeval.entities)
             per_member = planned.level is Level.MEMBER
             definition = planned.decl.definition
-            if planned.expr is not None:
+            if planned.level is Level.BUCKET:
+                continue  # a value per bucket: computed inside the bucket counts that read it
+            if planned.count is not None:
+                counter = compile_bucket_count(self.plan, planned, self.windows)
+                steps.append(_MetricStep(planned.decl, False, None, None, None, counter=counter))
+            elif planned.expr is not None:
                 compute = compile_computed(planned.expr, planned.type, planned.shape)
                 steps.append(_MetricStep(planned.decl, per_member, None, None, None, compute))
             elif isinstance(definition, ir.Aggregate):
@@ -325,6 +332,9 @@ class PyProgram:
     ) -> None:
         name = step.metric.name
         definition = step.metric.definition
+        if step.counter is not None:
+            metrics[name] = step.counter(prow, facts.tables)
+            return
         if step.computed is not None:
             compute = step.computed
             if step.per_member:

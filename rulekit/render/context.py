@@ -326,6 +326,8 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
         )
     if isinstance(definition, ir.Computed):
         return computed_definition(metric, definition, words)
+    if isinstance(definition, ir.BucketCount):  # calendar buckets (issue 10)
+        return bucket_count_definition(definition, words)
     who = f"each {definition.filters.per} of {an(p)}" if definition.filters.per else f"each {p}"
     noun = entity_noun(metric, words)  # sub-entities (issue 10, construct 4): `per listing`
     who = f"each {noun} of {an(p)}" if noun is not None else who
@@ -335,7 +337,54 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
     main = f"For {who}: {core}{_window_clause(definition, words)}{_as_of_clause(definition, words)}"
     if where is not None:
         main += f", counting only {rows} {words.expr(where, Subject.rows())}"
+    if definition.filters.bucket is not None:  # calendar buckets (issue 10)
+        return (main + ".", bucket_sentence(definition, words))
     return (main + ".", *_clipping(definition, words), *link_sentences(metric, definition, words))
+
+
+# ---- calendar buckets (issue 10, construct 3)
+_BUCKET_WORDS = {
+    ir.BucketUnit.DAY: "calendar day (from midnight to midnight)",
+    ir.BucketUnit.WEEK: "calendar week (Monday to Sunday)",
+    ir.BucketUnit.MONTH: "calendar month",
+}
+
+
+def _zone_words(words: Words) -> str:
+    return zone_phrase(words.program, words.fmt)
+
+
+def bucket_sentence(definition: ir.Aggregate, words: Words) -> str:
+    """How a metric by day splits time: local days of the program's zone, sessions cut at midnight."""
+    unit = definition.filters.bucket
+    assert unit is not None
+    table = words.program.table(definition.table)
+    text = f"It is worked out separately for each {_BUCKET_WORDS[unit]} in {_zone_words(words)}"
+    if table is not None and table.period is not None:
+        row = words.row_noun(definition.table)
+        edge = "midnight" if unit is ir.BucketUnit.DAY else f"the start of a {unit.value}"
+        if aggregate(definition.func).period:
+            text += f"; {an(row)} that runs past {edge} is split there, each {unit.value} counting its own part"
+        else:
+            text += f"; {an(row)} that runs past {edge} counts on each {unit.value} it overlaps"
+    return text + "."
+
+
+def bucket_count_definition(definition: ir.BucketCount, words: Words) -> tuple[str, ...]:
+    """`count days …` in words: "a day counts when …", in the program's time zone."""
+    p, unit = words.participant, definition.unit
+    phrase = words.window_phrase(definition.window) if definition.window else "the program"
+    test = words.expr(definition.condition, Subject.of(p))
+    what = f"the longest run of consecutive {unit.plural}" if definition.streak else f"the number of {unit.plural}"
+    return (
+        f"For each {p}: {what} in {phrase} on which {test}.",
+        f"A {unit.value} counts when that holds for the {unit.value} on its own, in {_zone_words(words)}; "
+        f"a {unit.value} with no activity has 0 of everything. A {unit.value} only partly inside the window "
+        "counts only its part inside.",
+    )
+
+
+# ---- end of calendar buckets
 
 
 def computed_definition(metric: ir.Metric, definition: ir.Computed, words: Words) -> tuple[str, ...]:

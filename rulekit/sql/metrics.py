@@ -411,6 +411,7 @@ class Frame:
     member: bool
     groups: dict[tuple[str, bool], _Group] = field(default_factory=dict)
     values: dict[str, Operand] = field(default_factory=dict)
+    joins: list[tuple[str, str]] = field(default_factory=list)  # bucket counts (`rulekit.sql.buckets`)
 
     def metric(self, metric: MetricPlan) -> Operand:
         if metric.name in self.values:
@@ -423,6 +424,8 @@ class Frame:
             value = Operand(num.num, den.num)
         elif metric.expr is not None:
             value = computed_operand(metric.expr, self._part, metric.shape)
+        elif metric.count is not None:  # calendar buckets (issue 10)
+            value = self._bucket_count(metric)
         else:
             assert isinstance(d, ir.Aggregate)
             value = self._aggregate(metric, d)
@@ -447,11 +450,20 @@ class Frame:
             d_col = b.coalesce(b.col(den_name, group.alias), b.integer(0))
         return Operand(v, d_col)
 
+    def _bucket_count(self, metric: MetricPlan) -> Operand:
+        from rulekit.sql.buckets import bucket_count_cte  # it builds on this module
+
+        found = bucket_count_cte(self.ctx, metric)
+        if isinstance(found, exp.Expression):
+            return Operand(found)
+        self.joins.append(found)
+        return Operand(b.coalesce(b.col("v", found[1]), b.integer(0)))
+
     def finish(self) -> list[tuple[str, str]]:
         return [
             (_group_cte(self.ctx, group, self.member, index), group.alias)
             for index, group in enumerate(self.groups.values())
-        ]
+        ] + self.joins
 
     def _part(self, name: str) -> Operand:
         metric = self.ctx.metric(name)
