@@ -20,6 +20,7 @@ from rulekit.plan.kinds import kind_of
 from rulekit.plan.names import is_member_metric
 from rulekit.render import examples, rewards
 from rulekit.render.formatting import Formatter
+from rulekit.render.i18n import _
 from rulekit.render.model import Document, Fact, Item, Section
 from rulekit.render.words import Subject, Words, an, humanize, negate, plural, slug
 
@@ -88,17 +89,17 @@ def _facts(program: ir.Program, words: Words) -> tuple[Fact, ...]:
     fmt, header = words.fmt, program.header
     facts: list[Fact] = []
     if header is not None and header.market:
-        facts.append(Fact("Market", fmt.territory(header.market)))
+        facts.append(Fact(_("Market"), fmt.territory(header.market)))
     if header is not None and header.currency:
         currency_name = get_currency_name(header.currency, locale=fmt.babel_locale)
-        facts.append(Fact("Currency", f"{currency_name} ({header.currency})"))
-    facts.append(Fact("Time zone", zone_phrase(program, fmt)))
+        facts.append(Fact(_("Currency"), f"{currency_name} ({header.currency})"))
+    facts.append(Fact(_("Time zone"), zone_phrase(program, fmt)))
     for window in program.windows:
         facts.append(Fact(title_of(window.name, window.text), window_summary(program, window, words)))
     facts.extend(rewards.facts(program, words))
     due = payment_due(program, words)
     if due is not None:
-        facts.append(Fact("Payment", due))
+        facts.append(Fact(_("Payment"), due))
     return tuple(facts)
 
 
@@ -121,7 +122,7 @@ def _participation(program: ir.Program, words: Words) -> Section:
     else:
         intro.append(f"Every {p} may take part; the rule file sets no conditions.")
     items = [_eligible_item(c, words) for c in eligible]
-    return Section("who", "Who may take part", tuple(intro), tuple(items))
+    return Section("who", _("Who may take part"), tuple(intro), tuple(items))
 
 
 def _eligible_item(clause: ir.Clause, words: Words) -> Item:
@@ -181,7 +182,7 @@ def _windows(program: ir.Program, words: Words) -> Section | None:
         return None
     intro = (f"All dates and times are in {zone_phrase(program, words.fmt)} unless stated otherwise.",)
     items = [_window_item(program, w, words) for w in program.windows]
-    return Section("when", "When", intro, tuple(items))
+    return Section("when", _("When"), intro, tuple(items))
 
 
 def _window_item(program: ir.Program, window: ir.Window, words: Words) -> Item:
@@ -289,7 +290,7 @@ def _requirements(program: ir.Program, words: Words) -> Section:
         f"{capitalize(an(p))} qualifies when it may take part, meets every requirement and is not disqualified "
         f"(see Warnings and disqualification). Only qualifying {p}s {ranked}receive rewards.",
     )
-    return Section("requirements", "What participants must do", intro, tuple(items), after)
+    return Section("requirements", _("What participants must do"), intro, tuple(items), after)
 
 
 # ------------------------------------------------------------------------ measures
@@ -309,7 +310,7 @@ def _measures(program: ir.Program, words: Words) -> Section | None:
         )
         for m in program.metrics
     ]
-    return Section("measures", "How performance is measured", intro, tuple(items))
+    return Section("measures", _("How performance is measured"), intro, tuple(items))
 
 
 def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
@@ -488,7 +489,7 @@ def _conduct(program: ir.Program, words: Words) -> Section:
         )
     items = [_conduct_item(c, words, "is warned") for c in warns]
     items += [_conduct_item(c, words, "is disqualified") for c in dqs]
-    return Section("conduct", "Warnings and disqualification", tuple(intro), tuple(items))
+    return Section("conduct", _("Warnings and disqualification"), tuple(intro), tuple(items))
 
 
 def _conduct_item(clause: ir.Clause, words: Words, outcome: str) -> Item:
@@ -554,7 +555,7 @@ def _glossary(program: ir.Program, words: Words) -> Section | None:
     if not entries:
         return None
     items = tuple(Item(f"term-{slug(word)}", word, (meaning,)) for word, meaning in sorted(entries, key=_fold))
-    return Section("glossary", "Glossary", (), items)
+    return Section("glossary", _("Glossary"), (), items)
 
 
 def _fold(entry: tuple[str, str]) -> str:
@@ -564,14 +565,14 @@ def _fold(entry: tuple[str, str]) -> str:
 def _payment(program: ir.Program, words: Words) -> Section:
     p, payout = words.participant, program.payout
     if payout is None:
-        return Section("payment", "Payment", (f"The rule file does not say when or how {p}s are paid.",))
+        return Section("payment", _("Payment"), (f"The rule file does not say when or how {p}s are paid.",))
     intro = [f"Rewards are paid via {payout.channel}." if payout.channel else "The rule file names no payment channel."]
     charges = any(not kind_of(r).paid for r in program.rewards)
     beside = "; commissions are charges reported beside it" if charges else ""
     intro.append(f"{capitalize(an(p))}'s payment is the sum of all its rewards{beside}.")
     if payout.due is not None:
         intro.extend(_due_sentences(program, payout.due, words))
-    return Section("payment", "Payment", tuple(intro), (), payout.text.notes)
+    return Section("payment", _("Payment"), tuple(intro), (), payout.text.notes)
 
 
 def _due_sentences(program: ir.Program, due: ir.Due, words: Words) -> list[str]:

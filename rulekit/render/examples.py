@@ -20,6 +20,7 @@ from rulekit.plan import TiePolicy
 from rulekit.plan.kinds import kind_of
 from rulekit.render import examples_orders, examples_rules, rewards
 from rulekit.render.cases import Case, Decider, qualifying
+from rulekit.render.i18n import _
 from rulekit.render.model import Example, Section
 from rulekit.render.words import Words, an, humanize, join_words
 
@@ -65,10 +66,10 @@ def section(program: ir.Program, words: Words) -> Section | None:
     if not found:
         return None
     intro = (
-        "These examples apply the rules above to made-up figures; they are not extra rules.",
-        "Each one ends with the conditions that could change its result.",
+        _("These examples apply the rules above to made-up figures; they are not extra rules."),
+        _("Each one ends with the conditions that could change its result."),
     )
-    return Section("examples", "Worked examples", intro, examples=tuple(found))
+    return Section("examples", _("Worked examples"), intro, examples=tuple(found))
 
 
 def capitalized(text: str) -> str:

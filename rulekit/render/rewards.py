@@ -13,6 +13,7 @@ from rulekit import ir
 from rulekit.money import minor_unit, round_money
 from rulekit.plan import Remainder, TiePolicy
 from rulekit.plan.kinds import kind_of
+from rulekit.render.i18n import _
 from rulekit.render.model import Fact, Item, Section
 from rulekit.render.words import Subject, Words, an, humanize, slug
 
@@ -61,7 +62,7 @@ def ranking_section(program: ir.Program, words: Words) -> Section | None:
     if not program.rankings:
         return None
     items = [_ranking_item(r, program, words) for r in program.rankings]
-    return Section("ranking", "How winners are chosen", (), tuple(items))
+    return Section("ranking", _("How winners are chosen"), (), tuple(items))
 
 
 def _ranking_item(ranking: ir.Ranking, program: ir.Program, words: Words) -> Item:
@@ -136,7 +137,7 @@ def rewards_section(program: ir.Program, words: Words) -> Section:
             f"{minor} steps goes to the one ending in an even digit."
         )
     most = max_sentence(program, words)
-    return Section("rewards", "What can be earned", tuple(intro), tuple(items), (most,) if most else ())
+    return Section("rewards", _("What can be earned"), tuple(intro), tuple(items), (most,) if most else ())
 
 
 def _reward_item(reward: ir.Reward, program: ir.Program, words: Words) -> Item:

@@ -16,6 +16,7 @@ from rulekit.diff import format_money as diff_money
 from rulekit.diff import limit_fields, limits_text
 from rulekit.plan.model import Remainder, TiePolicy
 from rulekit.reasons import format_money
+from rulekit.render.i18n import _
 from rulekit.render.model import Fact, Table
 from rulekit.render.rewards import cap_sentence, pool_sentences
 from rulekit.render.words import humanize
@@ -122,9 +123,9 @@ class PrizeKind(RewardKind[ir.Prize]):
         out = []
         top = max(reward.schedule, key=lambda t: t.amount.amount, default=None)
         if top is not None:
-            out.append(Fact("Top prize", words.fmt.money(top.amount)))
+            out.append(Fact(_("Top prize"), words.fmt.money(top.amount)))
         if reward.limits.pool is not None:
-            out.append(Fact("Prize pool", words.fmt.money(reward.limits.pool)))
+            out.append(Fact(_("Prize pool"), words.fmt.money(reward.limits.pool)))
         return out
 
     # -------------------------------------------------------------- evaluation
