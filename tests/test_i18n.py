@@ -69,12 +69,13 @@ def test_the_catalogue_has_no_unused_messages() -> None:
 
 
 def test_placeholders_survive_translation() -> None:
-    """A translation keeps every `{name}` / `%(name)s` placeholder of its English message."""
+    """A translation uses only placeholders its English message has (it may leave one out:
+    German says "Teilnehmer" where English repeats the rule file's noun, "an account")."""
     import re
 
     for message, text in _catalogue().items():
-        fields = sorted(re.findall(r"\{\w+\}|%\(\w+\)s", message))
-        assert sorted(re.findall(r"\{\w+\}|%\(\w+\)s", text)) == fields, message
+        fields = set(re.findall(r"\{\w+\}|%\(\w+\)s", message))
+        assert set(re.findall(r"\{\w+\}|%\(\w+\)s", text)) <= fields, message
 
 
 def test_translation_follows_the_document_locale() -> None:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
+from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.units import format_unit
 
@@ -110,6 +111,10 @@ class Formatter:
     def zone_name(self, zone: ZoneInfo) -> str:
         """The zone's everyday name: ``Eastern Time``, ``United Kingdom Time``."""
         return str(get_timezone_name(zone, "long", locale=self.babel_locale))
+
+    def list(self, items: list[str], style: str = "standard") -> str:
+        """``a, b and c`` in the locale (Babel's list patterns); ``unit`` joins with commas only."""
+        return str(format_list(items, style=style, locale=self.babel_locale))  # type: ignore[arg-type]
 
     def territory(self, code: str) -> str:
         """``United States`` for ``US``; the code itself when Babel does not know it."""
