@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import cast
 
 from rulekit import ir
 from rulekit.money import minor_unit
@@ -30,20 +31,25 @@ def with_bases(program: ir.Program, decider: Decider, chooser: Chooser, keep: fr
     """The chooser's case, each rebate's base well under its cap (unless ``keep`` or the
     conditions already fix it)."""
     case = chooser.case()
-    for reward in program.rewards:
-        if isinstance(reward, ir.Rebate) and reward.base not in case.metrics:
-            low = ir.Money(ex.rebate_bases(reward)[1], decider.plan.currency)
-            case = case.with_base(decider.plan, reward.base, low, keep)
+    for rebate in _rebates(program):
+        if rebate.base not in case.metrics:
+            low = ir.Money(ex.rebate_bases(rebate)[1], decider.plan.currency)
+            case = case.with_base(decider.plan, rebate.base, low, keep)
     return case
+
+
+def _rebates(program: ir.Program) -> list[ir.Rebate]:
+    """The program's rebates (told apart through the registry, as everywhere)."""
+    return [cast("ir.Rebate", r) for r in program.rewards if kind_of(r).name == "rebate"]
 
 
 def _bases_phrase(program: ir.Program, words: Words, decision: Decision) -> str:
     """``, with net GMV of $10,000``: each rebate's base as the engine computed it."""
     parts = []
-    for reward in program.rewards:
-        value = decision.metrics.get(reward.base) if isinstance(reward, ir.Rebate) else None
-        if isinstance(reward, ir.Rebate) and isinstance(value, Decimal):
-            parts.append(f"{words.measure(reward.base)} of {words.fmt.money(value, words.currency)}")
+    for rebate in _rebates(program):
+        value = decision.metrics.get(rebate.base)
+        if isinstance(value, Decimal):
+            parts.append(f"{words.measure(rebate.base)} of {words.fmt.money(value, words.currency)}")
     return f", with {join_words(parts)}" if parts else ""
 
 
@@ -280,8 +286,9 @@ def _budget_example(
 ) -> Example | None:
     p, fmt, currency = words.participant, words.fmt, words.currency
     case = with_bases(program, decider, qualifying(program, decider.plan))
-    if isinstance(reward, ir.Rebate):
-        case = case.with_base(decider.plan, reward.base, ir.Money(ex.rebate_bases(reward)[0], currency))
+    if kind_of(reward).name == "rebate":
+        rebate = cast("ir.Rebate", reward)
+        case = case.with_base(decider.plan, rebate.base, ir.Money(ex.rebate_bases(rebate)[0], currency))
     decision = decider.decide(case)
     amount = next((r.before_limits for r in decision.rewards if r.name == reward.name), Decimal(0))
     if amount <= 0:
