@@ -145,8 +145,15 @@ def _prize_note(program: ir.Program) -> str:
 # --------------------------------------------------------------------- requirements
 
 
+# Each example decides whole cases (linear in the program's size), so a document shows
+# at most this many rules of one kind: rendering stays linear for generated programs with
+# hundreds of gates (tests/test_limits.py), and no reader wants more worked examples.
+MOST_PER_KIND = 8
+
+
 def gate_examples(program: ir.Program, words: Words, decider: Decider) -> list[Example]:
-    found = [_gate_example(program, words, decider, gate) for gate in program.clauses_of(ir.ClauseKind.GATE)]
+    gates = program.clauses_of(ir.ClauseKind.GATE)[:MOST_PER_KIND]
+    found = [_gate_example(program, words, decider, gate) for gate in gates]
     return [e for e in found if e is not None]
 
 
@@ -182,7 +189,7 @@ def _gate_example(program: ir.Program, words: Words, decider: Decider, gate: ir.
 
 def disqualify_examples(program: ir.Program, words: Words, decider: Decider) -> list[Example]:
     """Disqualification rules without a minimum sample (those with one have their own example)."""
-    clauses = [c for c in program.clauses_of(ir.ClauseKind.DISQUALIFY) if c.guard is None]
+    clauses = [c for c in program.clauses_of(ir.ClauseKind.DISQUALIFY) if c.guard is None][:MOST_PER_KIND]
     found = [_disqualify_example(program, words, decider, c) for c in clauses]
     return [e for e in found if e is not None]
 
@@ -213,7 +220,7 @@ def _disqualify_example(program: ir.Program, words: Words, decider: Decider, cla
 
 
 def sample_examples(program: ir.Program, words: Words, decider: Decider) -> list[Example]:
-    clauses = [c for c in program.clauses if c.guard is not None]
+    clauses = [c for c in program.clauses if c.guard is not None][:MOST_PER_KIND]
     found = [_sample_example(program, words, decider, c) for c in clauses]
     return [e for e in found if e is not None]
 
@@ -267,8 +274,10 @@ def _sample_example(program: ir.Program, words: Words, decider: Decider, clause:
 def budget_examples(program: ir.Program, words: Words, decider: Decider) -> list[Example]:
     """One example for each amount paid from a metric (rebate, bonus, milestone) with a
     budget that scales down; per-order budgets are in :mod:`rulekit.render.examples_orders`."""
-    found = []
+    found: list[Example] = []
     for reward in program.rewards:
+        if len(found) >= MOST_PER_KIND:
+            break
         kind = kind_of(reward)
         limits = kind.limits(reward)
         if kind.per_order or kind.name == "prize" or limits is None or limits.pool is None:
