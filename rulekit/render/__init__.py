@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from rulekit import ir
 from rulekit.errors import OutputError
-from rulekit.render import context
+from rulekit.render import context, i18n
 from rulekit.render.formatting import LOCALES, Formatter, UnknownLocaleError
 from rulekit.render.model import Document
 from rulekit.render.words import bound, currency_of
@@ -38,9 +38,11 @@ class _Raw(str):
 
 
 def build_document(program: ir.Program, locale: str) -> Document:
-    """The worded view-model of ``program`` for ``locale`` (``en-US`` or ``en-GB``)."""
+    """The worded view-model of ``program`` for ``locale`` (``en-US``, ``en-GB``, ``de-DE``)."""
     plan = bound(program)
-    return context.build(program, plan, Formatter(locale, currency_of(program, plan)))
+    formatter = Formatter(locale, currency_of(program, plan))
+    with i18n.active(locale):
+        return context.build(program, plan, formatter)
 
 
 def render_document(program: ir.Program, fmt: str, locale: str, templates_dir: str | Path | None = None) -> str:
@@ -53,7 +55,8 @@ def render_document(program: ir.Program, fmt: str, locale: str, templates_dir: s
         raise UnknownFormatError(f"unknown format `{fmt}`; expected one of {', '.join(FORMATS)}")
     document = build_document(program, locale)
     template = _environment(fmt, templates_dir).get_template(FORMATS[fmt])
-    text = template.render(doc=document)
+    with i18n.active(locale):
+        text = template.render(doc=document)
     return text.rstrip("\n") + "\n"
 
 
@@ -74,10 +77,14 @@ def _environment(fmt: str, templates_dir: str | Path | None) -> jinja2.Environme
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=None if html else _markdown_finalize,
+        extensions=["jinja2.ext.i18n"],
     )
+    # `{{ _("…") }}` and `{% trans %}` translate the templates' own prose (rulekit.render.i18n).
+    env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["prose"] = _prose
     env.filters["md"] = md_escape
     env.filters["cell"] = md_cell
-    env.filters["code"] = md_code
+    env.filters["code"] = html_code if html else md_code
     return env
 
 
@@ -103,6 +110,16 @@ def md_escape(value: object) -> str:
 def md_cell(value: object) -> str:
     """Escape a table cell (:func:`md_escape` escapes the pipe that would split the cell)."""
     return md_escape(value)
+
+
+def html_code(value: object) -> Markup:
+    """An HTML ``<code>`` element around escaped text (safe to pass into a translated sentence)."""
+    return Markup("<code>{}</code>").format(value)
+
+
+def _prose(value: object) -> str:
+    """Template prose already formatted on purpose (a translated sentence with code spans)."""
+    return _Raw(str(value))
 
 
 def md_code(value: object) -> str:

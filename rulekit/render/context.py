@@ -21,6 +21,7 @@ from rulekit.plan.names import is_member_metric
 from rulekit.render import examples, rewards
 from rulekit.render import periods as render_periods  # issue 10, construct 6 (periods)
 from rulekit.render.formatting import Formatter
+from rulekit.render.i18n import _
 from rulekit.render.links import entity_noun, link_sentences
 from rulekit.render.model import Document, Fact, Item, Section
 from rulekit.render.words import Subject, Words, an, humanize, negate, plural, slug
@@ -51,7 +52,7 @@ def zone_phrase(program: ir.Program, fmt: Formatter) -> str:
     """``Eastern Time (America/New_York)``: the everyday name and the exact zone."""
     tz = program_zone(program)
     if tz is None:
-        return "local time (the rule file names no valid time zone)"
+        return _("local time (the rule file names no valid time zone)")
     return f"{fmt.zone_name(tz)} ({tz.key})"
 
 
@@ -90,17 +91,17 @@ def _facts(program: ir.Program, words: Words) -> tuple[Fact, ...]:
     fmt, header = words.fmt, program.header
     facts: list[Fact] = []
     if header is not None and header.market:
-        facts.append(Fact("Market", fmt.territory(header.market)))
+        facts.append(Fact(_("Market"), fmt.territory(header.market)))
     if header is not None and header.currency:
         currency_name = get_currency_name(header.currency, locale=fmt.babel_locale)
-        facts.append(Fact("Currency", f"{currency_name} ({header.currency})"))
-    facts.append(Fact("Time zone", zone_phrase(program, fmt)))
+        facts.append(Fact(_("Currency"), f"{currency_name} ({header.currency})"))
+    facts.append(Fact(_("Time zone"), zone_phrase(program, fmt)))
     for window in program.windows:
         facts.append(Fact(title_of(window.name, window.text), window_summary(program, window, words)))
     facts.extend(rewards.facts(program, words))
     due = payment_due(program, words)
     if due is not None:
-        facts.append(Fact("Payment", due))
+        facts.append(Fact(_("Payment"), due))
     return tuple(facts)
 
 
@@ -109,28 +110,31 @@ def _facts(program: ir.Program, words: Words) -> tuple[Fact, ...]:
 
 def _participation(program: ir.Program, words: Words) -> Section:
     p = words.participant
-    intro = [f"The program is open to {p}s. Each {p} takes part, qualifies and is paid on its own."]
+    intro = [_("The program is open to {p}s. Each {p} takes part, qualifies and is paid on its own.").format(p=p)]
     if words.member is not None:
         intro.append(
-            f"Each {p} has {words.member}s; rules that speak of “every {words.member}” or "
-            f"“at least one {words.member}” look at the {words.member}s of that {p}."
+            _(
+                "Each {p} has {m}s; rules that speak of “every {m}” or “at least one {m}” look at the {m}s of that {p}."
+            ).format(p=p, m=words.member)
         )
     eligible = program.clauses_of(ir.ClauseKind.ELIGIBLE)
     if eligible:
         intro.append(
-            f"{capitalize(an(p))} may take part only if it meets every condition below; failing any one excludes it."
+            _("{a_p} may take part only if it meets every condition below; failing any one excludes it.").format(
+                a_p=capitalize(an(p)), p=p
+            )
         )
     else:
-        intro.append(f"Every {p} may take part; the rule file sets no conditions.")
+        intro.append(_("Every {p} may take part; the rule file sets no conditions.").format(p=p))
     items = [_eligible_item(c, words) for c in eligible]
-    return Section("who", "Who may take part", tuple(intro), tuple(items))
+    return Section("who", _("Who may take part"), tuple(intro), tuple(items))
 
 
 def _eligible_item(clause: ir.Clause, words: Words) -> Item:
     subject = Subject.of(words.participant)
     sentences = [
-        sentence(f"required: {words.expr(clause.condition, subject)}"),
-        sentence(f"excluded when {words.expr(negate(clause.condition), subject)}"),
+        sentence(_("required: {condition}").format(condition=words.expr(clause.condition, subject))),
+        sentence(_("excluded when {condition}").format(condition=words.expr(negate(clause.condition), subject))),
     ]
     boundary = boundary_note(clause.condition, words, triggers=False)
     return Item(
@@ -153,8 +157,10 @@ def boundary_note(expr: ir.Expr, words: Words, *, triggers: bool) -> str | None:
     value = words.value(expr.right)
     holds = expr.op in (ir.CompareOp.GE, ir.CompareOp.LE)
     if triggers:
-        return f"Exactly {value} {'triggers' if holds else 'does not trigger'} this rule."
-    return f"Exactly {value} is {'enough' if holds else 'not enough'}."
+        text = _("Exactly {value} triggers this rule.") if holds else _("Exactly {value} does not trigger this rule.")
+    else:
+        text = _("Exactly {value} is enough.") if holds else _("Exactly {value} is not enough.")
+    return text.format(value=value)
 
 
 # -------------------------------------------------------------------------- windows
@@ -170,20 +176,27 @@ def window_summary(program: ir.Program, window: ir.Window, words: Words) -> str:
     """One line for the "at a glance" table."""
     fmt = words.fmt
     if isinstance(window, ir.RelativeWindow):
-        return f"the first {fmt.duration(window.length)} from each {words.participant}'s {_anchor_words(window, words)}"
+        return _("the first {length} from each {p}'s {anchor}").format(
+            length=fmt.duration(window.length), p=words.participant, anchor=_anchor_words(window, words)
+        )
     start, end = window.start, window.end
     first = fmt.date(start.date) if start.time is None else fmt.datetime(start.start())
     last = fmt.date(end.date) if end.time is None else fmt.datetime(end.start())
-    state = "included" if window.end_inclusive else "not included"
-    return f"{first} to {last} ({'last day' if end.time is None else 'end time'} {state})"
+    if end.time is None:
+        state = _("last day included") if window.end_inclusive else _("last day not included")
+    else:
+        state = _("end time included") if window.end_inclusive else _("end time not included")
+    return _("{first} to {last} ({state})").format(first=first, last=last, state=state)
 
 
 def _windows(program: ir.Program, words: Words) -> Section | None:
     if not program.windows:
         return None
-    intro = (f"All dates and times are in {zone_phrase(program, words.fmt)} unless stated otherwise.",)
+    intro = (
+        _("All dates and times are in {zone} unless stated otherwise.").format(zone=zone_phrase(program, words.fmt)),
+    )
     items = [_window_item(program, w, words) for w in program.windows]
-    return Section("when", "When", intro, tuple(items))
+    return Section("when", _("When"), intro, tuple(items))
 
 
 def _window_item(program: ir.Program, window: ir.Window, words: Words) -> Item:
@@ -204,24 +217,36 @@ def _window_item(program: ir.Program, window: ir.Window, words: Words) -> Item:
 def _absolute_sentences(program: ir.Program, window: ir.AbsoluteWindow, words: Words) -> tuple[str, ...]:
     fmt, phrase = words.fmt, capitalize(words.window_phrase(window.name))
     start, end = window.start, window.end
-    begins = f"the start of {fmt.date(start.date)}" if start.time is None else fmt.datetime(start.start())
+    begins = (
+        _("the start of {date}").format(date=fmt.date(start.date))
+        if start.time is None
+        else fmt.datetime(start.start())
+    )
     if end.time is None and window.end_inclusive:
-        last = fmt.date(end.date)
-        span = f"{phrase} runs from {begins} to the end of {last}; the last day, {last}, is included."
+        text = _("{window} runs from {begins} to the end of {last}; the last day, {last}, is included.")
+        span = text.format(window=phrase, begins=begins, last=fmt.date(end.date))
     elif end.time is None:
-        last = fmt.date(end.date)
-        span = f"{phrase} runs from {begins} until the start of {last}; {last} itself is not included."
+        text = _("{window} runs from {begins} until the start of {last}; {last} itself is not included.")
+        span = text.format(window=phrase, begins=begins, last=fmt.date(end.date))
     else:
-        moment = "is included" if window.end_inclusive else "is not included"
-        span = f"{phrase} runs from {begins} to {fmt.datetime(end.start())}; that last moment {moment}."
+        text = (
+            _("{window} runs from {begins} to {end}; that last moment is included.")
+            if window.end_inclusive
+            else _("{window} runs from {begins} to {end}; that last moment is not included.")
+        )
+        span = text.format(window=phrase, begins=begins, end=fmt.datetime(end.start()))
     out = [span]
     local_start, local_end = window.local_bounds()
     if start.time is None and end.time is None:
-        out.append(f"It covers {fmt.number((local_end - local_start).days)} days.")
+        out.append(_("It covers {days} days.").format(days=fmt.number((local_end - local_start).days)))
     bounds = window_bounds(program, window)
     if bounds is not None:
         utc_start, utc_end = (b.replace(tzinfo=None) for b in bounds)
-        out.append(f"In UTC it runs from {fmt.datetime(utc_start)} up to, but not including, {fmt.datetime(utc_end)}.")
+        out.append(
+            _("In UTC it runs from {start} up to, but not including, {end}.").format(
+                start=fmt.datetime(utc_start), end=fmt.datetime(utc_end)
+            )
+        )
     return tuple(out)
 
 
@@ -234,23 +259,28 @@ def _relative_sentences(window: ir.RelativeWindow, words: Words) -> tuple[str, .
     fmt, p = words.fmt, words.participant
     length = fmt.duration(window.length)
     out = [
-        f"For each {p}, {words.window_phrase(window.name)} is the first {length} "
-        f"from its {_anchor_words(window, words)}."
+        _("For each {p}, {window} is the first {length} from its {anchor}.").format(
+            p=p, window=words.window_phrase(window.name), length=length, anchor=_anchor_words(window, words)
+        )
     ]
     unit = window.length.unit
     if unit.months:
         out.append(
-            f"It ends at the same local time of day on the same day of the month, {length} later; "
-            "when that month is shorter, on its last day (31 August plus 6 months is the last day of February)."
+            _(
+                "It ends at the same local time of day on the same day of the month, {length} later; "
+                "when that month is shorter, on its last day (31 August plus 6 months is the last day of February)."
+            ).format(length=length)
         )
     elif unit.calendar:
-        out.append(f"It ends at the same local time of day, {length} later on the calendar.")
+        out.append(_("It ends at the same local time of day, {length} later on the calendar.").format(length=length))
     if window.end_inclusive:
-        out.append("The whole of the day on which it ends is included, up to local midnight.")
+        out.append(_("The whole of the day on which it ends is included, up to local midnight."))
     if window.within is not None:
         out.append(
-            f"Only the part of it that falls within {words.window_phrase(window.within)} counts; "
-            f"for a {p} whose first {length} lie entirely outside it, the window is empty."
+            _(
+                "Only the part of it that falls within {window} counts; "
+                "for a {p} whose first {length} lie entirely outside it, the window is empty."
+            ).format(window=words.window_phrase(window.within), p=p, length=length)
         )
     return tuple(out)
 
@@ -263,17 +293,21 @@ def _requirements(program: ir.Program, words: Words) -> Section:
     gates = program.clauses_of(ir.ClauseKind.GATE)
     intro: tuple[str, ...]
     if not gates:
-        intro = (f"Beyond the conditions to take part, {an(p)} has nothing further to achieve to qualify.",)
+        intro = (
+            _("Beyond the conditions to take part, {a_p} has nothing further to achieve to qualify.").format(a_p=an(p)),
+        )
     else:
         intro = (
-            f"To qualify for rewards, {an(p)} that may take part must also meet every requirement below.",
-            "Each measure named here is defined exactly in How performance is measured.",
+            _("To qualify for rewards, {a_p} that may take part must also meet every requirement below.").format(
+                a_p=an(p)
+            ),
+            _("Each measure named here is defined exactly in How performance is measured."),
         )
     items = []
     subject = Subject.of(p)
     for gate in gates:
-        text = [sentence(f"required: {words.expr(gate.condition, subject)}")]
-        text.append(sentence(f"fails when {words.expr(negate(gate.condition), subject)}"))
+        text = [sentence(_("required: {condition}").format(condition=words.expr(gate.condition, subject)))]
+        text.append(sentence(_("fails when {condition}").format(condition=words.expr(negate(gate.condition), subject))))
         boundary = boundary_note(gate.condition, words, triggers=False)
         if boundary:
             text.append(boundary)
@@ -286,12 +320,20 @@ def _requirements(program: ir.Program, words: Words) -> Section:
                 gate.text.notes,
             )
         )
-    ranked = "are ranked and " if program.rankings else ""
     after = (
-        f"{capitalize(an(p))} qualifies when it may take part, meets every requirement and is not disqualified "
-        f"(see Warnings and disqualification). Only qualifying {p}s {ranked}receive rewards.",
+        (
+            _(
+                "{a_p} qualifies when it may take part, meets every requirement and is not disqualified "
+                "(see Warnings and disqualification). Only qualifying {p}s are ranked and receive rewards."
+            )
+            if program.rankings
+            else _(
+                "{a_p} qualifies when it may take part, meets every requirement and is not disqualified "
+                "(see Warnings and disqualification). Only qualifying {p}s receive rewards."
+            )
+        ).format(a_p=capitalize(an(p)), p=p),
     )
-    return Section("requirements", "What participants must do", intro, tuple(items), after)
+    return Section("requirements", _("What participants must do"), intro, tuple(items), after)
 
 
 # ------------------------------------------------------------------------ measures
@@ -300,7 +342,7 @@ def _requirements(program: ir.Program, words: Words) -> Section:
 def _measures(program: ir.Program, words: Words) -> Section | None:
     if not program.metrics:
         return None
-    intro = ("Each measure below is calculated from the platform's records, exactly as described.",)
+    intro = (_("Each measure below is calculated from the platform's records, exactly as described."),)
     items = [
         Item(
             f"metric-{slug(m.name)}",
@@ -311,7 +353,7 @@ def _measures(program: ir.Program, words: Words) -> Section | None:
         )
         for m in program.metrics
     ]
-    return Section("measures", "How performance is measured", intro, tuple(items))
+    return Section("measures", _("How performance is measured"), intro, tuple(items))
 
 
 def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
@@ -321,8 +363,12 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
     if isinstance(definition, ir.Ratio):
         num, den = words.measure(definition.numerator), words.measure(definition.denominator)
         return (
-            f"For each {p}: its {num} divided by its {den}.",
-            f"There is no value while its {den} is 0; limits are compared exactly, without rounding.",
+            _("For each {p}: its {numerator} divided by its {denominator}.").format(
+                p=p, numerator=num, denominator=den
+            ),
+            _("There is no value while its {denominator} is 0; limits are compared exactly, without rounding.").format(
+                denominator=den
+            ),
         )
     if isinstance(definition, ir.Computed):
         return computed_definition(metric, definition, words)
@@ -398,8 +444,8 @@ def computed_definition(metric: ir.Metric, definition: ir.Computed, words: Words
         if isinstance(node, ir.Arith) and node.op is ir.ArithOp.DIV and not isinstance(node.right, ir.Money | ir.Number)
     ]
     if divisors:
-        sentences.append(f"There is no value while {' or '.join(divisors)} is 0.")
-    sentences.append("It is computed exactly, without rounding.")
+        sentences.append(_("There is no value while {divisors} is 0.").format(divisors=" or ".join(divisors)))
+    sentences.append(_("It is computed exactly, without rounding."))
     return tuple(sentences)
 
 
@@ -539,32 +585,39 @@ def _conduct(program: ir.Program, words: Words) -> Section:
     intro: list[str] = []
     if warns:
         intro.append(
-            f"A warning is recorded and reported to the {p}; it does not by itself stop the {p} from qualifying."
+            _(
+                "A warning is recorded and reported to the {p}; it does not by itself stop the {p} from qualifying."
+            ).format(p=p)
         )
     if dqs:
         intro.append(
-            f"A disqualified {p} is not ranked and receives no rewards, even if it meets every other condition."
+            _(
+                "A disqualified {p} is not ranked and receives no rewards, even if it meets every other condition."
+            ).format(p=p)
         )
     if not warns and not dqs:
         intro.append(
-            f"The rule file has no warning or disqualification rules: {an(p)} is never warned or disqualified."
+            _("The rule file has no warning or disqualification rules: {a_p} is never warned or disqualified.").format(
+                a_p=an(p)
+            )
         )
-    items = [_conduct_item(c, words, "is warned") for c in warns]
-    items += [_conduct_item(c, words, "is disqualified") for c in dqs]
-    return Section("conduct", "Warnings and disqualification", tuple(intro), tuple(items))
+    items = [_conduct_item(c, words, _("the {p} is warned when {condition}")) for c in warns]
+    items += [_conduct_item(c, words, _("the {p} is disqualified when {condition}")) for c in dqs]
+    return Section("conduct", _("Warnings and disqualification"), tuple(intro), tuple(items))
 
 
 def _conduct_item(clause: ir.Clause, words: Words, outcome: str) -> Item:
     subject = Subject.of(words.participant)
-    text = [sentence(f"the {words.participant} {outcome} when {words.expr(clause.condition, subject)}")]
+    text = [sentence(outcome.format(p=words.participant, condition=words.expr(clause.condition, subject)))]
     boundary = boundary_note(clause.condition, words, triggers=True)
     if boundary:
         text.append(boundary)
     if clause.guard is not None:
         text.append(
             sentence(
-                f"this rule is judged only once {words.expr(clause.guard, subject)} (the minimum sample); "
-                "until then it does not apply"
+                _("this rule is judged only once {guard} (the minimum sample); until then it does not apply").format(
+                    guard=words.expr(clause.guard, subject)
+                )
             )
         )
     prefix = "warn" if clause.kind is ir.ClauseKind.WARN else "disqualify"
@@ -604,7 +657,7 @@ def payment_due(program: ir.Program, words: Words) -> str | None:
     if payout.paid is not None:  # issue 10, construct 6 (periods)
         return render_periods.payment_summary(program, words)
     details = due_details(program)
-    when = f"due {words.fmt.weekday_date(details[1])}" if details else None
+    when = _("due {date}").format(date=words.fmt.weekday_date(details[1])) if details else None
     return ", ".join(x for x in (payout.channel, when) if x) or None
 
 
@@ -614,12 +667,19 @@ def _glossary(program: ir.Program, words: Words) -> Section | None:
     entries = [(word, meaning) for word, meaning in (program.header.terms if program.header else ())]
     due = program.payout.due if program.payout else None
     if due is not None and due.business:
-        calendar = program.header.calendar if program.header and program.header.calendar else "the market's"
-        entries.append(("business day", f"a Monday to Friday that is not a public holiday in the {calendar} calendar"))
+        calendar = program.header.calendar if program.header and program.header.calendar else _("the market's")
+        entries.append(
+            (
+                _("business day"),
+                _("a Monday to Friday that is not a public holiday in the {calendar} calendar").format(
+                    calendar=calendar
+                ),
+            )
+        )
     if not entries:
         return None
     items = tuple(Item(f"term-{slug(word)}", word, (meaning,)) for word, meaning in sorted(entries, key=_fold))
-    return Section("glossary", "Glossary", (), items)
+    return Section("glossary", _("Glossary"), (), items)
 
 
 def _fold(entry: tuple[str, str]) -> str:
@@ -629,42 +689,61 @@ def _fold(entry: tuple[str, str]) -> str:
 def _payment(program: ir.Program, words: Words) -> Section:
     p, payout = words.participant, program.payout
     if payout is None:
-        return Section("payment", "Payment", (f"The rule file does not say when or how {p}s are paid.",))
-    intro = [f"Rewards are paid via {payout.channel}." if payout.channel else "The rule file names no payment channel."]
+        return Section(
+            "payment", _("Payment"), (_("The rule file does not say when or how {p}s are paid.").format(p=p),)
+        )
+    intro = [
+        _("Rewards are paid via {channel}.").format(channel=payout.channel)
+        if payout.channel
+        else _("The rule file names no payment channel.")
+    ]
     charges = any(not kind_of(r).paid for r in program.rewards)
-    beside = "; commissions are charges reported beside it" if charges else ""
-    intro.append(f"{capitalize(an(p))}'s payment is the sum of all its rewards{beside}.")
+    total = (
+        _("{a_p}'s payment is the sum of all its rewards; commissions are charges reported beside it.")
+        if charges
+        else _("{a_p}'s payment is the sum of all its rewards.")
+    )
+    intro.append(total.format(a_p=capitalize(an(p))))
     if payout.paid is not None:  # issue 10, construct 6 (periods): one payment per period
         intro.extend(render_periods.payment_sentences(program, words))
     elif payout.due is not None:
         intro.extend(_due_sentences(program, payout.due, words))
-    return Section("payment", "Payment", tuple(intro), (), payout.text.notes)
+    return Section("payment", _("Payment"), tuple(intro), (), payout.text.notes)
 
 
 def _due_sentences(program: ir.Program, due: ir.Due, words: Words) -> list[str]:
     fmt, header = words.fmt, program.header
-    unit = "business day" if due.business else "day"
     phrase = words.window_phrase(due.after)
-    ordinal = f"{due.amount}{_ordinal_suffix(due.amount)}"
+    ordinal = _ordinal(due.amount, business=due.business)
     details = due_details(program)
     if details is None:
-        return [f"Payment is due on the {ordinal} {unit} after the last day of {phrase}."]
+        return [_("Payment is due on the {nth} after the last day of {window}.").format(nth=ordinal, window=phrase)]
     last, date, skipped = details
     out = [
-        f"Payment is due on {fmt.weekday_date(date)}: "
-        f"the {ordinal} {unit} after {fmt.date(last)}, the last day of {phrase}."
+        _("Payment is due on {date}: the {nth} after {last}, the last day of {window}.").format(
+            date=fmt.weekday_date(date), nth=ordinal, last=fmt.date(last), window=phrase
+        )
     ]
     if due.business and header is not None and header.calendar:
         country = fmt.territory(timeutil.CALENDARS.get(header.calendar, (header.calendar, None))[0])
-        out.append(f"Business days are Monday to Friday, except {country} public holidays.")
+        out.append(_("Business days are Monday to Friday, except {country} public holidays.").format(country=country))
         if skipped:
-            named = ", ".join(f"{name} ({fmt.date(day)})" for day, name in skipped)
-            out.append(f"The count skips these public holidays: {named}.")
+            named = fmt.list([f"{name} ({fmt.date(day)})" for day, name in skipped], style="unit")
+            out.append(_("The count skips these public holidays: {holidays}.").format(holidays=named))
         else:
             out.append(
-                f"No public holiday fell between {fmt.date(last)} and the due date, so only weekends were skipped."
+                _("No public holiday fell between {last} and the due date, so only weekends were skipped.").format(
+                    last=fmt.date(last)
+                )
             )
     return out
+
+
+def _ordinal(n: int, *, business: bool) -> str:
+    """``20th business day``: English ordinal suffixes; other languages word it in the catalogue."""
+    suffix = _ordinal_suffix(n)
+    text = _("{n}{suffix} business day") if business else _("{n}{suffix} day")
+    return text.format(n=n, suffix=suffix)
 
 
 def _ordinal_suffix(n: int) -> str:

@@ -14,14 +14,16 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_timezone_name
+from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.units import format_unit
 
 from rulekit import ir
 from rulekit.errors import OutputError
+from rulekit.render.i18n import _
 
 # The document locales the CLI accepts, mapped to Babel's identifiers.
-LOCALES: dict[str, str] = {"en-US": "en_US", "en-GB": "en_GB"}
+LOCALES: dict[str, str] = {"en-US": "en_US", "en-GB": "en_GB", "de-DE": "de_DE"}
 
 _UNIT_NAMES: dict[ir.TimeUnit, str] = {
     ir.TimeUnit.SECONDS: "duration-second",
@@ -69,8 +71,11 @@ class Formatter:
             value = amount
         code = currency or self.currency
         if value == value.to_integral_value():
+            # The locale's own pattern without its decimals: "$10,000" (en-US), "10.000 $" (de-DE).
+            standard = Locale.parse(self.babel_locale).currency_formats["standard"].pattern
+            whole = standard.split(";")[0].replace("#,##0.00", "#,##0")
             return str(
-                format_currency(_plain(value), code, format="¤#,##0", currency_digits=False, locale=self.babel_locale)
+                format_currency(_plain(value), code, format=whole, currency_digits=False, locale=self.babel_locale)
             )
         return str(format_currency(value, code, locale=self.babel_locale))
 
@@ -101,11 +106,15 @@ class Formatter:
 
     def datetime(self, value: dt.datetime) -> str:
         """``00:00 on 14 February 2022``: a time of day, then the long date."""
-        return f"{self.time(value.time())} on {self.date(value.date())}"
+        return _("{time} on {date}").format(time=self.time(value.time()), date=self.date(value.date()))
 
     def zone_name(self, zone: ZoneInfo) -> str:
         """The zone's everyday name: ``Eastern Time``, ``United Kingdom Time``."""
         return str(get_timezone_name(zone, "long", locale=self.babel_locale))
+
+    def list(self, items: list[str], style: str = "standard") -> str:
+        """``a, b and c`` in the locale (Babel's list patterns); ``unit`` joins with commas only."""
+        return str(format_list(items, style=style, locale=self.babel_locale))  # type: ignore[arg-type]
 
     def territory(self, code: str) -> str:
         """``United States`` for ``US``; the code itself when Babel does not know it."""

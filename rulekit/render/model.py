@@ -40,11 +40,13 @@ class Item:
 
 @dataclass(frozen=True)
 class Example:
-    """A worked example: the situation, the steps of the calculation, the outcome."""
+    """A worked example: the situation, the steps of the calculation, the outcome, and
+    the conditions under which the outcome would be different."""
 
     title: str
     steps: tuple[str, ...]
     outcome: str
+    conditions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from rulekit.money import minor_unit, round_money
 from rulekit.plan import Remainder, TiePolicy
 from rulekit.plan.kinds import kind_of
 from rulekit.render import periods as render_periods  # issue 10, construct 6 (periods)
+from rulekit.render.i18n import _
 from rulekit.render.model import Fact, Item, Section
 from rulekit.render.words import Subject, Words, an, humanize, slug
 
@@ -44,8 +45,8 @@ def _key_order(key: ir.RankKey, program: ir.Program) -> str:
     column = participant_table.column(key.name) if participant_table is not None else None
     textual = column is not None and column.type is ir.ColumnType.STRING
     if key.direction is ir.Direction.DESCENDING:
-        return "Z to A" if textual else "highest first"
-    return "A to Z" if textual else "lowest first"
+        return _("Z to A") if textual else _("highest first")
+    return _("A to Z") if textual else _("lowest first")
 
 
 def ties_possible(ranking: ir.Ranking, program: ir.Program) -> bool:
@@ -62,7 +63,7 @@ def ranking_section(program: ir.Program, words: Words) -> Section | None:
     if not program.rankings:
         return None
     items = [_ranking_item(r, program, words) for r in program.rankings]
-    return Section("ranking", "How winners are chosen", (), tuple(items))
+    return Section("ranking", _("How winners are chosen"), (), tuple(items))
 
 
 def _ranking_item(ranking: ir.Ranking, program: ir.Program, words: Words) -> Item:
@@ -70,17 +71,29 @@ def _ranking_item(ranking: ir.Ranking, program: ir.Program, words: Words) -> Ite
     text = []
     for index, key in enumerate(ranking.keys):
         measure = words.measure(key.name)
+        order = _key_order(key, program)
         if index == 0:
-            text.append(f"Qualifying {p}s are ranked by their {measure}, {_key_order(key, program)}.")
+            text.append(
+                _("Qualifying {p}s are ranked by their {measure}, {order}.").format(p=p, measure=measure, order=order)
+            )
         else:
-            previous = words.measure(ranking.keys[index - 1].name) if index == 1 else "all of the above"
-            text.append(f"{p.capitalize()}s equal on {previous} are ordered by {measure}, {_key_order(key, program)}.")
-    text.append(f"{capitalize_first(an(p))} with no value for a ranking measure is placed after those that have one.")
+            previous = words.measure(ranking.keys[index - 1].name) if index == 1 else _("all of the above")
+            text.append(
+                _("{P}s equal on {previous} are ordered by {measure}, {order}.").format(
+                    P=p.capitalize(), previous=previous, measure=measure, order=order
+                )
+            )
+    text.append(
+        _("{a_p} with no value for a ranking measure is placed after those that have one.").format(
+            a_p=capitalize_first(an(p))
+        )
+    )
     text.append(_tie_sentence(ranking, program, words))
     if ranking.top is not None:
         text.append(
-            f"Only the top {words.fmt.number(ranking.top)} ranks win prizes; "
-            f"a tie at the last rank keeps every tied {p}."
+            _("Only the top {n} ranks win prizes; a tie at the last rank keeps every tied {p}.").format(
+                n=words.fmt.number(ranking.top), p=p
+            )
         )
     return Item(
         f"ranking-{slug(ranking.name)}",
@@ -128,16 +141,18 @@ def rewards_section(program: ir.Program, words: Words) -> Section:
     p = words.participant
     items = [_reward_item(r, program, words) for r in program.rewards]
     minor = words.fmt.money(minor_unit(words.currency))
-    intro = [f"Only qualifying {p}s receive rewards (see What participants must do)."] if items else []
+    intro = [_("Only qualifying {p}s receive rewards (see What participants must do).").format(p=p)] if items else []
     if not items:
-        intro.append("The rule file defines no rewards.")
+        intro.append(_("The rule file defines no rewards."))
     else:
         intro.append(
-            f"Each amount is rounded to the nearest {minor} after its cap; an amount exactly halfway between two "
-            f"{minor} steps goes to the one ending in an even digit."
+            _(
+                "Each amount is rounded to the nearest {minor} after its cap; an amount exactly halfway between two "
+                "{minor} steps goes to the one ending in an even digit."
+            ).format(minor=minor)
         )
     most = max_sentence(program, words)
-    return Section("rewards", "What can be earned", tuple(intro), tuple(items), (most,) if most else ())
+    return Section("rewards", _("What can be earned"), tuple(intro), tuple(items), (most,) if most else ())
 
 
 def _reward_item(reward: ir.Reward, program: ir.Program, words: Words) -> Item:
@@ -153,17 +168,25 @@ def pool_sentences(limits: ir.Limits, words: Words, what: str, order: str, pool_
         return []
     fmt, p = words.fmt, words.participant
     minor = fmt.money(minor_unit(limits.pool.currency))
-    out = [f"All {what} together are limited to {pool_word} {fmt.money(limits.pool)}."]
+    out = [
+        _("All {what} together are limited to {pool_word} {pool}.").format(
+            what=what, pool_word=pool_word, pool=fmt.money(limits.pool)
+        )
+    ]
     out += render_periods.pool_words(words)  # issue 10, construct 6 (periods)
     if limits.overflow == "first come":
         out.append(
-            f"If they would add up to more, they are paid {order} until the money runs out; the last one paid "
-            "receives what is left, and later ones receive nothing."
+            _(
+                "If they would add up to more, they are paid {order} until the money runs out; the last one paid "
+                "receives what is left, and later ones receive nothing."
+            ).format(order=order)
         )
     else:
         out.append(
-            f"If they would add up to more, every one is scaled down by the same factor (the limit divided by the "
-            f"total), rounded down to {minor}; no {p} is favoured."
+            _(
+                "If they would add up to more, every one is scaled down by the same factor (the limit divided by the "
+                "total), rounded down to {minor}; no {p} is favoured."
+            ).format(minor=minor, p=p)
         )
     return out
 
@@ -173,7 +196,10 @@ def cap_sentence(limits: ir.Limits, words: Words, what: str) -> list[str]:
         return []
     noun = limits.per_participant_noun or words.participant
     period = render_periods.cap_words(limits, words)  # issue 10, construct 6 (periods)
-    return [f"The {what} is capped at {words.fmt.money(limits.per_participant)} per {noun}{period}."]
+    capped = _("The {what} is capped at {cap} per {noun}.").format(
+        what=what, cap=words.fmt.money(limits.per_participant), noun=noun
+    )
+    return [capped[:-1] + period + "." if period else capped]
 
 
 def order_condition(filters: ir.Filters, table: str, words: Words) -> str:
@@ -204,12 +230,14 @@ def max_sentence(program: ir.Program, words: Words) -> str | None:
     parts = max_parts(program, words)
     p = words.participant
     if parts is None:
-        return f"There is no fixed maximum on what one {p} can receive."
+        return _("There is no fixed maximum on what one {p} can receive.").format(p=p)
     if not parts:
         return None
-    total = sum((a for _, a in parts), Decimal(0))
-    listed = "; ".join(label for label, _ in parts)
-    return f"The most one {p} can receive is {words.fmt.money(total)}: {listed}."
+    total = sum((amount for _label, amount in parts), Decimal(0))
+    listed = "; ".join(label for label, _amount in parts)
+    return _("The most one {p} can receive is {total}: {parts}.").format(
+        p=p, total=words.fmt.money(total), parts=listed
+    )
 
 
 def facts(program: ir.Program, words: Words) -> list[Fact]:
@@ -220,5 +248,6 @@ def facts(program: ir.Program, words: Words) -> list[Fact]:
         out += kind_of(reward).facts(reward, words)
     parts = max_parts(program, words)
     if parts:
-        out.append(Fact(f"Maximum per {words.participant}", fmt.money(sum((a for _, a in parts), Decimal(0)))))
+        total = sum((amount for _label, amount in parts), Decimal(0))
+        out.append(Fact(_("Maximum per {p}").format(p=words.participant), fmt.money(total)))
     return out

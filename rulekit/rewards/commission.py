@@ -14,6 +14,7 @@ from rulekit.checks.rewards import check_rate
 from rulekit.diff import format_percent
 from rulekit.pyeval.program import EffectOutcome
 from rulekit.reasons import format_money
+from rulekit.render.i18n import _
 from rulekit.render.model import Table
 from rulekit.render.rewards import order_condition
 from rulekit.render.words import an
@@ -111,17 +112,19 @@ class CommissionKind(OrderKind[ir.Commission]):
         fmt, p, row = words.fmt, words.participant, words.row_noun(reward.table)
         column = words.column_words(reward.column, reward.table)
         condition = order_condition(reward.filters, reward.table, words)
-        when = f", if {condition}," if condition else ""
-        text = [
-            f"On each {row} of {an(p)} that may take part{when} the commission is {fmt.percent(reward.rate)} "
-            f"of the {column}."
-        ]
+        first = (
+            _("On each {row} of {a_p} that may take part, if {condition}, the commission is {rate} of the {column}.")
+            if condition
+            else _("On each {row} of {a_p} that may take part the commission is {rate} of the {column}.")
+        )
+        text = [first.format(row=row, a_p=an(p), condition=condition, rate=fmt.percent(reward.rate), column=column)]
         if reward.standard is not None:
             text.append(
-                f"On every other {row} the standard commission of {fmt.percent(reward.standard)} "
-                f"of the {column} applies."
+                _("On every other {row} the standard commission of {rate} of the {column} applies.").format(
+                    row=row, rate=fmt.percent(reward.standard), column=column
+                )
             )
-        text.append(f"Commission is a charge on the {p}, not a reward.")
+        text.append(_("Commission is a charge on the {p}, not a reward.").format(p=p))
         return text, None
 
     def reason(

@@ -16,6 +16,7 @@ from rulekit.diff import format_money as diff_money
 from rulekit.diff import limit_fields, limits_text
 from rulekit.plan.model import Remainder, TiePolicy
 from rulekit.reasons import format_money
+from rulekit.render.i18n import _
 from rulekit.render.model import Fact, Table
 from rulekit.render.rewards import cap_sentence, pool_sentences
 from rulekit.render.words import humanize
@@ -122,9 +123,9 @@ class PrizeKind(RewardKind[ir.Prize]):
         out = []
         top = max(reward.schedule, key=lambda t: t.amount.amount, default=None)
         if top is not None:
-            out.append(Fact("Top prize", words.fmt.money(top.amount)))
+            out.append(Fact(_("Top prize"), words.fmt.money(top.amount)))
         if reward.limits.pool is not None:
-            out.append(Fact("Prize pool", words.fmt.money(reward.limits.pool)))
+            out.append(Fact(_("Prize pool"), words.fmt.money(reward.limits.pool)))
         return out
 
     # -------------------------------------------------------------- evaluation
@@ -169,22 +170,28 @@ class PrizeKind(RewardKind[ir.Prize]):
         fmt, p = words.fmt, words.participant
         rows = tuple(
             (
-                fmt.number(t.first) if t.first == t.last else f"{fmt.number(t.first)} to {fmt.number(t.last)}",
-                fmt.money(t.amount) + ("" if t.first == t.last else " each"),
+                fmt.number(t.first)
+                if t.first == t.last
+                else _("{first} to {last}").format(first=fmt.number(t.first), last=fmt.number(t.last)),
+                fmt.money(t.amount) if t.first == t.last else _("{amount} each").format(amount=fmt.money(t.amount)),
             )
             for t in reward.schedule
         )
         ranking = words.program.ranking(reward.ranking)
         name = (ranking.text.label if ranking.text.label else humanize(reward.ranking)) if ranking else reward.ranking
-        text = [f"Cash prizes are paid by rank in the {name} ranking (see How winners are chosen)."]
+        text = [_("Cash prizes are paid by rank in the {name} ranking (see How winners are chosen).").format(name=name)]
         total = schedule_total(reward)
-        text.append(f"The prizes in the table add up to {fmt.money(total)}.")
+        text.append(_("The prizes in the table add up to {total}.").format(total=fmt.money(total)))
         if reward.limits.pool is not None:
-            within = "within" if total <= reward.limits.pool.amount else "more than"
-            text.append(f"The prize pool is capped at {fmt.money(reward.limits.pool)}; the table is {within} the cap.")
+            capped = (
+                _("The prize pool is capped at {pool}; the table is within the cap.")
+                if total <= reward.limits.pool.amount
+                else _("The prize pool is capped at {pool}; the table is more than the cap.")
+            )
+            text.append(capped.format(pool=fmt.money(reward.limits.pool)))
             text.extend(pool_sentences(reward.limits, words, "prizes", "in rank order", "a pool cap of")[1:])
         text.extend(cap_sentence(reward.limits, words, "prize"))
-        return text, Table(("Rank", f"Prize per {p}"), rows)
+        return text, Table((_("Rank"), _("Prize per {p}").format(p=p)), rows)
 
     def reason(self, program: ir.Program, reward: ir.Prize, values: Mapping[str, object], code: str, paid: Paid) -> str:
         rank, tied = paid.rank, paid.tied

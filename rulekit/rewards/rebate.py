@@ -19,6 +19,7 @@ from rulekit.plan.names import metric_type
 from rulekit.pyeval.rewards import ZERO, as_decimal
 from rulekit.pyeval.types import label, name_type
 from rulekit.reasons import cap_text, format_literal, format_money, format_value
+from rulekit.render.i18n import _
 from rulekit.render.model import Table
 from rulekit.render.rewards import cap_sentence, capitalize_first, pool_sentences
 from rulekit.render.words import an
@@ -104,21 +105,29 @@ class RebateKind(MetricAmountKind[ir.Rebate]):
         base = words.measure(reward.base)
         table = None
         if reward.rate is not None:
-            text = [f"Each qualifying {p} receives a rebate of {fmt.percent(reward.rate)} of its {base}."]
+            text = [
+                _("Each qualifying {p} receives a rebate of {rate} of its {base}.").format(
+                    p=p, rate=fmt.percent(reward.rate), base=base
+                )
+            ]
         else:
             rows = tuple((fmt.money(b.threshold), fmt.percent(b.rate)) for b in reward.brackets)
-            table = Table((f"{capitalize_first(base)} from", "Rate"), rows)
+            table = Table((_("{Base} from").format(Base=capitalize_first(base)), _("Rate")), rows)
             if reward.mode is ir.BracketMode.WHOLE_TIER:
                 text = [
-                    f"Each qualifying {p} receives a rebate on its whole {base} "
-                    "at the rate of the highest bracket it reaches."
+                    _(
+                        "Each qualifying {p} receives a rebate on its whole {base} "
+                        "at the rate of the highest bracket it reaches."
+                    ).format(p=p, base=base)
                 ]
             else:
                 text = [
-                    f"Each qualifying {p} receives a rebate on its {base}: each slice of {base} between one "
-                    "bracket's threshold and the next earns that bracket's rate."
+                    _(
+                        "Each qualifying {p} receives a rebate on its {base}: each slice of {base} between one "
+                        "bracket's threshold and the next earns that bracket's rate."
+                    ).format(p=p, base=base)
                 ]
-        text.append(f"{capitalize_first(an(base))} of zero or less earns nothing.")
+        text.append(_("{A_base} of zero or less earns nothing.").format(A_base=capitalize_first(an(base)), base=base))
         text.extend(cap_sentence(reward.limits, words, "rebate"))
         text.extend(pool_sentences(reward.limits, words, "rebates", f"in order of {p}"))
         return text, table

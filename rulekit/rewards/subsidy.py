@@ -17,6 +17,7 @@ from rulekit.money import round_money
 from rulekit.pyeval.program import EffectOutcome
 from rulekit.pyeval.rewards import ZERO
 from rulekit.reasons import format_literal, format_money
+from rulekit.render.i18n import _
 from rulekit.render.model import Table
 from rulekit.render.rewards import order_condition, pool_sentences
 from rulekit.rewards.base import EffectFn, Paid
@@ -162,27 +163,34 @@ class SubsidyKind(OrderKind[ir.Subsidy]):
         row, rows = words.row_noun(reward.table), words.rows_noun(reward.table)
         column = words.column_words(reward.column, reward.table)
         condition = order_condition(reward.filters, reward.table, words)
-        when = f", if {condition}," if condition else ""
         if reward.kind is ir.SubsidyKind.FULL:
-            pays = f"the full {column}"
+            pays = _("the full {column}").format(column=column)
         elif isinstance(reward.amount, ir.Percent):
-            pays = f"{fmt.percent(reward.amount)} of the {column}"
+            pays = _("{percent} of the {column}").format(percent=fmt.percent(reward.amount), column=column)
         else:
-            fixed = fmt.money(reward.amount) if isinstance(reward.amount, ir.Money) else "a fixed amount"
-            pays = f"{fixed} towards the {column}"
-        text = [f"On each {row} of a qualifying {p}{when} the platform pays {pays}."]
+            fixed = fmt.money(reward.amount) if isinstance(reward.amount, ir.Money) else _("a fixed amount")
+            pays = _("{amount} towards the {column}").format(amount=fixed, column=column)
+        first = (
+            _("On each {row} of a qualifying {p}, if {condition}, the platform pays {pays}.")
+            if condition
+            else _("On each {row} of a qualifying {p} the platform pays {pays}.")
+        )
+        text = [first.format(row=row, p=p, condition=condition, pays=pays)]
         limits = reward.limits
         if limits.per_order is not None:
             text.append(
-                f"It pays at most {fmt.money(limits.per_order)} per {row}, and never more than the {column} itself."
+                _("It pays at most {cap} per {row}, and never more than the {column} itself.").format(
+                    cap=fmt.money(limits.per_order), row=row, column=column
+                )
             )
         else:
-            text.append(f"It never pays more than the {column} itself.")
+            text.append(_("It never pays more than the {column} itself.").format(column=column))
         if limits.max_orders is not None:
             noun = limits.max_orders_noun or p
             text.append(
-                f"Only the first {fmt.number(limits.max_orders)} qualifying {rows} of each {noun} are covered, "
-                "taken in time order."
+                _("Only the first {n} qualifying {rows} of each {noun} are covered, taken in time order.").format(
+                    n=fmt.number(limits.max_orders), rows=rows, noun=noun
+                )
             )
         text.extend(pool_sentences(limits, words, "payments", f"in the time order of the {rows}"))
         return text, None
