@@ -13,10 +13,12 @@ decision, which has the rows, also names the listings that count::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rulekit.plan import Level, MetricPlan, Plan
-from rulekit.render.formatting import Formatter
-from rulekit.render.words import Subject, Words
+
+if TYPE_CHECKING:
+    from rulekit.render.words import Words
 
 
 def nested_metrics(plan: Plan) -> tuple[MetricPlan, ...]:
@@ -32,7 +34,9 @@ def nested_metrics(plan: Plan) -> tuple[MetricPlan, ...]:
 
 def counting_rule(plan: Plan, metric: MetricPlan) -> str:
     """Which rows the metric keeps, in words: "listings within … whose … is at least 1"."""
-    words = Words(plan.program, Formatter("en-US", plan.currency), plan)
+    from rulekit.render.words import Subject
+
+    words = _words(plan)
     rows = words.rows_noun(metric.table or "")
     rule = rows
     if metric.window is not None:
@@ -58,7 +62,7 @@ def counted_notes(plan: Plan, counted: Mapping[str, Sequence[str]]) -> list[str]
         keys = counted.get(metric.name)
         if keys is None:
             continue
-        rows = Words(plan.program, Formatter("en-US", plan.currency), plan).rows_noun(metric.table or "")
+        rows = _words(plan).rows_noun(metric.table or "")
         named = ": " + ", ".join(keys) if keys else ""
         notes.append(f"{len(keys)} of its {rows} count for {metric.label}{named} ({counting_rule(plan, metric)})")
     return notes
@@ -71,3 +75,12 @@ def entity_key(plan: Plan, metric: MetricPlan) -> str | None:
 
 
 __all__ = ["counted_lines", "counted_notes", "counting_rule", "entity_key", "nested_metrics"]
+
+
+def _words(plan: Plan) -> Words:
+    # Imported when an explanation is worded: the renderer's worked examples run the
+    # evaluator, whose decisions use this module, so neither may import the other at load.
+    from rulekit.render.formatting import Formatter
+    from rulekit.render.words import Words
+
+    return Words(plan.program, Formatter("en-US", plan.currency), plan)
