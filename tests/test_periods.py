@@ -473,3 +473,12 @@ def test_settle_refuses_a_program_paid_per_period() -> None:
     program = rulekit.load(str(Path(__file__).parent.parent / "campaigns" / "ytd_bonus.rules"))
     with pytest.raises(rulekit.CompileError, match="settle_periods"):
         program.settle(Path(__file__).parent.parent / "examples" / "ytd_bonus")
+
+
+def test_rulekit_run_says_a_program_paid_per_period_settles_on_duckdb_only() -> None:
+    # Asked for Spark, a run must not quietly settle on DuckDB instead: a usage error, nothing written.
+    root = Path(__file__).parent.parent
+    args = ["run", str(root / "campaigns" / "ytd_bonus.rules"), "--data", str(root / "examples" / "ytd_bonus")]
+    result = CliRunner().invoke(app, [*args, "--engine", "spark"])
+    assert result.exit_code == 2, result.output
+    assert "settles on duckdb only (not yet on spark)" in result.output and "Traceback" not in result.output

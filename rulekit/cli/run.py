@@ -106,6 +106,11 @@ def run(
     except SourceError as exc:
         err.print(f"rulekit run: {exc}", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
+    if run_periods.is_paid_per_period(program) and engine is not EngineName.DUCKDB:
+        # Never settle somewhere other than where the user asked: say so instead.
+        message = f"rulekit run: a program paid per period settles on duckdb only (not yet on {engine.value})"
+        err.print(message, markup=False)
+        raise typer.Exit(EXIT_USAGE)
     if out_path is not None:
         _check_out(out_path, files_read(file, source))
     try:
