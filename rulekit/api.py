@@ -19,6 +19,7 @@ from rulekit.diagnostics import Diagnostic, has_errors
 from rulekit.errors import RuleFileError
 from rulekit.facts import FactsError
 from rulekit.fastpath import FastProgram, Outcome
+from rulekit.periods import is_paid_per_period
 from rulekit.periods.run import PeriodLine, PeriodSettlement, decide_periods, settle_periods
 from rulekit.plan import Plan, bind
 from rulekit.pyeval.decision import decide
@@ -81,7 +82,7 @@ class CompiledProgram:
         ``engine``: ``"duckdb"`` (default), ``"spark"``, ``"postgres"`` or an engine object."""
         from rulekit.settle import settle  # DuckDB is loaded only when a program is settled
 
-        if self.ir.payout is not None and self.ir.payout.paid is not None:
+        if self.ir.payout is not None and is_paid_per_period(self.ir):
             # One line per participant for the whole window would pay what no period pays
             # (caps and to-date differences are per period): refuse rather than mislead.
             raise CompileError(

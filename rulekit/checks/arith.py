@@ -84,7 +84,7 @@ def reaches(program: ir.Program, start: str, target: str, seen: set[str]) -> boo
     return any(reaches(program, part, target, seen) for part in metric_parts(metric.definition))
 
 
-def check_condition(ctx: Context, expr: ir.ArithNode) -> t.ValueType:
+def check_condition(ctx: Context, expr: ir.ArithNode | ir.Shift) -> t.ValueType:
     """Arithmetic written in a clause, guard or filter: RK218, with the metric to define."""
     ctx.error(
         codes.RK218,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 from rulekit import codes, ir, walk
 from rulekit import types as t
+from rulekit.checks.arith import check_condition
 from rulekit.checks.context import Context
 from rulekit.plan.kinds import kind_of
 from rulekit.plan.names import Scope, ScopeKind
@@ -32,14 +33,8 @@ def check_shift(ctx: Context, expr: ir.Shift, scope: Scope, infer: Infer) -> t.V
     base = infer(ctx, expr.base, scope)
     if base.is_unknown:
         return t.UNKNOWN
-    if not is_point(base):
-        ctx.error(
-            codes.RK218,
-            f"`{ctx.snippet(expr.span)}` computes a value inside a condition",
-            expr.span,
-            "define a metric for it, like `metric growth = q2_sales - q1_sales`, and compare the metric",
-        )
-        return t.UNKNOWN
+    if not is_point(base):  # arithmetic on numbers in a condition: the one RK218 of checks.arith
+        return check_condition(ctx, expr)
     return t.ValueType(t.Kind.TIMESTAMP)
 
 

@@ -10,6 +10,7 @@ from rulekit import codes, ir
 from rulekit.checks.context import Context
 from rulekit.diagnostics import suggest
 from rulekit.liability import format_money, reward_bound
+from rulekit.periods import is_paid_per_period
 from rulekit.periods.program import to_date_rewards
 from rulekit.plan.kinds import kind_of
 from rulekit.plan.links import entity_of
@@ -157,7 +158,7 @@ def _bounded(ctx: Context, reward: ir.Reward) -> None:
     if reward_bound(ctx.program, reward) is not None:
         return
     message, hint = kind_of(reward).unbounded(reward)
-    paid = ctx.program.payout is not None and ctx.program.payout.paid is not None
+    paid = is_paid_per_period(ctx.program)
     if paid and reward.name in to_date_rewards(ctx.program):
         # issue 10, construct 6 (periods): a to-date reward cannot have a budget (RK425), so
         # the usual hint would suggest code that does not check; a cap per period bounds it.

@@ -19,6 +19,7 @@ from rulekit.cli.stdin import short_name
 from rulekit.data import DataError, describe
 from rulekit.errors import CompileError, EngineError
 from rulekit.explain import UnknownParticipantError, explain_participant, find_participant
+from rulekit.periods import is_paid_per_period
 
 
 @app.command()
@@ -34,7 +35,7 @@ def explain(
     """Settle the program and explain one participant, clause by clause."""
     program = load_or_exit(file)
     try:
-        if program.ir.payout is not None and program.ir.payout.paid is not None:  # issue 10, construct 6
+        if is_paid_per_period(program.ir):  # issue 10, construct 6
             explain_periods(program.ir, data, participant_id, period, output is OutputFormat.JSON)
             return
         settlement = program.settle(str(data))

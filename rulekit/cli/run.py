@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
+import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import typer
@@ -30,6 +31,7 @@ from rulekit.diagnostics import render
 from rulekit.engines import engine_for
 from rulekit.errors import CompileError, EngineError
 from rulekit.manifest import build_manifest, manifest_path, write_manifest
+from rulekit.periods import is_paid_per_period
 from rulekit.periods.run import PeriodSettlement
 from rulekit.plan.kinds import kind_of
 from rulekit.pyeval.types import name_type
@@ -106,7 +108,7 @@ def run(
     except SourceError as exc:
         err.print(f"rulekit run: {exc}", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
-    if run_periods.is_paid_per_period(program) and engine is not EngineName.DUCKDB:
+    if is_paid_per_period(program) and engine is not EngineName.DUCKDB:
         # Never settle somewhere other than where the user asked: say so instead.
         message = f"rulekit run: a program paid per period settles on duckdb only (not yet on {engine.value})"
         err.print(message, markup=False)
@@ -117,7 +119,7 @@ def run(
         with _progress() as step:
             step("loading and checking the data", 1, 4)
             loaded = load_tables(program, source)
-            if run_periods.is_paid_per_period(program):  # issue 10, construct 6: one line per period
+            if is_paid_per_period(program):  # issue 10, construct 6: one line per period
                 lines = run_periods.settle_lines(program, loaded)
                 _periods_out(lines, out_path, output)
                 return
@@ -152,7 +154,7 @@ def _periods_out(lines: PeriodSettlement, out_path: Path | None, output: OutputF
     """Write and show the lines of a program paid per period (issue 10, construct 6)."""
     if out_path is not None:
         try:
-            run_periods.write(lines, out_path)
+            _write(lines, out_path)
         except OSError as exc:
             err.print(f"rulekit run: cannot write {out_path}: {exc.strerror or type(exc).__name__}", markup=False)
             raise typer.Exit(EXIT_FINDINGS) from None
@@ -193,7 +195,16 @@ def _progress() -> Iterator[ProgressFn]:
         yield step
 
 
-def _write(settlement: Settlement, path: Path) -> None:
+class _Written(Protocol):
+    """What ``--out`` writes: a settlement, or the lines of a program paid per period."""
+
+    def model_dump_json(self, *, indent: int | None = None) -> str: ...
+
+    def to_arrow(self) -> pa.Table: ...
+
+
+def _write(settlement: _Written, path: Path) -> None:
+    """``--out``: JSON with every line and its reasons, or the table as CSV / Parquet."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".json":
         path.write_text(settlement.model_dump_json(indent=2) + "\n", encoding="utf-8")

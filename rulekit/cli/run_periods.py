@@ -7,8 +7,6 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 import typer
 from rich.table import Table
 
@@ -22,25 +20,9 @@ from rulekit.results import UnknownParticipantError
 MAX_ROWS = 50  # rows of the on-screen table; the output file has everything
 
 
-def is_paid_per_period(program: ir.Program) -> bool:
-    """Whether ``program`` says ``paid monthly`` (``weekly``, ``daily``) in its payout block."""
-    return program.payout is not None and program.payout.paid is not None
-
-
 def settle_lines(program: ir.Program, loaded: LoadedData) -> PeriodSettlement:
     """The period lines of ``program`` over the loaded data (SQL on DuckDB)."""
     return settle_periods(program, loaded)
-
-
-def write(settlement: PeriodSettlement, path: Path) -> None:
-    """``--out``: JSON with every line and its reasons, or the table as CSV / Parquet."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".json":
-        path.write_text(settlement.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    elif path.suffix == ".csv":
-        pa_csv.write_csv(settlement.to_arrow(), str(path))
-    else:
-        pq.write_table(settlement.to_arrow(), str(path))
 
 
 def show(program: ir.Program, settlement: PeriodSettlement, output_json: bool, out_path: Path | None) -> None:

@@ -22,6 +22,7 @@ from rulekit.examples.model import (
     reward_word,
 )
 from rulekit.examples.values import kind_word, misfit, type_word
+from rulekit.periods import is_paid_per_period
 from rulekit.plan import names
 from rulekit.plan.kinds import kind_of
 
@@ -126,7 +127,7 @@ def _check_period(c: _Checker, expect: ir.ExampleExpect) -> None:
     from rulekit.periods.program import pay_periods
 
     labels = [p.label for p in pay_periods(c.program)]
-    paid = c.program.payout is not None and c.program.payout.paid is not None
+    paid = is_paid_per_period(c.program)
     if expect.period is not None and not paid:
         c.add(
             codes.RK427,

@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rulekit import ir
+
 __all__ = ["PAY_UNITS", "Period", "pay_unit", "periods"]
 
 # `paid monthly` -> the unit of its periods; the unit is also how a cap names its period.
@@ -45,6 +47,11 @@ class Period:
             year, week = self.label.split("-W")
             return f"week {int(week)} of {year}"
         return f"{self.start.day} {self.start.strftime('%B %Y')}"
+
+
+def is_paid_per_period(program: ir.Program) -> bool:
+    """Whether ``program`` says ``paid monthly`` (``weekly``, ``daily``) in its payout block."""
+    return program.payout is not None and program.payout.paid is not None
 
 
 def pay_unit(paid: str | None) -> str | None:
