@@ -19,7 +19,6 @@ from rulekit.diagnostics import Diagnostic, has_errors
 from rulekit.errors import RuleFileError
 from rulekit.facts import FactsError
 from rulekit.fastpath import FastProgram, Outcome
-from rulekit.periods import is_paid_per_period
 from rulekit.periods.run import PeriodLine, PeriodSettlement, decide_periods, settle_periods
 from rulekit.plan import Plan, bind
 from rulekit.pyeval.decision import decide
@@ -44,6 +43,8 @@ class CompiledProgram:
         self.plan: Plan = bind(program)
         self._py: PyProgram = compile_program(program, self.plan)
         self._fast = FastProgram(self._py)  # generated from the plan once, here
+        # `paid monthly`: one decision per period, so a whole-window decision is refused.
+        self._paid = program.payout.paid if program.payout is not None else None
 
     @property
     def name(self) -> str:
@@ -52,8 +53,10 @@ class CompiledProgram:
     def decide(self, facts: Mapping[str, Any]) -> Decision:
         """Decide one participant, or one order (an event table given as one dict).
 
-        Raises :class:`FactsError` naming the table, column and row of bad facts.
+        Raises :class:`FactsError` naming the table, column and row of bad facts, and
+        :class:`CompileError` for a program paid per period (use :meth:`decide_periods`).
         """
+        self._refuse_periods("decide", "decide_periods(facts)")
         return decide(self._py, self._py.read(facts))
 
     def decide_fast(self, facts: Mapping[str, Any]) -> Outcome:
@@ -62,6 +65,7 @@ class CompiledProgram:
         Its ``clauses`` and ``reasons`` are worded when read, and ``outcome.decision()`` is
         the :class:`Decision` ``decide`` returns. Raises :class:`FactsError` on bad facts.
         """
+        self._refuse_periods("decide", "decide_periods(facts)")
         return self._fast.decide(facts)
 
     def decide_batch(self, table: Any) -> pa.Table:
@@ -71,6 +75,7 @@ class CompiledProgram:
         naming the record, table, column and row of bad facts."""
         from rulekit.fastpath.batch import decide_batch
 
+        self._refuse_periods("decide", "decide_periods(facts) for each record")
         return decide_batch(self._fast, table)
 
     def decide_order(self, participant_row: Mapping[str, Any], order_row: Mapping[str, Any]) -> OrderDecision:
@@ -82,14 +87,16 @@ class CompiledProgram:
         ``engine``: ``"duckdb"`` (default), ``"spark"``, ``"postgres"`` or an engine object."""
         from rulekit.settle import settle  # DuckDB is loaded only when a program is settled
 
-        if self.ir.payout is not None and is_paid_per_period(self.ir):
-            # One line per participant for the whole window would pay what no period pays
-            # (caps and to-date differences are per period): refuse rather than mislead.
-            raise CompileError(
-                f"this program is paid {self.ir.payout.paid} (one line per participant per period): "
-                "settle it with settle_periods(data)"
-            )
+        self._refuse_periods("settle", "settle_periods(data)")
         return settle(self.plan, data, progress=progress, engine=engine)
+
+    def _refuse_periods(self, verb: str, instead: str) -> None:
+        # One line per participant for the whole window would pay what no period pays
+        # (caps and to-date differences are per period): refuse rather than mislead.
+        if self._paid is not None:
+            raise CompileError(
+                f"this program is paid {self._paid} (one line per participant per period): {verb} it with {instead}"
+            )
 
     # issue 10, construct 6 (periods): programs paid per period have one line per period.
     def decide_periods(self, facts: Mapping[str, Any]) -> list[PeriodLine]:

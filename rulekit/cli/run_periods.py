@@ -4,6 +4,7 @@ participant per period on screen, in ``--out`` files and in ``--format json``.""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from rich.table import Table
 from rulekit import ir
 from rulekit.cli.app import EXIT_FINDINGS, err, out
 from rulekit.data import LoadedData, describe
-from rulekit.periods.run import PeriodSettlement, settle_periods
+from rulekit.periods.run import PeriodLine, PeriodSettlement, settle_periods
 from rulekit.reasons import format_money
 from rulekit.results import UnknownParticipantError
 
@@ -61,6 +62,12 @@ def explain_periods(program: ir.Program, data: Path, participant_id: str, period
     except UnknownParticipantError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(EXIT_FINDINGS) from None
+    echo_lines(program, lines, period, as_json)
+
+
+def echo_lines(program: ir.Program, lines: Sequence[PeriodLine], period: str | None, as_json: bool) -> None:
+    """One participant's period lines (all, or the one ``period`` names) explained on standard
+    output; a period that is not one of the program's is an error listing them."""
     chosen = [line for line in lines if period is None or line.period.label == period]
     if not chosen:
         labels = ", ".join(line.period.label for line in lines)

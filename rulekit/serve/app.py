@@ -46,6 +46,7 @@ def create_app(registry: Registry, config: ServeConfig | None = None) -> Starlet
         Route("/programs/{name}/decide", handlers.decide, methods=["POST"]),
         Route("/programs/{name}/explain", handlers.explain, methods=["POST"]),
         Route("/programs/{name}/decide-batch", handlers.decide_batch, methods=["POST"]),
+        Route("/programs/{name}/decide-periods", handlers.decide_periods, methods=["POST"]),
     ]
     app = Starlette(
         routes=routes,
@@ -100,14 +101,29 @@ class _Handlers:
         decisions = await run_in_threadpool(_decide_all, program, items)
         return _raw_json(f'{{"program":{_quote(name)},"count":{len(items)},"decisions":[{",".join(decisions)}]}}')
 
+    async def decide_periods(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        program = self._program(name, periods=True)
+        facts = await read_json(request, self.config.max_body_bytes)
+        lines = await run_in_threadpool(_periods, program, facts)
+        return _raw_json(f'{{"program":{_quote(name)},"periods":[{",".join(lines)}]}}')
+
     def _slot(self, name: str) -> Slot:
         slot = self.registry.slot(name)
         if slot is None:
             raise ApiError(404, "unknown_program", f"no program named `{name}`", programs=self.registry.names)
         return slot
 
-    def _program(self, name: str) -> CompiledProgram:
-        return self._slot(name).program
+    def _program(self, name: str, *, periods: bool = False) -> CompiledProgram:
+        """The program routed as ``name``; one paid per period is decided only period by period
+        (a decision for the whole window would pay what no period pays), and vice versa."""
+        program = self._slot(name).program
+        paid = program.ir.payout.paid if program.ir.payout is not None else None
+        if paid is not None and not periods:
+            raise ApiError(422, "paid_per_period", f"`{name}` is paid {paid}: POST /programs/{name}/decide-periods")
+        if paid is None and periods:
+            raise ApiError(422, "paid_once", f"`{name}` is paid once: POST /programs/{name}/decide")
+        return program
 
 
 def _decide(program: CompiledProgram, facts: Any, item: int | None) -> Any:
@@ -118,6 +134,15 @@ def _decide(program: CompiledProgram, facts: Any, item: int | None) -> Any:
     except RulekitError as exc:  # documented input errors other than facts: words, never a traceback
         fields = {"item": item} if item is not None else {}
         raise ApiError(422, "cannot_decide", str(exc), **fields) from None
+
+
+def _periods(program: CompiledProgram, facts: Any) -> list[str]:
+    """A program paid per period (issue 10, construct 6): one decision per pay period, as paid."""
+    try:
+        lines = program.decide_periods(facts)
+    except FactsError as exc:
+        raise facts_error(exc, None) from None
+    return [f'{{"period":{_quote(line.period.label)},"decision":{line.result.model_dump_json()}}}' for line in lines]
 
 
 def _explained(program: CompiledProgram, facts: Any) -> str:

@@ -58,7 +58,11 @@ def openapi_document(registry: Registry, title: str = "rulekit decision service"
         schemas[f"{prefix}Facts"] = facts_schema(plan)
         schemas[f"{prefix}Decision"] = _program_decision(decision, plan)
         schemas[f"{prefix}Info"] = {"type": "object"}
-        paths.update(_program_paths(name, prefix))
+        paths.update(
+            _program_paths(
+                name, prefix, paid=slot.program.ir.payout is not None and slot.program.ir.payout.paid is not None
+            )
+        )
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": _version()},
@@ -138,7 +142,7 @@ def _decision_base() -> tuple[dict[str, Any], dict[str, Any]]:
     return raw, shared
 
 
-def _program_paths(name: str, prefix: str) -> dict[str, Any]:
+def _program_paths(name: str, prefix: str, *, paid: bool) -> dict[str, Any]:
     base = f"/programs/{name}"
     facts = {"$ref": f"#/components/schemas/{prefix}Facts"}
     decision = {"$ref": f"#/components/schemas/{prefix}Decision"}
@@ -151,6 +155,23 @@ def _program_paths(name: str, prefix: str) -> dict[str, Any]:
         },
     }
     explain_out = {"type": "object", "properties": {"decision": decision, "explanation": {"type": "string"}}}
+    if paid:  # issue 10, construct 6: a program paid per period is decided period by period
+        periods_out = {
+            "type": "object",
+            "properties": {
+                "program": {"type": "string"},
+                "periods": {
+                    "type": "array",
+                    "items": {"type": "object", "properties": {"period": {"type": "string"}, "decision": decision}},
+                },
+            },
+        }
+        return {
+            base: _get(f"What `{name}` reads and computes: tables, columns, metrics, rewards", f"{prefix}Info"),
+            f"{base}/decide-periods": _post(
+                f"Decide one case of `{name}`, one decision per pay period", facts, periods_out
+            ),
+        }
     return {
         base: _get(f"What `{name}` reads and computes: tables, columns, metrics, rewards", f"{prefix}Info"),
         f"{base}/decide": _post(f"Decide one case of `{name}`", facts, decision),
