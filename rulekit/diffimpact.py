@@ -19,6 +19,8 @@ from typing import Any
 
 from rulekit import ir
 from rulekit.diff import format_amount
+from rulekit.periods import is_paid_per_period
+from rulekit.periods.run import PeriodSettlement, settle_periods
 from rulekit.results import DataIssue, ParticipantResult, Settlement
 
 ZERO = Decimal(0)
@@ -298,8 +300,30 @@ def settle_both(old: ir.Program, new: ir.Program, data: Any) -> tuple[Settlement
 
     Raises ``ImportError`` while the settlement engine is not installed.
     """
+    return _settle_one(old, data), _settle_one(new, data)
+
+
+def _settle_one(program: ir.Program, data: Any) -> Settlement:
     from rulekit.settle import settle  # type: ignore[import-not-found, unused-ignore]
 
-    before: Settlement = settle(old, data)
-    after: Settlement = settle(new, data)
-    return before, after
+    if is_paid_per_period(program):
+        return as_one_settlement(settle_periods(program, data))
+    settled: Settlement = settle(program, data)
+    return settled
+
+
+def as_one_settlement(periods: PeriodSettlement) -> Settlement:
+    """A settlement paid per period as one list of lines, each named ``ID in PERIOD``
+    (``S01 in 2024-03``), so a change is reported for the period it changes; a version paid
+    once and one paid per period then differ in who takes part, which is what changed."""
+    lines = [
+        line.result.model_copy(update={"id": f"{line.result.id} in {line.period.label}"}) for line in periods.lines
+    ]
+    return Settlement(
+        program=periods.program,
+        currency=periods.currency,
+        timezone=periods.timezone,
+        participants=lines,
+        totals=periods.totals,
+        data_quality=periods.data_quality,
+    )

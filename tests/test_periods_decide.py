@@ -127,3 +127,23 @@ def test_the_service_decides_period_by_period() -> None:
     assert "/programs/ytd_bonus/decide-periods" in paths
     assert "/programs/ytd_bonus/decide" not in paths
     assert "/programs/uk_shop/decide-periods" not in paths
+
+
+def test_diff_with_data_reports_each_period_that_changes(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "sellers.csv").write_text("seller_id,region,fraud_flag\ns1,US,false\n")
+    rows = "".join(
+        f"{o['order_id']},s1,{o['ordered_at']},{o['gmv']},{str(o['refunded']).lower()}\n" for o in FACTS["orders"]
+    )
+    (data / "orders.csv").write_text("order_id,seller_id,ordered_at,gmv,refunded\n" + rows)
+    new = tmp_path / "ytd_new.rules"
+    new.write_text(YTD.read_text().replace("from $10,000: 2%", "from $10,000: 3%"))
+    result = CliRunner().invoke(cli_app, ["diff", str(YTD), str(new), "--data", str(data), "--format", "json"])
+    assert result.exit_code == 1, result.output  # 1: the versions differ
+    impact = json.loads(result.output)["impact"]
+    # At 3%: due to date Jan 3% x 2,000 = $60, Feb 3% x 10,000 = $300, Mar 3% x 40,000 +
+    # 4% x 10,000 = $1,600; paid Jan $60, Feb $240, Mar $1,300 instead of $40, $160, $1,000.
+    changed = {p["id"]: Decimal(p["new_payout"]) - Decimal(p["old_payout"]) for p in impact["participants"]}
+    assert changed == {"s1 in 2024-01": Decimal(20), "s1 in 2024-02": Decimal(80), "s1 in 2024-03": Decimal(300)}
+    assert Decimal(impact["difference"]) == Decimal(400)
