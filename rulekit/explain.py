@@ -111,7 +111,7 @@ def explain_participant(program: ir.Program, row: ParticipantResult, settlement:
         lines.append(f"Commission: {format_money(row.commission_due, code)} due, {waived} waived")
     lines.append(f"Total payout: {format_money(row.total_payout, code)}")
     lines.append(_due_line(program, row.payout_due.isoformat() if row.payout_due else None))
-    lines += [f"Note: {reason}" for reason in row.reasons]
+    lines += _notes(row.reasons)
     return "\n".join(lines)
 
 
@@ -197,5 +197,10 @@ def explain_decision(program: ir.Program, decision: ParticipantResult) -> str:
     if decision.rewards:
         lines += _reward_lines(decision.rewards, code)
     lines += _effect_lines(decision.effects)
-    lines += [f"Note: {reason}" for reason in decision.reasons if not reason.startswith(_STATUS_WORDS)]
+    lines += _notes(decision.reasons)
     return "\n".join(lines)
+
+
+def _notes(reasons: Sequence[str]) -> list[str]:
+    """The reasons the lines above do not already say (the outcome line says the status)."""
+    return [f"Note: {reason}" for reason in reasons if not reason.startswith(_STATUS_WORDS)]

@@ -165,6 +165,9 @@ def test_cli_explain(tmp_path: Path) -> None:
     # Subsidies: o1 £6.50 capped at £4.99, o2 £3.20 in full: £8.19.
     assert "Total payout: £8.19" in result.stdout
     assert '✓ uk_merchant: region is "GB"' in result.stdout
+    # The outcome line says the status once; the notes do not repeat it ("Note: qualifies").
+    assert "Outcome: eligible, qualifies" in result.stdout.splitlines()
+    assert "Note: eligible" not in result.stdout and "Note: qualifies" not in result.stdout
 
 
 def test_cli_explain_json(tmp_path: Path) -> None:
