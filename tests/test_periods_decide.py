@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 import rulekit
 from rulekit.cli import app as cli_app
 from rulekit.errors import CompileError
+from rulekit.render import render_document
 from rulekit.serve import Registry, ServeConfig, create_app
 
 with warnings.catch_warnings():
@@ -147,3 +148,12 @@ def test_diff_with_data_reports_each_period_that_changes(tmp_path: Path) -> None
     changed = {p["id"]: Decimal(p["new_payout"]) - Decimal(p["old_payout"]) for p in impact["participants"]}
     assert changed == {"s1 in 2024-01": Decimal(20), "s1 in 2024-02": Decimal(80), "s1 in 2024-03": Decimal(300)}
     assert Decimal(impact["difference"]) == Decimal(400)
+
+
+def test_the_document_bounds_one_months_payment_not_the_programs() -> None:
+    # Every cap of ytd_bonus is per month ($2,000 rebate, $100 order bonus): $2,100 is the most
+    # for one month; over six months a seller can get up to 6 x $2,100.
+    text = render_document(rulekit.load(YTD).ir, "md", "en-US")
+    assert "| Maximum per seller per month | $2,100 |" in text
+    assert "The most one seller can receive for one month is $2,100: " in text
+    assert "Maximum per seller |" not in text

@@ -11,15 +11,40 @@ from rulekit import ir
 from rulekit.periods import pay_unit
 from rulekit.periods.program import to_date_rewards
 from rulekit.periods.run import period_programs
+from rulekit.render.i18n import _
 from rulekit.render.words import Words
 
-__all__ = ["cap_words", "measure_words", "payment_sentences", "payment_summary", "pool_words"]
+__all__ = ["cap_words", "max_fact_label", "max_sentence_template", "measure_words", "payment_sentences", "payment_summary", "pool_words"]
 
 _NOUNS = {"month": "calendar month", "week": "week (Monday to Sunday)", "day": "day"}
 
 
 def _unit(program: ir.Program) -> str | None:
     return pay_unit(program.payout.paid if program.payout else None)
+
+
+def max_fact_label(program: ir.Program) -> str:
+    """The at-a-glance label of the most one participant can get: per pay period when paid
+    per period (every cap, prize and bonus bounds one period's payment, not the program's)."""
+    labels = {
+        None: _("Maximum per {p}"),
+        "month": _("Maximum per {p} per month"),
+        "week": _("Maximum per {p} per week"),
+        "day": _("Maximum per {p} per day"),
+    }
+    return labels.get(_unit(program), labels[None])
+
+
+def max_sentence_template(program: ir.Program) -> str:
+    """The sentence saying the most one participant can get (placeholders ``p``, ``total``,
+    ``parts``), per pay period when paid per period."""
+    sentences = {
+        None: _("The most one {p} can receive is {total}: {parts}."),
+        "month": _("The most one {p} can receive for one month is {total}: {parts}."),
+        "week": _("The most one {p} can receive for one week is {total}: {parts}."),
+        "day": _("The most one {p} can receive for one day is {total}: {parts}."),
+    }
+    return sentences.get(_unit(program), sentences[None])
 
 
 def measure_words(definition: ir.Aggregate, words: Words) -> str:

@@ -235,9 +235,7 @@ def max_sentence(program: ir.Program, words: Words) -> str | None:
         return None
     total = sum((amount for _label, amount in parts), Decimal(0))
     listed = "; ".join(label for label, _amount in parts)
-    return _("The most one {p} can receive is {total}: {parts}.").format(
-        p=p, total=words.fmt.money(total), parts=listed
-    )
+    return render_periods.max_sentence_template(program).format(p=p, total=words.fmt.money(total), parts=listed)
 
 
 def facts(program: ir.Program, words: Words) -> list[Fact]:
@@ -249,5 +247,5 @@ def facts(program: ir.Program, words: Words) -> list[Fact]:
     parts = max_parts(program, words)
     if parts:
         total = sum((amount for _label, amount in parts), Decimal(0))
-        out.append(Fact(_("Maximum per {p}").format(p=words.participant), fmt.money(total)))
+        out.append(Fact(render_periods.max_fact_label(program).format(p=words.participant), fmt.money(total)))
     return out
