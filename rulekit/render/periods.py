@@ -14,7 +14,15 @@ from rulekit.periods.run import period_programs
 from rulekit.render.i18n import _
 from rulekit.render.words import Words
 
-__all__ = ["cap_words", "max_fact_label", "max_sentence_template", "measure_words", "payment_sentences", "payment_summary", "pool_words"]
+__all__ = [
+    "cap_words",
+    "max_fact_label",
+    "max_sentence_template",
+    "measure_words",
+    "payment_sentences",
+    "payment_summary",
+    "pool_words",
+]
 
 _NOUNS = {"month": "calendar month", "week": "week (Monday to Sunday)", "day": "day"}
 
