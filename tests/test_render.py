@@ -608,3 +608,13 @@ def test_the_glossary_lists_the_rule_files_terms_and_the_documents_own() -> None
     source = (ROOT / "campaigns" / "uk_shop.rules").read_text(encoding="utf-8")
     plain = re.sub(r'  term "[^"]+": "[^"]+"\n', "", source).replace("10 business days after", "10 days after")
     assert "Glossary" not in render_document(check_source(plain, "uk.rules").program, "md", "en-GB")
+
+
+def test_each_milestone_reward_is_named_with_its_own_budget() -> None:
+    # streak_challenge has two milestone rewards, each with its own budget ($20,000 and
+    # $10,000) and best tier ($120 and $80): neither may read as a budget of all milestones.
+    program = check_file("campaigns/streak_challenge.rules").program
+    doc = render_document(program, "md", "en-US")
+    assert "All milestone rewards together" not in doc
+    assert doc.count("All payments of this reward together are limited to a budget of") == 2
+    assert "$200: at most $120 from the badge bonus; at most $80 from the streak prize." in doc

@@ -122,7 +122,9 @@ class MilestoneKind(MetricAmountKind[ir.Milestone]):
         best = max(tiers, default=Decimal(0)) if reward.mode == "highest" else sum(tiers, Decimal(0))
         cap = reward.limits.per_participant
         best = min(best, cap.amount) if cap is not None else best
-        return [(f"milestone rewards of at most {words.fmt.money(best)}", best)]
+        # Named: a program can have several milestone rewards, each with its own limits.
+        # A milestone's name is often plural ("sales badges"): "a" cannot go before it, "the" can.
+        return [(f"at most {words.fmt.money(best)} from the {humanize(reward.name)}", best)]
 
     def describe(self, reward: ir.Milestone, program: ir.Program, words: Words) -> tuple[list[str], Table | None]:
         p, measure = words.participant, words.measure(reward.metric)
@@ -130,7 +132,8 @@ class MilestoneKind(MetricAmountKind[ir.Milestone]):
         how = "only the highest tier reached is paid" if reward.mode == "highest" else "every tier reached is paid"
         text = [f"A qualifying {p} reaches a tier when its {measure} is at least the tier's threshold; {how}."]
         text.extend(cap_sentence(reward.limits, words, "milestone reward"))
-        text.extend(pool_sentences(reward.limits, words, "milestone rewards", f"in order of {p}"))
+        # The budget is this reward's own: "all milestone rewards" would read as a shared one.
+        text.extend(pool_sentences(reward.limits, words, "payments of this reward", f"in order of {p}"))
         return text, Table(("Tier", f"{capitalize_first(measure)} at least", "Reward"), rows) if rows else None
 
     def reason(
