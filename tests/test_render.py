@@ -618,3 +618,12 @@ def test_each_milestone_reward_is_named_with_its_own_budget() -> None:
     assert "All milestone rewards together" not in doc
     assert doc.count("All payments of this reward together are limited to a budget of") == 2
     assert "$200: at most $120 from the badge bonus; at most $80 from the streak prize." in doc
+
+
+def test_a_reader_is_told_about_the_program_not_a_rule_file_and_a_count_bonus_reads_per_thing() -> None:
+    # listing_bonus pays $5 a qualifying listing (a count) and has no warning or
+    # disqualification rules; the reader never sees the rule file.
+    doc = render_document(check_file("campaigns/listing_bonus.rules").program, "md", "en-US")
+    assert "Each qualifying seller earns $5 for each of its qualifying new listings." in doc
+    assert "The program has no warning or disqualification rules: a seller is never warned or disqualified." in doc
+    assert "The rule file" not in doc  # only the provenance line names it, in lower case

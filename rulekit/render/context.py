@@ -125,7 +125,7 @@ def _participation(program: ir.Program, words: Words) -> Section:
             )
         )
     else:
-        intro.append(_("Every {p} may take part; the rule file sets no conditions.").format(p=p))
+        intro.append(_("Every {p} may take part; the program sets no conditions.").format(p=p))
     items = [_eligible_item(c, words) for c in eligible]
     return Section("who", _("Who may take part"), tuple(intro), tuple(items))
 
@@ -597,7 +597,7 @@ def _conduct(program: ir.Program, words: Words) -> Section:
         )
     if not warns and not dqs:
         intro.append(
-            _("The rule file has no warning or disqualification rules: {a_p} is never warned or disqualified.").format(
+            _("The program has no warning or disqualification rules: {a_p} is never warned or disqualified.").format(
                 a_p=an(p)
             )
         )
@@ -689,13 +689,11 @@ def _fold(entry: tuple[str, str]) -> str:
 def _payment(program: ir.Program, words: Words) -> Section:
     p, payout = words.participant, program.payout
     if payout is None:
-        return Section(
-            "payment", _("Payment"), (_("The rule file does not say when or how {p}s are paid.").format(p=p),)
-        )
+        return Section("payment", _("Payment"), (_("The program does not say when or how {p}s are paid.").format(p=p),))
     intro = [
         _("Rewards are paid via {channel}.").format(channel=payout.channel)
         if payout.channel
-        else _("The rule file names no payment channel.")
+        else _("The program names no payment channel.")
     ]
     charges = any(not kind_of(r).paid for r in program.rewards)
     total = (

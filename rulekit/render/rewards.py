@@ -143,7 +143,7 @@ def rewards_section(program: ir.Program, words: Words) -> Section:
     minor = words.fmt.money(minor_unit(words.currency))
     intro = [_("Only qualifying {p}s receive rewards (see What participants must do).").format(p=p)] if items else []
     if not items:
-        intro.append(_("The rule file defines no rewards."))
+        intro.append(_("The program defines no rewards."))
     else:
         intro.append(
             _(

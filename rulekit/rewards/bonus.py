@@ -67,10 +67,7 @@ class BonusKind(MetricAmountKind[ir.Bonus]):
 
     def describe(self, reward: ir.Bonus, program: ir.Program, words: Words) -> tuple[list[str], Table | None]:
         p = words.participant
-        text = [
-            f"Each qualifying {p} earns {words.fmt.money(reward.unit_amount)} "
-            f"for each unit of its {words.measure(reward.metric)}."
-        ]
+        text = [f"Each qualifying {p} earns {words.fmt.money(reward.unit_amount)} for {_each(reward.metric, words)}."]
         text.extend(cap_sentence(reward.limits, words, "bonus"))
         text.extend(pool_sentences(reward.limits, words, "bonuses", f"in order of {p}"))
         return text, None
@@ -94,3 +91,12 @@ class BonusKind(MetricAmountKind[ir.Bonus]):
 
 
 KIND = BonusKind()
+
+
+def _each(metric: str, words: Words) -> str:
+    """``each of its orders`` for a count ("each unit of its number of orders" reads as a
+    sum); ``each unit of its net sales`` otherwise."""
+    measure = words.measure(metric)
+    if measure.startswith("number of "):  # a count: a number of things, each one paid
+        return f"each of its {measure.removeprefix('number of ')}"
+    return f"each unit of its {measure}"
