@@ -3,7 +3,8 @@ of a qualifying participant, never more than the cost; at most ``max orders`` or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
@@ -23,6 +24,7 @@ from rulekit.render.rewards import order_condition, pool_sentences
 from rulekit.rewards.base import EffectFn, Paid
 from rulekit.rewards.orders import OrderKind, order_table, with_status
 from rulekit.sql import build as b
+from rulekit.sql.exprs import local_midnight
 from rulekit.sql.metrics import PID, E, column_value, event_filter
 from rulekit.sql.rewards import (
     before_col,
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
     from rulekit.sql.exprs import Scope
     from rulekit.sql.metrics import Context as SqlContext
     from rulekit.sql.rewards import Stages
+
+BUDGET_PERIOD = "bperiod"  # the index of an order's budget period (`budget: … per day`)
 
 
 def subsidy_for_order(subsidy: ir.Subsidy, cost: Decimal, currency: str) -> Decimal:
@@ -130,10 +134,14 @@ class SubsidyKind(OrderKind[ir.Subsidy]):
             b.col("candidate", o),
             b.alias(b.case([(within, b.col("amt", o))], b.integer(0)), "before"),
         ).from_(ctx.ref(first, o))
+        periods = _budget_periods(ctx, reward)
+        if periods is not None:  # `budget: … per day`: each order's budget period, by its instant
+            limited = _with_budget_period(ctx, reward, limited, periods, o)
         second = f"subsidy2__{reward.name}"
         ctx.add(second, limited)
         order = [b.ordered(b.col("t", o)), b.ordered(b.col("k", o))]
-        paid = pool_policy(b.col("before", o), reward.limits, ctx.currency, order)
+        partition: list[exp.Expression] | None = [b.col(BUDGET_PERIOD, o)] if periods is not None else None
+        paid = pool_policy(b.col("before", o), reward.limits, ctx.currency, order, partition)
         third = f"subsidy3__{reward.name}"
         ctx.add(
             third,
@@ -236,18 +244,58 @@ def _candidates(ctx: SqlContext, subsidy: ir.Subsidy) -> str:
     tbl = order_table(ctx, subsidy)
     time = b.col(tbl.time or (tbl.period[0] if tbl.period else "__rk_row"), E)
     key = b.col(tbl.key[0] if tbl.key else "__rk_row", E)
+    instant = local_midnight(time.copy(), ctx.tz_name) if _is_date(tbl, tbl.time or "") else time.copy()
     candidate = b.and_(b.is_true(b.col("qualified", "st")), event_filter(ctx, tbl, subsidy.filters))
     amount = b.case([(candidate, _order_subsidy(ctx, subsidy, column_value(tbl, subsidy.column, E)))], b.integer(0))
     base = with_status(ctx, tbl, "status").select(
         b.alias(b.col(ctx.pk, E), PID),
         b.alias(time, "t"),
         b.alias(key, "k"),
+        b.alias(instant, "ti"),  # the row's instant (a `date` time is its local midnight): its budget period
         b.alias(candidate.copy(), "candidate"),
         b.alias(b.cast(amount, "HUGEINT"), "amt"),
     )
     first = f"subsidy1__{subsidy.name}"
     ctx.add(first, base)
     return first
+
+
+def _is_date(tbl: ir.Table, name: str) -> bool:
+    column = tbl.column(name)
+    return column is not None and column.type is ir.ColumnType.DATE
+
+
+def _budget_periods(ctx: SqlContext, subsidy: ir.Subsidy) -> tuple[tuple[dt.datetime, dt.datetime], ...] | None:
+    """The budget's calendar periods, resolved once by the bind pass; None for a single budget."""
+    planned = ctx.plan.reward(subsidy.name)
+    if planned is None or planned.limits.pool is None or planned.limits.pool_period is None:
+        return None
+    return planned.limits.pool_periods or ()
+
+
+def _with_budget_period(
+    ctx: SqlContext,
+    subsidy: ir.Subsidy,
+    limited: exp.Select,
+    periods: Sequence[tuple[dt.datetime, dt.datetime]],
+    o: str,
+) -> exp.Select:
+    """``limited`` with each order's budget period (its index; null outside every period,
+    where no order is a candidate), joined from a ``VALUES`` table of naive-UTC bounds."""
+    name = f"subsidyp__{subsidy.name}"
+    rows = [
+        exp.Tuple(expressions=[b.integer(i), b.timestamp(lo), b.timestamp(hi)]) for i, (lo, hi) in enumerate(periods)
+    ]
+    if not rows:  # a window without days: one null row, so the join still has a table
+        rows = [exp.Tuple(expressions=[b.null(), b.null(), b.null()])]
+    columns = [b.ident(BUDGET_PERIOD), b.ident("lo"), b.ident("hi")]
+    values = exp.Values(expressions=rows, alias=exp.TableAlias(this=b.ident("v"), columns=columns))
+    ctx.add(name, exp.Select(expressions=[exp.Star()]).from_(values))
+    p = "bp"
+    ti = b.col("ti", o)
+    on = b.and_(exp.GTE(this=ti, expression=b.col("lo", p)), exp.LT(this=ti.copy(), expression=b.col("hi", p)))
+    limited = limited.select(b.col(BUDGET_PERIOD, p), copy=False)
+    return limited.join(ctx.ref(name, p), on=on, join_type="left", copy=False)
 
 
 def _summary(ctx: SqlContext, subsidy: ir.Subsidy, source: str, o: str) -> exp.Select:
