@@ -199,9 +199,11 @@ class RewardKind(ABC, Generic[R]):
                 "other orders and is applied at settlement"
             )
         if limits.pool is not None:
+            # `budget: … per day`: each local day's budget is shared by that day's orders of every participant.
+            period = f" per {limits.pool_period} (local time)" if limits.pool_period else ""
             notes.append(
-                f"{name}: the {format_money(limits.pool.amount, code, whole=True)} {self.pool_word} is shared by all "
-                f"{noun}s; amounts here are before it"
+                f"{name}: the {format_money(limits.pool.amount, code, whole=True)} {self.pool_word}{period} is shared "
+                f"by all {noun}s; amounts here are before it"
             )
         return notes
 

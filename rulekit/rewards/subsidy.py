@@ -244,7 +244,8 @@ def _candidates(ctx: SqlContext, subsidy: ir.Subsidy) -> str:
     tbl = order_table(ctx, subsidy)
     time = b.col(tbl.time or (tbl.period[0] if tbl.period else "__rk_row"), E)
     key = b.col(tbl.key[0] if tbl.key else "__rk_row", E)
-    instant = local_midnight(time.copy(), ctx.tz_name) if _is_date(tbl, tbl.time or "") else time.copy()
+    when = tbl.time or (tbl.period[0] if tbl.period else "")
+    instant = local_midnight(time.copy(), ctx.tz_name) if _is_date(tbl, when) else time.copy()
     candidate = b.and_(b.is_true(b.col("qualified", "st")), event_filter(ctx, tbl, subsidy.filters))
     amount = b.case([(candidate, _order_subsidy(ctx, subsidy, column_value(tbl, subsidy.column, E)))], b.integer(0))
     base = with_status(ctx, tbl, "status").select(

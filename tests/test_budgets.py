@@ -1,0 +1,184 @@
+"""Budgets per calendar period (issue 10, construct 6): ``budget: $1,000 per day``.
+
+* the SQL settlement against the pure-Python reference (``tests/reference/population.py``)
+  on generated programs whose subsidy always has a budget per day, week or month, with
+  orders at local midnights and on both March daylight-saving days;
+* a hand-worked settlement across London's 23-hour day;
+* the liability bound of ``rulekit check``, decide's note, and the hints of RK430-RK433.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+import rulekit
+from rulekit.checker import check_source
+from tests.reference.programs import Limits, population_data, specs
+from tests.test_population import expected, settled
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "diagnostics"
+UTC = dt.UTC
+
+CHECK = settings(
+    max_examples=int(os.environ.get("RULEKIT_POPULATION_EXAMPLES", "25")),
+    deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@st.composite
+def budgeted(draw: st.DrawFn) -> tuple[object, dict[str, list[dict[str, object]]]]:
+    """A generated program whose subsidy has a small budget per period, and its data."""
+    spec = draw(specs())
+    limits = Limits(
+        pool=draw(st.sampled_from([1, 300, 650, 1_000])),
+        overflow=draw(st.sampled_from([None, "scale down", "first come"])),
+        period=draw(st.sampled_from(["day", "week", "month"])),
+    )
+    spec = dataclasses.replace(spec, subsidy_limits=limits, eligible_gold=False, min_orders=None)
+    return spec, draw(population_data(spec.zone))
+
+
+@CHECK
+@given(budgeted())
+def test_a_budget_per_period_settles_as_the_reference_says(
+    case: tuple[object, dict[str, list[dict[str, object]]]],
+) -> None:
+    spec, rows = case
+    want = expected(spec, rows)  # type: ignore[arg-type]
+    got = settled(spec, rows)  # type: ignore[arg-type]
+    for pid, mine in want.items():
+        assert got[pid]["ship"] == mine["ship"], (pid, got[pid], mine, spec.source())  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ worked by hand
+
+LONDON = """program flash:
+  market: GB
+  currency: GBP
+  timezone: "Europe/London"
+  calendar: GB
+
+table merchants:
+  merchant_id: string
+  key: merchant_id
+
+table orders:
+  order_id: string
+  merchant_id: string
+  ts: timestamp
+  fee: money
+  key: order_id
+  time: ts
+
+participant merchant: merchants
+
+window w: from 2024-03-30 to 2024-03-31 inclusive
+
+subsidy ship: full fee in orders during w
+  budget: £10 per day
+  overflow: {overflow}
+
+payout:
+  channel: platform balance
+  due: 5 days after w
+"""
+
+SCHEMA = pa.schema(
+    [
+        ("order_id", pa.string()),
+        ("merchant_id", pa.string()),
+        ("ts", pa.timestamp("us", tz="UTC")),
+        ("fee", pa.decimal128(18, 2)),
+    ]
+)
+# London leaves GMT for BST at 01:00 UTC on 31 March 2024: that day runs 00:00-23:00 UTC.
+ORDERS = [
+    ("a", "m1", dt.datetime(2024, 3, 30, 23, 59, 59, tzinfo=UTC), "6"),  # 30 March, 23:59:59 GMT
+    ("b", "m2", dt.datetime(2024, 3, 31, 0, 0, tzinfo=UTC), "6"),  # 31 March at local midnight
+    ("c", "m1", dt.datetime(2024, 3, 31, 12, 0, tzinfo=UTC), "6"),  # 31 March, 13:00 BST
+    ("e", "m1", dt.datetime(2024, 3, 31, 22, 59, tzinfo=UTC), "6"),  # 31 March, 23:59 BST
+    ("d", "m2", dt.datetime(2024, 3, 31, 23, 0, tzinfo=UTC), "6"),  # 00:00 BST on 1 April: outside w
+]
+
+
+def _settle_london(overflow: str) -> dict[str, Decimal]:
+    program = rulekit.loads(LONDON.format(overflow=overflow), "flash.rules")
+    rows = [{"order_id": o, "merchant_id": m, "ts": ts, "fee": Decimal(f)} for o, m, ts, f in ORDERS]
+    tables = {
+        "merchants": pa.Table.from_pylist([{"merchant_id": "m1"}, {"merchant_id": "m2"}]),
+        "orders": pa.Table.from_pylist(rows, schema=SCHEMA),
+    }
+    settlement = program.settle(tables)
+    return {r.id: next(x.amount for x in r.rewards if x.name == "ship") for r in settlement.participants}
+
+
+def test_first_come_pays_each_local_day_from_its_own_budget_across_the_23_hour_day() -> None:
+    # 30 March: a £6 (m1), under £10. 31 March (23 hours): b £6 (m2), then c gets the £4 left
+    # (m1), e £0; d is on 1 April, outside the window. m1 = 6 + 4 + 0 = £10, m2 = £6.
+    assert _settle_london("first come") == {"m1": Decimal("10.00"), "m2": Decimal("6.00")}
+
+
+def test_scale_down_scales_each_day_within_that_day() -> None:
+    # 30 March: £6 <= £10, paid in full. 31 March: b, c, e ask 3 x £6 = £18 > £10: each is
+    # 600 x 1000 // 1800 = 333 pence. m1 = 6.00 + 3.33 + 3.33 = £12.66, m2 = £3.33.
+    assert _settle_london("scale down") == {"m1": Decimal("12.66"), "m2": Decimal("3.33")}
+
+
+def test_check_bounds_the_total_by_one_budget_per_day_of_the_window() -> None:
+    # Two local days (30 and 31 March) x £10 = £20.
+    result = check_source(LONDON.format(overflow="first come"), "flash.rules")
+    assert result.max_payout is not None and result.max_payout.amount == Decimal(20)
+
+
+def test_decide_says_the_budget_per_day_is_applied_at_settlement() -> None:
+    program = rulekit.loads(LONDON.format(overflow="first come"), "flash.rules")
+    facts = {
+        "merchants": {"merchant_id": "m1"},
+        "orders": [{"order_id": "a", "merchant_id": "m1", "ts": "2024-03-31T12:00:00", "fee": "6"}],
+    }
+    decision = program.decide(facts)
+    notes = " ".join(decision.reasons)
+    assert "£10 budget per day (local time) is shared by all merchants" in notes, notes
+    # The decision is before the budget: the whole £6 fee.
+    assert next(x.amount for x in decision.rewards if x.name == "ship") == Decimal("6.00")
+
+
+# ------------------------------------------------------------------ hints that check clean
+
+
+def test_every_budget_hint_suggests_a_line_that_checks_clean() -> None:
+    """Each `budget: …` or `window …` line a hint of RK430-RK433 suggests, written in place of the
+    line it is about, removes that diagnostic and adds no error."""
+    tried = 0
+    for name in ("budgets", "budgets_paid"):
+        source = (FIXTURES / f"{name}.rules").read_text()
+        before = check_source(source, f"{name}.rules").diagnostics
+        for d in before:
+            if d.code not in ("RK430", "RK431", "RK432", "RK433") or d.help is None:
+                continue
+            line = source.splitlines()[d.span.line - 1]
+            for code in re.findall(r"`((?:budget|window)[^`]*)`", d.help):
+                lines = source.splitlines()
+                if code.startswith("window"):
+                    index = next(i for i, x in enumerate(lines) if x.startswith(code.split(":")[0] + ":"))
+                    lines[index] = code
+                else:
+                    lines[d.span.line - 1] = "  " + code
+                fixed = "\n".join(lines) + "\n"
+                after = check_source(fixed, f"{name}.rules").diagnostics
+                assert not any(x.code == d.code and x.span.line == d.span.line for x in after), (line, code, after)
+                assert sum(x.is_error for x in after) < sum(x.is_error for x in before), (line, code)
+                tried += 1
+    assert tried >= 6
