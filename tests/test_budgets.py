@@ -182,3 +182,82 @@ def test_every_budget_hint_suggests_a_line_that_checks_clean() -> None:
                 assert sum(x.is_error for x in after) < sum(x.is_error for x in before), (line, code)
                 tried += 1
     assert tried >= 6
+
+
+# ------------------------------------------------------------------ the flash sale campaign
+
+FLASH = ROOT / "campaigns" / "flash_sale.rules"
+FLASH_DATA = ROOT / "examples" / "flash_sale"
+# Worked out by hand from examples/generate.py (examples/README.md): (before the daily budget, paid).
+FLASH_EXPECTED = {
+    "F01": (Decimal("6.49"), Decimal("6.49")),  # 25 March £2.50 + 26 March £5.49 capped at £3.99
+    # 28 March: F0201-F0212 take 12 x £3.99 = £47.88, F0213 (10:00) the £2.12 left: £50.00 of 13 x £3.99.
+    "F02": (Decimal("51.87"), Decimal("50.00")),
+    # F0301 at 10:00 too, but after F0213 by key, and F0302: £0; 29 March £4.25 capped: £3.99.
+    "F03": (Decimal("11.97"), Decimal("3.99")),
+    "F04": (None, None),  # not enrolled: not in the reward's population
+    "F05": (None, None),  # outside the UK
+    # Saturday 23:59 GMT £3.99; Sunday 00:00 GMT £3.99 (first of Sunday); Sunday 23:59 BST: Sunday's
+    # budget is spent by then (below); 00:00 BST on 1 April is after the sale. 3 x £3.99 before.
+    "F06": (Decimal("11.97"), Decimal("7.98")),
+    # Sunday: F0602 £3.99 first, then F0701-F0711 11 x £3.99 = £43.89 (£47.88 used), F0712 £2.12.
+    "F07": (Decimal("47.88"), Decimal("46.01")),
+    "F08": (Decimal("1.99"), Decimal("1.99")),  # £14.99 is under £15, one cancelled, £15.00 counts
+}
+
+
+def _flash_rows() -> dict[str, list[dict[str, str]]]:
+    import csv
+
+    out: dict[str, list[dict[str, str]]] = {}
+    for name in ("sellers", "orders"):
+        with (FLASH_DATA / f"{name}.csv").open(encoding="utf-8") as handle:
+            out[name] = list(csv.DictReader(handle))
+    return out
+
+
+def test_the_flash_sale_settles_as_worked_out_by_hand() -> None:
+    program = rulekit.load(str(FLASH))
+    settlement = program.settle(str(FLASH_DATA))
+    assert settlement.data_quality == []
+    paid = {
+        r.id: next((x.amount for x in r.rewards if x.name == "flash_shipping"), None) for r in settlement.participants
+    }
+    assert paid == {pid: after for pid, (_, after) in FLASH_EXPECTED.items()}
+    assert settlement.totals["payout"] == Decimal("116.46")  # 6.49 + 50 + 3.99 + 7.98 + 46.01 + 1.99
+
+
+def test_the_flash_sale_reference_applies_the_same_daily_budget() -> None:
+    """The pure-Python reference, from the raw rows: GB, enrolled, £15 or more, not cancelled, in the week."""
+    from tests.reference import population as ref
+
+    rows = _flash_rows()
+    start, end = dt.datetime(2024, 3, 25, tzinfo=UTC), dt.datetime(2024, 3, 31, 23, tzinfo=UTC)  # GMT to BST midnights
+    sellers = {s["seller_id"] for s in rows["sellers"] if s["region"] == "GB" and s["enrolled"] == "true"}
+    candidates = [
+        ref.Order(o["order_id"], o["seller_id"], at, Decimal(o["shipping_fee"]))
+        for o in rows["orders"]
+        if o["seller_id"] in sellers
+        and o["cancelled"] == "false"
+        and Decimal(o["item_total"]) >= 15
+        and start <= (at := dt.datetime.fromisoformat(o["ordered_at"])) < end
+    ]
+    got = ref.order_subsidies(
+        candidates, lambda c: c, Decimal("3.99"), None, 5_000, "first come", "day", "Europe/London"
+    )
+    assert {pid: Decimal(got.get(pid, 0)) / 100 for pid in sellers} == {
+        pid: after for pid, (_, after) in FLASH_EXPECTED.items() if after is not None
+    }
+
+
+def test_decide_gives_each_seller_its_amount_before_the_daily_budget() -> None:
+    program = rulekit.load(str(FLASH))
+    tables = _flash_rows()
+    for pid, (before, _) in FLASH_EXPECTED.items():
+        mine = {
+            "sellers": next(s for s in tables["sellers"] if s["seller_id"] == pid),
+            "orders": [o for o in tables["orders"] if o["seller_id"] == pid],
+        }
+        decision = program.decide(mine)
+        amount = next((x.amount for x in decision.rewards if x.name == "flash_shipping"), None)
+        assert amount == before, pid

@@ -179,8 +179,11 @@ class RewardKind(ABC, Generic[R]):
         limits = self.limits(reward)
         if limits is None or limits.pool is None:
             return []
+        from rulekit.render.periods import budget_period_words
+
         title = humanize(reward.name)
-        return [Fact(f"{title[:1].upper() + title[1:]} {self.pool_word}", words.fmt.money(limits.pool))]
+        amount = words.fmt.money(limits.pool) + budget_period_words(limits, words)  # `£50 per day (…)`
+        return [Fact(f"{title[:1].upper() + title[1:]} {self.pool_word}", amount)]
 
     @abstractmethod
     def reason(self, program: ir.Program, reward: R, values: Mapping[str, object], code: str, paid: Paid) -> str:
