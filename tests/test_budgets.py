@@ -261,3 +261,18 @@ def test_decide_gives_each_seller_its_amount_before_the_daily_budget() -> None:
         decision = program.decide(mine)
         amount = next((x.amount for x in decision.rewards if x.name == "flash_shipping"), None)
         assert amount == before, pid
+
+
+def test_explain_names_the_day_the_budget_and_what_it_had_already_paid() -> None:
+    program = rulekit.load(str(FLASH))
+    settlement = program.settle(str(FLASH_DATA))
+    reasons = {
+        r.id: next((x.reason for x in r.rewards if x.name == "flash_shipping"), "") for r in settlement.participants
+    }
+    # F03's first cut order, F0301 at 10:00 on 28 March, comes after F0213 took the last £2.12:
+    # 12 x £3.99 + £2.12 = £50.00 already paid.
+    assert "limited to £3.99 by the £50 budget per day: on 2024-03-28 £50.00 of that day's £50" in reasons["F03"]
+    # F07's 12th order on Sunday: F0602 £3.99 + 11 x £3.99 = £47.88 already paid.
+    assert "limited to £46.01 by the £50 budget per day: on 2024-03-31 £47.88 of that day's £50" in reasons["F07"]
+    # F01's orders were never cut: no budget words.
+    assert "budget" not in reasons["F01"]
