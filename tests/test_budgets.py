@@ -276,3 +276,26 @@ def test_explain_names_the_day_the_budget_and_what_it_had_already_paid() -> None
     assert "limited to £46.01 by the £50 budget per day: on 2024-03-31 £47.88 of that day's £50" in reasons["F07"]
     # F01's orders were never cut: no budget words.
     assert "budget" not in reasons["F01"]
+
+
+def test_a_budget_per_day_in_a_program_paid_weekly_applies_to_each_day_of_each_week() -> None:
+    """The flash sale over two ISO weeks, paid weekly: each week's line pays its days' orders."""
+    from rulekit.checker import check_source as check
+    from rulekit.periods.run import settle_periods
+
+    source = FLASH.read_text().split("# ----")[0]
+    source = source.replace("to 2024-03-31 inclusive", "to 2024-04-07 inclusive")
+    source = source.replace("  due: 5 business days", "  paid weekly\n  due: 5 business days")
+    report = check(source, "weekly.rules")
+    # 14 local days (25 March to 7 April) x £50.
+    assert report.ok and report.max_payout is not None and report.max_payout.amount == Decimal(700)
+    settled = settle_periods(report.program, str(FLASH_DATA))
+
+    def paid(pid: str, period: str) -> Decimal | None:
+        line = settled.line(pid, period)
+        return next((x.amount for x in line.rewards if x.name == "flash_shipping"), None)
+
+    # Week 13 (25-31 March) is the one-week program above: F02 £50.00, F06 £7.98.
+    assert (paid("F02", "2024-W13"), paid("F06", "2024-W13")) == (Decimal("50.00"), Decimal("7.98"))
+    # F0604 at 00:00 BST on 1 April is now in week 14, whose Monday has its own £50: £3.99.
+    assert paid("F06", "2024-W14") == Decimal("3.99")
