@@ -299,3 +299,26 @@ def test_a_budget_per_day_in_a_program_paid_weekly_applies_to_each_day_of_each_w
     assert (paid("F02", "2024-W13"), paid("F06", "2024-W13")) == (Decimal("50.00"), Decimal("7.98"))
     # F0604 at 00:00 BST on 1 April is now in week 14, whose Monday has its own £50: £3.99.
     assert paid("F06", "2024-W14") == Decimal("3.99")
+
+
+def test_the_overflow_policy_may_follow_the_budget_after_a_comma() -> None:
+    """`budget: £10 per day, first come` (issue 10's spelling) means the two-line form."""
+    two_lines = LONDON.format(overflow="first come")
+    one_line = two_lines.replace(
+        "  budget: £10 per day\n  overflow: first come\n", "  budget: £10 per day, first come\n"
+    )
+    assert one_line != two_lines
+    inline = rulekit.loads(one_line, "flash.rules").ir.rewards[0].limits
+    assert (inline.pool_period, inline.overflow) == ("day", "first come")
+    # Both spellings at once is one overflow line too many.
+    both = two_lines.replace("  budget: £10 per day\n", "  budget: £10 per day, scale down\n")
+    assert [d.code for d in check_source(both, "flash.rules").diagnostics if d.is_error] == ["RK510"]
+
+
+def test_fmt_keeps_a_budget_per_period_as_written() -> None:
+    from rulekit.formatter import format_source
+
+    source = LONDON.format(overflow="first come")
+    assert format_source(source).source == source
+    inline = source.replace("  budget: £10 per day\n  overflow: first come\n", "  budget: £10 per day, first come\n")
+    assert format_source(inline).source == inline
