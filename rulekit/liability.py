@@ -77,6 +77,20 @@ def budget_count(plan: Plan, reward: RewardPlan) -> int | None:
     return len(buckets(*bounds.utc_bounds, limits.pool_period, plan.tz))
 
 
+def budget_terms(program: ir.Program) -> list[str]:
+    """How each budget per calendar period counts in the maximum total payout, for ``rulekit
+    check``: ``flash_shipping £50.00 per day × 7 days``; empty without such a budget."""
+    plan = _plan(program)
+    terms: list[str] = []
+    for reward in plan.rewards if plan is not None else ():
+        count = budget_count(plan, reward) if plan is not None else None
+        pool, unit = reward.limits.pool, reward.limits.pool_period
+        if count is not None and pool is not None and unit is not None:
+            periods = unit.plural if count != 1 else unit.value
+            terms.append(f"{reward.name} {format_money(pool)} per {unit.value} × {count} {periods}")
+    return terms
+
+
 def _plan(program: ir.Program) -> Plan | None:
     """The program's plan; None when it cannot be bound (the checker reports why)."""
     from rulekit.plan import bind  # the plan imports the reward registry, which imports this module

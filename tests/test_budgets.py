@@ -322,3 +322,11 @@ def test_fmt_keeps_a_budget_per_period_as_written() -> None:
     assert format_source(source).source == source
     inline = source.replace("  budget: £10 per day\n  overflow: first come\n", "  budget: £10 per day, first come\n")
     assert format_source(inline).source == inline
+
+
+def test_rulekit_check_says_how_the_budget_per_day_counts() -> None:
+    from rulekit.cli.check import summary_line
+
+    report = check_source(LONDON.format(overflow="first come"), "flash.rules")
+    # 30 and 31 March: 2 days x £10 = £20.
+    assert summary_line(report) == "flash.rules: ok — maximum total payout £20.00 (ship £10.00 per day × 2 days)"
