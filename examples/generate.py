@@ -1,5 +1,5 @@
 """Generate the example data sets in ``examples/`` (apollo, uk_shop, seller_milestones,
-listing_bonus, ytd_bonus, new_seller, streak_challenge).
+listing_bonus, ytd_bonus, new_seller, streak_challenge, flash_sale).
 
 Run ``python examples/generate.py``; the output is seeded and byte-identical on every
 run. The special cases each account or merchant exercises are listed in
@@ -579,6 +579,57 @@ def generate_streak(folder: Path) -> None:
     write(folder / "live_sessions.csv", header, sessions)
 
 
+# ----------------------------------------------------------------------- flash sale
+
+# seller_id, region, enrolled
+FLASH_SELLERS = [
+    ("F01", "GB", True),  # a few orders: shipping paid, capped at £3.99
+    ("F02", "GB", True),  # 13 orders on 28 March: takes the whole day's £50
+    ("F03", "GB", True),  # 28 March after the budget ran out (one at the same instant, larger key); paid on 29 March
+    ("F04", "GB", False),  # not enrolled
+    ("F05", "IE", True),  # outside the UK
+    ("F06", "GB", True),  # either side of local midnights, on the 23-hour Sunday
+    ("F07", "GB", True),  # 12 orders on Sunday 31 March: Sunday's budget runs out
+    ("F08", "GB", True),  # an order under £15, a cancelled order, one of exactly £15
+]
+
+
+def _flash_orders() -> list[list[object]]:
+    """Each order set exactly; the README lists what every seller is paid and why."""
+    rows: list[list[object]] = []
+
+    def add(order: str, seller: str, at: str, item: str, fee: str, cancelled: bool = False) -> None:
+        rows.append([order, seller, ts(utc(at)), item, fee, str(cancelled).lower()])
+
+    add("F0101", "F01", "2024-03-25 09:00", "20.00", "2.50")  # paid in full
+    add("F0102", "F01", "2024-03-26 09:00", "35.00", "5.49")  # capped at £3.99
+    add("F0103", "F01", "2024-03-24 23:59", "35.00", "3.00")  # 23:59 GMT on 24 March: before the sale
+    for index in range(13):  # 08:00, 08:10, ... 10:00 on 28 March
+        add(f"F02{index + 1:02d}", "F02", f"2024-03-28 {8 + index // 6:02d}:{index % 6 * 10:02d}", "25.00", "3.99")
+    add("F0301", "F03", "2024-03-28 10:00", "25.00", "3.99")  # same instant as F0213, larger key: after it
+    add("F0302", "F03", "2024-03-28 10:05", "25.00", "3.99")
+    add("F0303", "F03", "2024-03-29 09:00", "25.00", "4.25")  # a new day, a new budget
+    add("F0401", "F04", "2024-03-25 10:00", "20.00", "3.00")
+    add("F0501", "F05", "2024-03-25 10:00", "20.00", "3.00")
+    add("F0601", "F06", "2024-03-30 23:59", "40.00", "3.99")  # Saturday, 23:59 GMT
+    add("F0602", "F06", "2024-03-31 00:00", "40.00", "3.99")  # Sunday's first instant (midnight GMT)
+    add("F0603", "F06", "2024-03-31 22:59", "40.00", "3.99")  # 23:59 BST: Sunday, after its budget ran out
+    add("F0604", "F06", "2024-03-31 23:00", "40.00", "3.99")  # 00:00 BST on 1 April: after the sale
+    for index in range(12):  # 12:00, 12:10, ... 13:50 on Sunday
+        add(f"F07{index + 1:02d}", "F07", f"2024-03-31 {12 + index // 6:02d}:{index % 6 * 10:02d}", "30.00", "3.99")
+    add("F0801", "F08", "2024-03-27 09:00", "14.99", "3.00")  # under £15
+    add("F0802", "F08", "2024-03-27 09:30", "50.00", "3.00", cancelled=True)
+    add("F0803", "F08", "2024-03-27 10:00", "15.00", "1.99")  # exactly £15: paid
+    return rows
+
+
+def generate_flash_sale(folder: Path) -> None:
+    sellers = [[s, r, str(e).lower()] for s, r, e in FLASH_SELLERS]
+    write(folder / "sellers.csv", ["seller_id", "region", "enrolled"], sellers)
+    header = ["order_id", "seller_id", "ordered_at", "item_total", "shipping_fee", "cancelled"]
+    write(folder / "orders.csv", header, _flash_orders())
+
+
 def main() -> None:
     generate_apollo(HERE / "apollo")
     generate_uk(HERE / "uk_shop")
@@ -587,6 +638,7 @@ def main() -> None:
     generate_ytd(HERE / "ytd_bonus")
     generate_new_seller(HERE / "new_seller")
     generate_streak(HERE / "streak_challenge")
+    generate_flash_sale(HERE / "flash_sale")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rulekit import codes, ir
 from rulekit.checks.asof import check_asof
+from rulekit.checks.budgets import check_budgets  # issue 10, construct 6 (budgets per period)
 from rulekit.checks.clauses import check_clauses
 from rulekit.checks.context import Context
 from rulekit.checks.limits import check_limits
@@ -75,6 +76,7 @@ _CHECKS: tuple[Callable[[Context], None], ...] = (
     check_rewards,
     check_payout,
     check_periods,  # issue 10, construct 6 (periods)
+    check_budgets,  # issue 10, construct 6 (budgets per period)
     check_currencies,
     check_usage,
     check_asof,  # as-of values (issue 10)

@@ -276,6 +276,13 @@ def _cap(limits: ir.Limits) -> str | None:
     return format_money(limits.per_participant) + (f" per {noun}" if noun else "") + period
 
 
+def _pool(limits: ir.Limits) -> str | None:
+    """``£1,000`` or, for a budget per calendar period, ``£1,000 per day``."""
+    if limits.pool is None:
+        return None
+    return format_money(limits.pool) + (f" per {limits.pool_period}" if limits.pool_period else "")
+
+
 def _max_orders(limits: ir.Limits) -> str | None:
     if limits.max_orders is None:
         return None
@@ -297,8 +304,8 @@ def limits_text(limits: ir.Limits, pool_word: str) -> list[str]:
         parts.append(f"cap per order {format_money(limits.per_order)}")
     if (most := _max_orders(limits)) is not None:
         parts.append(f"max orders {most}")
-    if limits.pool is not None:
-        parts.append(f"{pool_word} {format_money(limits.pool)}")
+    if (pool := _pool(limits)) is not None:
+        parts.append(f"{pool_word} {pool}")
     if limits.overflow is not None:
         parts.append(f"overflow {limits.overflow}")
     return parts
@@ -617,7 +624,7 @@ def limit_fields(c: Collector, decl: Decl, old: ir.Limits, new: ir.Limits, pool_
     c.field(decl, "cap", _cap(old), _cap(new))
     c.field(decl, "cap per order", old.per_order, new.per_order, format_money)
     c.field(decl, "max orders", _max_orders(old), _max_orders(new))
-    c.field(decl, pool_word, old.pool, new.pool, format_money)
+    c.field(decl, pool_word, _pool(old), _pool(new))  # with its period: `£50 per day` -> `£50 per week`
     c.field(decl, "overflow", _overflow(old), _overflow(new))
 
 

@@ -674,6 +674,8 @@ class Limits:
     max_orders_span: Span | None = field(default=None, compare=False, repr=False)
     # issue 10, construct 6 (periods): `cap: $500 per seller per month` caps each period.
     cap_period: str | None = None
+    # `budget: $1,000 per day`: the budget applies to each local day (week, month); None: to the whole.
+    pool_period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

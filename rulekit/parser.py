@@ -697,7 +697,18 @@ class _ToIR(Transformer[Token, Any]):
     then_by_line = _line("then_by", lambda s, c: ir.RankKey(str(c[0]), ir.Direction(str(c[1])), s._tspan(c[0])))
     top_line = _line("top", lambda s, c: s._int(c[0]))
     shared_line = _line("shared", lambda s, c: (str(c[0]), c[1] if len(c) > 1 else None))
-    pool_line = _line("pool", lambda s, c: s._money(c[1]))
+
+    # `budget: $1,000 per day, first come`: the optional word after `per` is the budget's
+    # period; words after a comma are its overflow policy (counted as an `overflow` line, RK510).
+    def pool_line(self, meta: Any, c: list[Any]) -> tuple[str, Any, ir.Span]:
+        span = self._span(meta)
+        self.seen_lines.append(("pool", span))
+        period = next((str(t) for t in c[2:] if isinstance(t, Token)), None)
+        overflow = next((t for t in c[2:] if isinstance(t, str) and not isinstance(t, Token)), None)
+        if overflow is not None:
+            self.seen_lines.append(("overflow", span))
+        return ("pool", (self._money(c[1]), period, overflow, span), span)
+
     overflow_line = _line("overflow", lambda s, c: c[0])
     bracket_line = _line("bracket", lambda s, c: ir.Bracket(s._money(c[0]), s._percent(c[1])))
     standard_line = _line("standard", lambda s, c: s._percent(c[0]))
@@ -1297,19 +1308,21 @@ class _Lines:
     def limits(self) -> ir.Limits:
         cap = self.one("cap")
         max_orders = self.one("max_orders")
+        pool = self.one("pool")
         return ir.Limits(
             per_participant=cap[0] if cap else None,
             per_participant_noun=cap[1] if cap else None,
-            pool=self.one("pool"),
-            overflow=self.one("overflow"),
+            pool=pool[0] if pool else None,
+            overflow=self.one("overflow") or (pool[2] if pool else None),
             per_order=self.one("per_order"),
             max_orders=max_orders[0] if max_orders else None,
             max_orders_noun=max_orders[1] if max_orders else None,
-            overflow_span=self.span("overflow"),
+            overflow_span=self.span("overflow") or (pool[3] if pool and pool[2] else None),
             cap_span=self.span("cap"),
             pool_span=self.span("pool"),
             max_orders_span=self.span("max_orders"),
             cap_period=cap[2] if cap else None,
+            pool_period=pool[1] if pool else None,
         )
 
 

@@ -211,6 +211,9 @@ def reward_reason(
     tied: int = 1,
     orders: int | None = None,
     candidates: int | None = None,
+    budget_day: int | None = None,
+    budget_used: int | None = None,
+    budget_cut: int | None = None,
 ) -> str:
     """Why a participant gets a reward, with the arithmetic: its kind's words
     (:mod:`rulekit.rewards`), then what a pool or budget took.
@@ -219,13 +222,39 @@ def reward_reason(
     budget limits (both after the per-participant cap). For prizes, ``rank`` is the
     participant's rank, ``ranked`` how many were ranked and ``tied`` the size of its
     tie group; for subsidies, ``orders`` is the number of subsidised orders and
-    ``candidates`` the number that qualified before ``max orders`` cut them.
+    ``candidates`` the number that qualified before ``max orders`` cut them. With a budget
+    per day (week, month), ``budget_day`` is the first local day (``YYYYMMDD``) of the first
+    period whose budget cut one of its orders, ``budget_used`` what that period's budget had
+    already paid (minor units) when it did, and ``budget_cut`` how many periods cut its orders.
     """
     code = currency(program)
     kind = kind_of(reward)
     paid = Paid(amount, before_limits, rank, ranked, tied, orders, candidates)
     text = kind.reason(program, reward, values, code, paid)
-    return text + _limit_text(kind.limits(reward), kind.pool_word, amount, before_limits, code)
+    limits = kind.limits(reward)
+    text += _limit_text(limits, kind.pool_word, amount, before_limits, code)
+    if limits is not None and amount != before_limits and budget_day is not None:
+        text += _period_text(limits, code, budget_day, budget_used, budget_cut)
+    return text
+
+
+def _period_text(limits: ir.Limits, code: str, day: int, used: int | None, cut: int | None) -> str:
+    """``: on 2024-03-28 £47.88 of that day's £50 was already paid to earlier orders (and 1 more day)``."""
+    period = limits.pool_period or "day"
+    first = dt.date(day // 10_000, day // 100 % 100, day % 100)
+    when = {"day": f"on {first.isoformat()}", "week": f"in the week of {first.isoformat()}"}.get(
+        period, f"in {first.isoformat()[:7]}"
+    )
+    text = f" per {period}: {when}"
+    pool = limits.pool
+    if used is not None and pool is not None and (limits.overflow or "scale down") == "first come":
+        spent = Decimal(used).scaleb(-get_currency_precision(code))
+        text += f" {format_money(spent, code)} of that {period}'s {format_money(pool.amount, code, whole=True)} "
+        text += "was already paid to earlier orders"
+    more = (cut or 1) - 1
+    if more > 0:
+        text += f" (and {more} more {period}{'' if more == 1 else 's'})"
+    return text
 
 
 def _limit_text(limits: ir.Limits | None, word: str, amount: Decimal, before: Decimal, code: str) -> str:

@@ -15,5 +15,6 @@ for fmt in md html; do
   $rk docs campaigns/ytd_bonus.rules --locale en-US --format "$fmt" -o "docs/campaigns/ytd_bonus.$fmt"
   $rk docs campaigns/new_seller.rules --locale en-US --format "$fmt" -o "docs/campaigns/new_seller.$fmt"
   $rk docs campaigns/streak_challenge.rules --locale en-US --format "$fmt" -o "docs/campaigns/streak_challenge.$fmt"
+  $rk docs campaigns/flash_sale.rules --locale en-GB --format "$fmt" -o "docs/campaigns/flash_sale.$fmt"
 done
 git status --short docs/campaigns

@@ -26,6 +26,7 @@ DOCUMENTS = [
     ("ytd_bonus", "en-US"),
     ("seller_milestones", "en-US"),
     ("new_seller", "en-US"),
+    ("flash_sale", "en-GB"),
 ]
 
 

@@ -102,6 +102,8 @@ def expected(spec: Spec, data: dict[str, list[Row]]) -> dict[str, dict[str, Any]
         spec.max_orders,
         spec.subsidy_limits.pool,
         spec.subsidy_limits.overflow,
+        spec.subsidy_limits.period,
+        spec.zone,
     )
     return {
         i: {

@@ -16,7 +16,7 @@ from rulekit.checker import CheckReport
 from rulekit.cli.app import EXIT_FINDINGS, EXIT_OK, OutputFormat, app
 from rulekit.cli.stdin import at_most_one_stdin, check_path
 from rulekit.diagnostics import Severity, render
-from rulekit.liability import format_money
+from rulekit.liability import budget_terms, format_money
 from rulekit.money import round_money
 
 
@@ -56,7 +56,9 @@ def summary_line(report: CheckReport) -> str:
     head = ", ".join(["ok", *counts])
     if report.max_payout is None:
         return f"{path}: {head} — maximum total payout is unbounded"
-    return f"{path}: {head} — maximum total payout {format_money(report.max_payout)}"
+    terms = budget_terms(report.program)  # budgets per day (week, month): how many count
+    where = f" ({'; '.join(terms)})" if terms else ""
+    return f"{path}: {head} — maximum total payout {format_money(report.max_payout)}{where}"
 
 
 def report_json(report: CheckReport) -> dict[str, Any]:

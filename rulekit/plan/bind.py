@@ -17,6 +17,7 @@ from rulekit.diagnostics import error
 from rulekit.errors import CompileError
 from rulekit.plan import arith
 from rulekit.plan.aggregates import aggregate
+from rulekit.plan.budgets import budget_periods
 from rulekit.plan.kinds import kind_of
 from rulekit.plan.links import entity_of, link_between
 from rulekit.plan.model import (
@@ -78,7 +79,9 @@ def bind(program: ir.Program) -> Plan:
         metrics=metrics,
         clauses=tuple(_clause(program, c, by_metric) for c in program.clauses),
         rankings=rankings,
-        rewards=tuple(_reward(program, r, by_metric, by_table, by_window, by_ranking) for r in program.rewards),
+        rewards=tuple(
+            budget_periods(_reward(program, r, by_metric, by_table, by_window, by_ranking), tz) for r in program.rewards
+        ),
     )
 
 
@@ -367,7 +370,13 @@ def _ranking(
 def plan_limits(limits: ir.Limits) -> LimitsPlan:
     """A reward's limits with the defaults filled in (``overflow`` scales down without a line)."""
     overflow = Overflow(limits.overflow or Overflow.SCALE_DOWN.value) if limits.pool is not None else None
-    return LimitsPlan(limits.per_participant, limits.pool, overflow, limits.per_order, limits.max_orders)
+    period = _bucket_unit(limits.pool_period) if limits.pool is not None else None
+    return LimitsPlan(limits.per_participant, limits.pool, overflow, limits.per_order, limits.max_orders, period)
+
+
+def _bucket_unit(word: str | None) -> ir.BucketUnit | None:
+    """``day`` -> ``BucketUnit.DAY``; an unknown word is reported by the checker first (RK430)."""
+    return ir.BucketUnit(word) if word is not None else None
 
 
 def _reward(

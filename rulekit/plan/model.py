@@ -208,6 +208,11 @@ class LimitsPlan:
     overflow: Overflow | None
     per_order: ir.Money | None
     max_orders: int | None
+    # `budget: $1,000 per day`: the calendar period each budget covers, and those periods over
+    # the reward's window (local days, ISO weeks or months of the program's time zone, as
+    # naive-UTC ``[start, end)``); ``pool_periods`` is None when the window has no fixed end.
+    pool_period: ir.BucketUnit | None = None
+    pool_periods: tuple[tuple[dt.datetime, dt.datetime], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

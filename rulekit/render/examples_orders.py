@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from rulekit import ir, timeutil
 from rulekit.money import round_money
 from rulekit.render import examples as ex
+from rulekit.render import periods as render_periods  # issue 10, construct 6 (budgets per period)
 from rulekit.render import rewards
 from rulekit.render.cases import Case, Chooser, Decider, Value, first_come_share, qualifying, utc_text
 from rulekit.render.model import Example
@@ -61,12 +62,22 @@ def order_examples(program: ir.Program, words: Words, decider: Decider) -> list[
     scale = cap.amount if cap is not None else Decimal(10)
     item_total = ex.round_figure(scale * 20)
     after = _relative_end(relative, joined, tz) + dt.timedelta(hours=12) if relative else joined + dt.timedelta(days=60)
-    inside = _Order(joined, joined + dt.timedelta(days=7), item_total, ex.round_figure(scale * Decimal("0.6")))
+    inside = _Order(joined, joined + _into(first), item_total, ex.round_figure(scale * Decimal("0.6")))
     orders = (inside, _Order(joined, after, item_total, ex.round_figure(scale * Decimal("1.5"))))
     found = [_order_example(setting, order) for order in orders]
     if subsidy is not None:
         found += _limit_examples(setting, subsidy, inside)
     return [e for e in found if e is not None]
+
+
+def _into(window: ir.AbsoluteWindow | None) -> dt.timedelta:
+    """How far into the first window the example order is placed: a week, or halfway through a
+    shorter window (a 7-day flash sale), so that the order is inside it."""
+    week = dt.timedelta(days=7)
+    if window is None:
+        return week
+    start, end = window.local_bounds()
+    return min(week, (end - start) / 2)
 
 
 def _relative_window(program: ir.Program, *effects: ir.Commission | ir.Subsidy | None) -> ir.RelativeWindow | None:
@@ -170,7 +181,10 @@ def _order_example(s: _Setting, order: _Order) -> Example | None:
         outcome.append(
             f"pays {fmt.money(own, currency)} of the {column} itself" if own else f"pays none of the {column}"
         )
-    if s.relative is None:
+    if s.relative is None and s.subsidy is not None and s.commission is None and s.subsidy.filters.window:
+        where = "inside" if _inside(program, s.subsidy.filters.window, order, s.tz) else "outside"
+        title = f"{an(row)} {where} {words.window_phrase(s.subsidy.filters.window)}"
+    elif s.relative is None:
         title = an(row)
     else:
         where = "inside" if _inside(program, s.relative.name, order, s.tz) else "after"
@@ -183,8 +197,10 @@ def _order_conditions(s: _Setting, row: str) -> tuple[str, ...]:
     words, p, fmt = s.words, s.words.participant, s.words.fmt
     out = []
     eligible = s.program.clauses_of(ir.ClauseKind.ELIGIBLE)
-    if eligible:
+    if eligible and s.commission is not None:
         out.append(f"A {p} that may not take part pays the standard commission and receives no payments.")
+    elif eligible:
+        out.append(f"A {p} that may not take part receives no payments.")
     subsidy = s.subsidy
     if subsidy is not None:
         limits = subsidy.limits
@@ -195,7 +211,7 @@ def _order_conditions(s: _Setting, row: str) -> tuple[str, ...]:
                 f"{p} (see the order-limit example below)."
             )
         if limits.pool is not None:
-            pool = fmt.money(limits.pool)
+            pool = fmt.money(limits.pool) + render_periods.budget_period_words(limits, words)
             out.append(f"It pays only while the budget of {pool} lasts (see the budget example below).")
     return tuple(out)
 
@@ -292,16 +308,36 @@ def _first_come_example(s: _Setting, subsidy: ir.Subsidy, order: _Order, paid: D
     rows, column = plural(row), words.column_words(subsidy.column, subsidy.table)
     left = round_money(paid * Decimal("0.4"), currency)
     share = first_come_share(paid, left)
+    period = subsidy.limits.pool_period  # `budget: £50 per day`: the example happens within one day
+    used = fmt.money(pool.amount - left, currency)
+    if period == "day":
+        zone = render_periods.budget_period_words(subsidy.limits, words).removeprefix(" per day ")
+        spent = (
+            f"Suppose the payments to all {p}s on {fmt.date(order.placed.date())} have used {used} of that day's "
+            f"budget of {fmt.money(pool)} (days in {zone.strip('()')})"
+        )
+    elif period is not None:
+        spent = (
+            f"Suppose the payments to all {p}s in one {period} have used {used} of that {period}'s budget of "
+            f"{fmt.money(pool)}"
+        )
+    else:
+        spent = f"Suppose the payments to all {p}s have used {used} of the budget of {fmt.money(pool)}"
     steps = (
-        f"Suppose the payments to all {p}s have used {fmt.money(pool.amount - left, currency)} of the budget of "
-        f"{fmt.money(pool)} when a qualifying {row} with {column} {fmt.money(order.fee, currency)} is paid; "
+        f"{spent} when a qualifying {row} with {column} {fmt.money(order.fee, currency)} is paid; "
         f"{rows} are paid in time order.",
         f"On its own the platform would pay {fmt.money(paid, currency)}; only {fmt.money(left, currency)} is left, "
         f"so it pays {fmt.money(share, currency)}.",
     )
     outcome = (
         f"On this {row} the {p} pays {fmt.money(round_money(order.fee - share, currency), currency)} of the "
-        f"{column} itself, and later {rows} receive nothing."
+        f"{column} itself, and later {rows}{' that ' + period if period else ''} receive nothing."
     )
-    conditions = (f"While the budget has money left, each qualifying {row} is paid in full, in time order.",)
-    return Example(f"The budget runs out ({fmt.money(pool)})", steps, outcome, conditions)
+    conditions: tuple[str, ...] = (
+        f"While the budget has money left, each qualifying {row} is paid in full, in time order.",
+    )
+    if period is not None:
+        conditions += (f"The next {period} starts with a new budget of {fmt.money(pool)}, whatever was used before.",)
+    return Example(
+        f"The budget runs out ({fmt.money(pool)}{' per ' + period if period else ''})", steps, outcome, conditions
+    )

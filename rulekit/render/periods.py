@@ -7,7 +7,9 @@ when each period's payment falls due.
 
 from __future__ import annotations
 
-from rulekit import ir
+from zoneinfo import ZoneInfo
+
+from rulekit import ir, timeutil
 from rulekit.periods import pay_unit
 from rulekit.periods.program import to_date_rewards
 from rulekit.periods.run import period_programs
@@ -15,10 +17,13 @@ from rulekit.render.i18n import _
 from rulekit.render.words import Words
 
 __all__ = [
+    "budget_period_sentence",
+    "budget_period_words",
     "cap_words",
     "max_fact_label",
     "max_sentence_template",
     "measure_words",
+    "pay_unit_of",
     "payment_sentences",
     "payment_summary",
     "pool_words",
@@ -71,6 +76,44 @@ def cap_words(limits: ir.Limits, words: Words) -> str:
     if limits.cap_period is not None:
         return f" per {limits.cap_period}"
     return f" in total over all {unit}s" if unit is not None else ""
+
+
+def pay_unit_of(words: Words) -> str | None:
+    """The pay period's unit of the program being described (``month``), or None."""
+    return _unit(words.program)
+
+
+def budget_period_words(limits: ir.Limits, words: Words) -> str:
+    """`` per day (British Time, Europe/London)`` after a budget per calendar period; else ``""``."""
+    period = limits.pool_period
+    if period is None:
+        return ""
+    tz = _zone(words.program)
+    where = f"{words.fmt.zone_name(tz)}, {tz.key}" if tz is not None else "local time"
+    return f" per {period} ({where})"
+
+
+def budget_period_sentence(limits: ir.Limits, words: Words, what: str) -> list[str]:
+    """What a budget per day (week, month) means: each period its own, nothing carried over."""
+    period = limits.pool_period
+    if period is None:
+        return []
+    tz = _zone(words.program)
+    zone = words.fmt.zone_name(tz) if tz is not None else "local time"
+    spans = {
+        "day": f"Each day, from midnight to midnight {zone} (23 or 25 hours on the days the clocks change),",
+        "week": f"Each week, from Monday 00:00 to the next Monday 00:00 {zone},",
+        "month": f"Each calendar month, from midnight {zone} on its first day,",
+    }
+    return [
+        f"{spans.get(period, spans['month'])} has its own budget for the {what} on the orders placed in it; "
+        f"what one {period} leaves unused does not carry over to the next."
+    ]
+
+
+def _zone(program: ir.Program) -> ZoneInfo | None:
+    header = program.header
+    return timeutil.zone(header.timezone) if header is not None and header.timezone else None
 
 
 def pool_words(words: Words) -> list[str]:

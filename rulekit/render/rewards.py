@@ -168,13 +168,22 @@ def pool_sentences(limits: ir.Limits, words: Words, what: str, order: str, pool_
         return []
     fmt, p = words.fmt, words.participant
     minor = fmt.money(minor_unit(limits.pool.currency))
+    # `budget: £50 per day`: the amount reads "£50 per day (British Time, Europe/London)".
+    pool = fmt.money(limits.pool) + render_periods.budget_period_words(limits, words)
     out = [
-        _("All {what} together are limited to {pool_word} {pool}.").format(
-            what=what, pool_word=pool_word, pool=fmt.money(limits.pool)
-        )
+        _("All {what} together are limited to {pool_word} {pool}.").format(what=what, pool_word=pool_word, pool=pool)
     ]
-    out += render_periods.pool_words(words)  # issue 10, construct 6 (periods)
-    if limits.overflow == "first come":
+    if limits.pool_period is not None and limits.pool_period != render_periods.pay_unit_of(words):
+        out += render_periods.budget_period_sentence(limits, words, what)
+    else:
+        out += render_periods.pool_words(words)  # issue 10, construct 6 (periods)
+    if limits.pool_period is not None and limits.overflow == "first come":  # `budget: £50 per day`
+        period = limits.pool_period
+        out.append(
+            f"If one {period}'s {what} would add up to more, they are paid {order} until that {period}'s budget "
+            f"runs out; the last one paid receives what is left, and later ones that {period} receive nothing."
+        )
+    elif limits.overflow == "first come":
         out.append(
             _(
                 "If they would add up to more, they are paid {order} until the money runs out; the last one paid "

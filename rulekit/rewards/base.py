@@ -179,8 +179,11 @@ class RewardKind(ABC, Generic[R]):
         limits = self.limits(reward)
         if limits is None or limits.pool is None:
             return []
+        from rulekit.render.periods import budget_period_words
+
         title = humanize(reward.name)
-        return [Fact(f"{title[:1].upper() + title[1:]} {self.pool_word}", words.fmt.money(limits.pool))]
+        amount = words.fmt.money(limits.pool) + budget_period_words(limits, words)  # `£50 per day (…)`
+        return [Fact(f"{title[:1].upper() + title[1:]} {self.pool_word}", amount)]
 
     @abstractmethod
     def reason(self, program: ir.Program, reward: R, values: Mapping[str, object], code: str, paid: Paid) -> str:
@@ -199,9 +202,11 @@ class RewardKind(ABC, Generic[R]):
                 "other orders and is applied at settlement"
             )
         if limits.pool is not None:
+            # `budget: … per day`: each local day's budget is shared by that day's orders of every participant.
+            period = f" per {limits.pool_period} (local time)" if limits.pool_period else ""
             notes.append(
-                f"{name}: the {format_money(limits.pool.amount, code, whole=True)} {self.pool_word} is shared by all "
-                f"{noun}s; amounts here are before it"
+                f"{name}: the {format_money(limits.pool.amount, code, whole=True)} {self.pool_word}{period} is shared "
+                f"by all {noun}s; amounts here are before it"
             )
         return notes
 

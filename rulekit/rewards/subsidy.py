@@ -3,13 +3,15 @@ of a qualifying participant, never more than the cost; at most ``max orders`` or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 from sqlglot import exp
 
 from rulekit import ir
+from rulekit.buckets import bucket_of
 from rulekit.checks.rewards import check_rate
 from rulekit.diff import format_money as diff_money
 from rulekit.diff import format_percent, limit_fields, limits_text, same
@@ -23,6 +25,7 @@ from rulekit.render.rewards import order_condition, pool_sentences
 from rulekit.rewards.base import EffectFn, Paid
 from rulekit.rewards.orders import OrderKind, order_table, with_status
 from rulekit.sql import build as b
+from rulekit.sql.exprs import local_midnight
 from rulekit.sql.metrics import PID, E, column_value, event_filter
 from rulekit.sql.rewards import (
     before_col,
@@ -43,6 +46,11 @@ if TYPE_CHECKING:
     from rulekit.sql.exprs import Scope
     from rulekit.sql.metrics import Context as SqlContext
     from rulekit.sql.rewards import Stages
+
+BUDGET_PERIOD = "bperiod"  # the index of an order's budget period (`budget: … per day`)
+BUDGET_DAY = "bday"  # the period's first local day as YYYYMMDD, for explanations
+# (Paid field, column prefix) read back from a settlement row for a budget per period.
+_BUDGET_EXTRAS = (("budget_day", "sbd"), ("budget_used", "sbu"), ("budget_cut", "sbn"))
 
 
 def subsidy_for_order(subsidy: ir.Subsidy, cost: Decimal, currency: str) -> Decimal:
@@ -130,17 +138,25 @@ class SubsidyKind(OrderKind[ir.Subsidy]):
             b.col("candidate", o),
             b.alias(b.case([(within, b.col("amt", o))], b.integer(0)), "before"),
         ).from_(ctx.ref(first, o))
+        periods = _budget_periods(ctx, reward)
+        if periods is not None:  # `budget: … per day`: each order's budget period, by its instant
+            limited = _with_budget_period(ctx, reward, limited, periods, o)
         second = f"subsidy2__{reward.name}"
         ctx.add(second, limited)
         order = [b.ordered(b.col("t", o)), b.ordered(b.col("k", o))]
-        paid = pool_policy(b.col("before", o), reward.limits, ctx.currency, order)
+        partition: list[exp.Expression] | None = [b.col(BUDGET_PERIOD, o)] if periods is not None else None
+        paid = pool_policy(b.col("before", o), reward.limits, ctx.currency, order, partition)
         third = f"subsidy3__{reward.name}"
         ctx.add(
             third,
             b.select(exp.Column(this=exp.Star(), table=b.ident(o)), b.alias(paid, "paid")).from_(ctx.ref(second, o)),
         )
+        if periods is not None:  # what each period's budget had paid before each order: for explanations
+            fourth = f"subsidy4__{reward.name}"
+            ctx.add(fourth, _budget_use(ctx, third, order, o))
+            third = fourth
         name = f"subsidy__{reward.name}"
-        ctx.add(name, _summary(ctx, reward, third, o))
+        ctx.add(name, _summary(ctx, reward, third, o, periods is not None))
         return name
 
     def order_columns(self, reward: ir.Subsidy, alias: str) -> list[exp.Expression]:
@@ -151,10 +167,18 @@ class SubsidyKind(OrderKind[ir.Subsidy]):
             columns.append(b.alias(b.coalesce(value, b.integer(0)), name))
         for name in (orders_col(reward.name), candidates_col(reward.name)):
             columns.append(b.alias(b.coalesce(b.col(name, alias), b.integer(0)), name))
+        if reward.limits.pool is not None and reward.limits.pool_period is not None:
+            columns += [b.alias(b.col(f"{p}__{reward.name}", alias), f"{p}__{reward.name}") for _, p in _BUDGET_EXTRAS]
         return columns
 
     def row_extras(self, reward: ir.Subsidy) -> tuple[tuple[str, str], ...]:
-        return (("orders", orders_col(reward.name)), ("candidates", candidates_col(reward.name)))
+        extras: tuple[tuple[str, str], ...] = (
+            ("orders", orders_col(reward.name)),
+            ("candidates", candidates_col(reward.name)),
+        )
+        if reward.limits.pool is not None and reward.limits.pool_period is not None:
+            extras += tuple((field, f"{prefix}__{reward.name}") for field, prefix in _BUDGET_EXTRAS)
+        return extras
 
     # ------------------------------------------------------------------- words
 
@@ -236,12 +260,15 @@ def _candidates(ctx: SqlContext, subsidy: ir.Subsidy) -> str:
     tbl = order_table(ctx, subsidy)
     time = b.col(tbl.time or (tbl.period[0] if tbl.period else "__rk_row"), E)
     key = b.col(tbl.key[0] if tbl.key else "__rk_row", E)
+    when = tbl.time or (tbl.period[0] if tbl.period else "")
+    instant = local_midnight(time.copy(), ctx.tz_name) if _is_date(tbl, when) else time.copy()
     candidate = b.and_(b.is_true(b.col("qualified", "st")), event_filter(ctx, tbl, subsidy.filters))
     amount = b.case([(candidate, _order_subsidy(ctx, subsidy, column_value(tbl, subsidy.column, E)))], b.integer(0))
     base = with_status(ctx, tbl, "status").select(
         b.alias(b.col(ctx.pk, E), PID),
         b.alias(time, "t"),
         b.alias(key, "k"),
+        b.alias(instant, "ti"),  # the row's instant (a `date` time is its local midnight): its budget period
         b.alias(candidate.copy(), "candidate"),
         b.alias(b.cast(amount, "HUGEINT"), "amt"),
     )
@@ -250,21 +277,89 @@ def _candidates(ctx: SqlContext, subsidy: ir.Subsidy) -> str:
     return first
 
 
-def _summary(ctx: SqlContext, subsidy: ir.Subsidy, source: str, o: str) -> exp.Select:
+def _is_date(tbl: ir.Table, name: str) -> bool:
+    column = tbl.column(name)
+    return column is not None and column.type is ir.ColumnType.DATE
+
+
+def _budget_periods(ctx: SqlContext, subsidy: ir.Subsidy) -> tuple[tuple[dt.datetime, dt.datetime], ...] | None:
+    """The budget's calendar periods, resolved once by the bind pass; None for a single budget."""
+    planned = ctx.plan.reward(subsidy.name)
+    if planned is None or planned.limits.pool is None or planned.limits.pool_period is None:
+        return None
+    return planned.limits.pool_periods or ()
+
+
+def _with_budget_period(
+    ctx: SqlContext,
+    subsidy: ir.Subsidy,
+    limited: exp.Select,
+    periods: Sequence[tuple[dt.datetime, dt.datetime]],
+    o: str,
+) -> exp.Select:
+    """``limited`` with each order's budget period (its index; null outside every period,
+    where no order is a candidate), joined from a ``VALUES`` table of naive-UTC bounds."""
+    name = f"subsidyp__{subsidy.name}"
+    unit = subsidy.limits.pool_period
+    rows = [
+        exp.Tuple(expressions=[b.integer(i), b.integer(_day_number(lo, unit, ctx)), b.timestamp(lo), b.timestamp(hi)])
+        for i, (lo, hi) in enumerate(periods)
+    ]
+    if not rows:  # a window without days: one null row, so the join still has a table
+        rows = [exp.Tuple(expressions=[b.null(), b.null(), b.null(), b.null()])]
+    columns = [b.ident(BUDGET_PERIOD), b.ident(BUDGET_DAY), b.ident("lo"), b.ident("hi")]
+    values = exp.Values(expressions=rows, alias=exp.TableAlias(this=b.ident("v"), columns=columns))
+    ctx.add(name, exp.Select(expressions=[exp.Star()]).from_(values))
+    p = "bp"
+    ti = b.col("ti", o)
+    on = b.and_(exp.GTE(this=ti, expression=b.col("lo", p)), exp.LT(this=ti.copy(), expression=b.col("hi", p)))
+    limited = limited.select(b.col(BUDGET_PERIOD, p), b.col(BUDGET_DAY, p), copy=False)
+    return limited.join(ctx.ref(name, p), on=on, join_type="left", copy=False)
+
+
+def _day_number(start: dt.datetime, unit: str | None, ctx: SqlContext) -> int:
+    """The first local day of the period starting (or clipped to start) at ``start``, as YYYYMMDD."""
+    day = bucket_of(start, ir.BucketUnit(unit or "day"), ctx.tz)
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def _budget_use(ctx: SqlContext, source: str, order: list[exp.Ordered], o: str) -> exp.Select:
+    """Each order with ``used``: what its budget period had paid before it (time, then key
+    order), and ``firstcut``: the first local day of its participant's first period whose
+    budget cut one of its orders."""
+    paid, period = b.col("paid", o), b.col(BUDGET_PERIOD, o)
+    running = b.window(b.sum_(paid.copy()), partition=[period.copy()], order=order, running=True)
+    used = exp.Sub(this=running, expression=paid.copy())
+    cut_day = b.case([(_cut(o), b.col(BUDGET_DAY, o))])
+    first = b.window(exp.Min(this=cut_day), partition=[b.col(PID, o)])
+    star = exp.Column(this=exp.Star(), table=b.ident(o))
+    return b.select(star, b.alias(used, "used"), b.alias(first, "firstcut")).from_(ctx.ref(source, o))
+
+
+def _cut(o: str) -> exp.Expression:
+    return exp.LT(this=b.col("paid", o), expression=b.col("before", o))
+
+
+def _summary(ctx: SqlContext, subsidy: ir.Subsidy, source: str, o: str, periods: bool = False) -> exp.Select:
     def count_if(condition: exp.Expression) -> exp.Expression:
         return exp.Sum(this=b.case([(condition, b.integer(1))], b.integer(0)))
 
-    return (
-        b.select(
-            b.col(PID, o),
-            b.alias(b.coalesce(b.sum_(b.col("paid", o)), b.integer(0)), paid_col(subsidy.name)),
-            b.alias(b.coalesce(b.sum_(b.col("before", o)), b.integer(0)), before_col(subsidy.name)),
-            b.alias(count_if(exp.GT(this=b.col("paid", o), expression=b.integer(0))), orders_col(subsidy.name)),
-            b.alias(count_if(b.is_true(b.col("candidate", o))), candidates_col(subsidy.name)),
-        )
-        .from_(ctx.ref(source, o))
-        .group_by(b.col(PID, o))
-    )
+    columns = [
+        b.col(PID, o),
+        b.alias(b.coalesce(b.sum_(b.col("paid", o)), b.integer(0)), paid_col(subsidy.name)),
+        b.alias(b.coalesce(b.sum_(b.col("before", o)), b.integer(0)), before_col(subsidy.name)),
+        b.alias(count_if(exp.GT(this=b.col("paid", o), expression=b.integer(0))), orders_col(subsidy.name)),
+        b.alias(count_if(b.is_true(b.col("candidate", o))), candidates_col(subsidy.name)),
+    ]
+    if periods:  # `budget: … per day`: the first period that cut an order, and how much it had paid by then
+        first = b.and_(_cut(o), exp.EQ(this=b.col(BUDGET_DAY, o), expression=b.col("firstcut", o)))
+        cut_days = exp.Count(this=exp.Distinct(expressions=[b.case([(_cut(o), b.col(BUDGET_DAY, o))])]))
+        columns += [
+            b.alias(exp.Min(this=b.col("firstcut", o)), f"sbd__{subsidy.name}"),
+            b.alias(exp.Min(this=b.case([(first, b.col("used", o))])), f"sbu__{subsidy.name}"),
+            b.alias(cut_days, f"sbn__{subsidy.name}"),
+        ]
+    return b.select(*columns).from_(ctx.ref(source, o)).group_by(b.col(PID, o))
 
 
 def _order_subsidy(ctx: SqlContext, subsidy: ir.Subsidy, cost: exp.Expression) -> exp.Expression:

@@ -172,21 +172,28 @@ def pool_stage(stages: Stages, name: str, limits: ir.Limits, order: list[exp.Ord
     stages.add([b.alias(pool_policy(before, limits, stages.ctx.currency, order), paid_col(name))])
 
 
-def pool_policy(before: exp.Expression, limits: ir.Limits, currency: str, order: list[exp.Ordered]) -> exp.Expression:
+def pool_policy(
+    before: exp.Expression,
+    limits: ir.Limits,
+    currency: str,
+    order: list[exp.Ordered],
+    partition: list[exp.Expression] | None = None,
+) -> exp.Expression:
     """What is paid of ``before`` (minor units, one row each) under a pool: everything without
     one; else, when the total is over the pool, each scaled down by the same factor (rounded
-    down), or paid ``first come`` in ``order`` until the pool runs out."""
+    down), or paid ``first come`` in ``order`` until the pool runs out. With ``partition``
+    (a budget per day: the rows' budget period) each partition has its own pool."""
     if limits.pool is None:
         return before
     cap = b.integer(minor(limits.pool.amount, currency))
     if (limits.overflow or "scale down") == "first come":
-        running = b.window(b.sum_(before.copy()), order=order, running=True)
+        running = b.window(b.sum_(before.copy()), partition=partition, order=order, running=True)
         earlier = exp.Sub(this=running, expression=before.copy())
         paid: exp.Expression = b.greatest(
             b.integer(0), b.least(before.copy(), exp.Sub(this=cap, expression=b.paren(earlier)))
         )
     else:
-        total = b.window(b.sum_(before.copy()))
+        total = b.window(b.sum_(before.copy()), partition=partition)
         scaled = exp.IntDiv(this=exp.Mul(this=before.copy(), expression=cap.copy()), expression=total.copy())
         paid = b.case([(exp.GT(this=total, expression=cap.copy()), scaled)], before.copy())
     return b.cast(paid, "HUGEINT")

@@ -1,7 +1,8 @@
 """A pure-Python reference for the population rules of ``docs/semantics.md``.
 
 Ranking with competition ranks and shared-rank policies, prize positions, per-participant
-caps, pools and budgets (scale down / first come), ``max orders`` and per-order budgets.
+caps, pools and budgets (scale down / first come), ``max orders`` and per-order budgets, for
+the whole program or per local day, ISO week or month (``budget: … per day``).
 It is written from the semantics document alone and imports nothing from ``rulekit``: it is
 the oracle the SQL settlement is checked against (``tests/test_population.py``).
 
@@ -10,9 +11,11 @@ All money here is in integer minor units (cents), so every rounding is explicit.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from zoneinfo import ZoneInfo
 
 Key = tuple[object, ...]
 
@@ -120,6 +123,19 @@ class Order:
     cost: Decimal
 
 
+def budget_period(ts: dt.datetime, period: str | None, zone: str) -> object:
+    """The calendar period of a budget ``per day|week|month`` an instant falls in: its local
+    date, ISO (year, week) or (year, month) in ``zone``; one period for a budget without one."""
+    if period is None:
+        return None
+    local = ts.astimezone(ZoneInfo(zone)).date()
+    if period == "day":
+        return local
+    if period == "week":
+        return local.isocalendar()[:2]
+    return (local.year, local.month)
+
+
 def order_subsidies(
     orders: Sequence[Order],
     amount_of: Callable[[Decimal], Decimal],
@@ -127,8 +143,12 @@ def order_subsidies(
     max_orders: int | None,
     pool: int | None,
     overflow: str | None,
+    period: str | None = None,
+    zone: str = "UTC",
 ) -> dict[str, int]:
-    """Subsidy paid per participant, in minor units, over its candidate orders (already filtered)."""
+    """Subsidy paid per participant, in minor units, over its candidate orders (already filtered).
+
+    With a budget ``period`` every local day (ISO week, month) of ``zone`` has its own pool."""
     chronological = sorted(orders, key=lambda o: (o.ts, o.order_id))
     before: dict[str, int] = {}
     taken: dict[str, int] = {}
@@ -143,7 +163,13 @@ def order_subsidies(
         taken[order.participant] = count
         within = max_orders is None or count <= max_orders
         before[order.order_id] = to_minor(amount) if within else 0
-    paid = apply_pool(before, [o.order_id for o in chronological], pool, overflow)
+    groups: dict[object, list[Order]] = {}
+    for order in chronological:
+        groups.setdefault(budget_period(order.ts, period, zone), []).append(order)  # type: ignore[arg-type]
+    paid: dict[str, int] = {}
+    for group in groups.values():
+        amounts = {o.order_id: before[o.order_id] for o in group}
+        paid.update(apply_pool(amounts, [o.order_id for o in group], pool, overflow))
     per_participant: dict[str, int] = {}
     for order in chronological:
         per_participant[order.participant] = per_participant.get(order.participant, 0) + paid[order.order_id]

@@ -39,13 +39,15 @@ class Limits:
     cap_each: int | None = None  # minor units
     pool: int | None = None
     overflow: str | None = None
+    period: str | None = None  # `budget: … per day|week|month` (per-order rewards only)
 
     def lines(self, noun: str = "account") -> list[str]:
         out = []
         if self.cap_each is not None:
             out.append(f"  cap: {usd(self.cap_each)} per {noun}")
         if self.pool is not None:
-            out.append(f"  budget: {usd(self.pool)}")
+            per = f" per {self.period}" if self.period else ""
+            out.append(f"  budget: {usd(self.pool)}{per}")
         if self.overflow is not None:
             out.append(f"  overflow: {self.overflow}")
         return out
@@ -144,7 +146,9 @@ def _limits(draw: st.DrawFn, per_participant: bool) -> Limits:
     pool = draw(st.none() | st.sampled_from([1, 1_000, 4_321, 25_000]))
     # Mostly an explicit policy: `first come` only shows its order when the pool runs out.
     overflow = draw(st.sampled_from([None, "scale down", "first come", "first come"])) if pool is not None else None
-    return Limits(cap, pool, overflow)
+    # A budget per local day, ISO week or month: only a per-order reward's orders have a time.
+    period = draw(st.sampled_from([None, "day", "day", "week", "month"])) if pool and not per_participant else None
+    return Limits(cap, pool, overflow, period)
 
 
 def _prize_limits(draw: st.DrawFn, schedule_total: int) -> Limits:
@@ -214,6 +218,17 @@ def population_data(draw: st.DrawFn, zone: str) -> dict[str, list[Row]]:
     )
     minutes = int((end - start).total_seconds() // 60)
     inside = st.builds(lambda m: start + dt.timedelta(minutes=m), st.integers(0, minutes - 1))
+    # Local midnights (and a second either side) of March's days, both DST changes among them:
+    # which day's budget an order at midnight uses.
+    tz = ZoneInfo(zone)
+    midnight = st.builds(
+        lambda day, s: (
+            dt.datetime.combine(FIRST_DAY + dt.timedelta(days=day), dt.time(), tz).astimezone(UTC)
+            + dt.timedelta(seconds=s)
+        ),
+        st.sampled_from([0, 4, 9, 10, 11, 29, 30]),
+        st.sampled_from([-1, 0, 0, 1]),
+    )
     accounts: list[Row] = []
     orders: list[Row] = []
     for a in range(draw(st.integers(1, 7))):
@@ -224,7 +239,7 @@ def population_data(draw: st.DrawFn, zone: str) -> dict[str, list[Row]]:
                 {
                     "order_id": f"o{len(orders):03d}",
                     "account_id": aid,
-                    "ts": draw(st.one_of(near, inside, inside)),
+                    "ts": draw(st.one_of(near, inside, inside, midnight)),
                     "gmv": Decimal(draw(st.sampled_from([0, 1_000, 2_500, 4_999, 10_000, 33_333]))) / 100,
                     "fee": Decimal(draw(st.sampled_from([0, 199, 300, 650]))) / 100,
                     "refunded": draw(st.booleans()) and draw(st.booleans()),
