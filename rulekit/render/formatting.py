@@ -40,6 +40,22 @@ class UnknownLocaleError(OutputError):
     """The requested document locale is not one rulekit renders."""
 
 
+def resolve_locale(name: str) -> str:
+    """The supported locale ``name`` means: ``de``, ``de_DE`` and ``DE-de`` are ``de-DE``.
+
+    A bare language names its one supported country (``en`` is ambiguous: en-US or en-GB).
+    Raises :class:`UnknownLocaleError`, listing the supported locales, for anything else.
+    """
+    wanted = name.strip().replace("_", "-").casefold()
+    exact = [known for known in LOCALES if known.casefold() == wanted]
+    by_language = [known for known in LOCALES if known.split("-")[0].casefold() == wanted]
+    found = exact or (by_language if len(by_language) == 1 else [])
+    if not found:
+        known = ", ".join(sorted(LOCALES))
+        raise UnknownLocaleError(f"unknown or unsupported locale `{name}`; supported locales: {known}")
+    return found[0]
+
+
 def _plain(value: Decimal) -> Decimal:
     """Drop trailing zeros so ``Decimal("2.50")`` formats as 2.5 and ``Decimal("4E+3")`` as 4000."""
     normal = value.normalize()
@@ -48,15 +64,13 @@ def _plain(value: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Formatter:
-    """Formats values for one locale (``en-US`` or ``en-GB``) and one program currency."""
+    """Formats values for one locale (``en-US``, ``en-GB``, ``de-DE``) and one program currency."""
 
     locale: str
     currency: str = "USD"
 
     def __post_init__(self) -> None:
-        if self.locale not in LOCALES:
-            known = ", ".join(sorted(LOCALES))
-            raise UnknownLocaleError(f"unknown locale `{self.locale}`; expected one of {known}")
+        object.__setattr__(self, "locale", resolve_locale(self.locale))
 
     @property
     def babel_locale(self) -> str:
