@@ -96,7 +96,11 @@ class Formatter:
     def percent(self, value: ir.Percent | Decimal) -> str:
         """A percentage as written: ``Percent(2)`` is ``2%``; ``2.5`` stays ``2.5%``."""
         number = value.value if isinstance(value, ir.Percent) else value
-        return str(format_percent(number / 100, format="#,##0.####%", locale=self.babel_locale))
+        # The locale's pattern ("#,##0%" in English, "#,##0 %" in German) with up to four decimals.
+        pattern = Locale.parse(self.babel_locale).percent_formats[None].pattern.split(";")[0]
+        return str(
+            format_percent(number / 100, format=pattern.replace("#,##0", "#,##0.####"), locale=self.babel_locale)
+        )
 
     def number(self, value: Decimal | int) -> str:
         return str(format_decimal(_plain(Decimal(value)), locale=self.babel_locale))

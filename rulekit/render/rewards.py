@@ -13,6 +13,7 @@ from rulekit import ir
 from rulekit.money import minor_unit, round_money
 from rulekit.plan import Remainder, TiePolicy
 from rulekit.plan.kinds import kind_of
+from rulekit.render import i18n
 from rulekit.render import periods as render_periods  # issue 10, construct 6 (periods)
 from rulekit.render.i18n import _
 from rulekit.render.model import Fact, Item, Section
@@ -111,22 +112,32 @@ def capitalize_first(text: str) -> str:
 def _tie_sentence(ranking: ir.Ranking, program: ir.Program, words: Words) -> str:
     p, minor = words.participant, words.fmt.money(minor_unit(words.currency))
     unique = next((k for k in ranking.keys if _is_unique_key(k, program)), None)
-    policy = {
-        TiePolicy.SPLIT: "they would share the rank and split equally the prizes of the positions they occupy, "
-        + (
-            f"each share rounded down to {minor}, and the {minor} units left over paid one each to them "
-            f"in order of their {words.measure(_participant_key(program))}"
-            if words.remainder(ranking.name) is Remainder.BY_KEY
-            else f"rounded down to {minor} (what is left over is not paid)"
-        ),
-        TiePolicy.SAME: "they would share the rank and each receive the prize of that rank",
-        TiePolicy.BY_KEY: f"they would be ordered by {words.measure(_participant_key(program))}, A to Z",
-    }[words.ties(ranking.name)]
     if unique is not None:
         # A case that cannot happen is not described: it only puzzles readers.
-        return f"Tie-break: every {p} has a different {words.measure(unique.name)}, so no two {p}s can share a rank."
-    present = policy.replace("would be", "are").replace("would ", "")
-    return f"Tie-break: when {p}s are equal on every measure, {present}."
+        return _("Tie-break: every {p} has a different {key}, so no two {p}s can share a rank.").format(
+            p=p, key=words.measure(unique.name)
+        )
+    key = words.measure(_participant_key(program))
+    policy = words.ties(ranking.name)
+    if policy is TiePolicy.SPLIT and words.remainder(ranking.name) is Remainder.BY_KEY:
+        text = _(
+            "Tie-break: when {p}s are equal on every measure, they share the rank and split equally the prizes "
+            "of the positions they occupy, each share rounded down to {minor}, and the {minor} units left over "
+            "paid one each to them in order of their {key}."
+        )
+    elif policy is TiePolicy.SPLIT:
+        text = _(
+            "Tie-break: when {p}s are equal on every measure, they share the rank and split equally the prizes "
+            "of the positions they occupy, rounded down to {minor} (what is left over is not paid)."
+        )
+    elif policy is TiePolicy.SAME:
+        text = _(
+            "Tie-break: when {p}s are equal on every measure, they share the rank and each receive the prize "
+            "of that rank."
+        )
+    else:
+        text = _("Tie-break: when {p}s are equal on every measure, they are ordered by {key}, A to Z.")
+    return text.format(p=p, minor=minor, key=key)
 
 
 def _participant_key(program: ir.Program) -> str:
@@ -163,7 +174,9 @@ def _reward_item(reward: ir.Reward, program: ir.Program, words: Words) -> Item:
     )
 
 
-def pool_sentences(limits: ir.Limits, words: Words, what: str, order: str, pool_word: str = "a budget of") -> list[str]:
+def pool_sentences(limits: ir.Limits, words: Words, what: str, order: str, pool_word: str | None = None) -> list[str]:
+    """The budget (or pool cap) sentences; ``what``, ``order`` and ``pool_word`` arrive translated."""
+    pool_word = _("a budget of") if pool_word is None else pool_word
     if limits.pool is None:
         return []
     fmt, p = words.fmt, words.participant
@@ -197,7 +210,7 @@ def cap_sentence(limits: ir.Limits, words: Words, what: str) -> list[str]:
     noun = limits.per_participant_noun or words.participant
     period = render_periods.cap_words(limits, words)  # issue 10, construct 6 (periods)
     capped = _("The {what} is capped at {cap} per {noun}.").format(
-        what=what, cap=words.fmt.money(limits.per_participant), noun=noun
+        what=what, cap=words.fmt.money(limits.per_participant), noun=i18n.noun(noun)
     )
     return [capped[:-1] + period + "." if period else capped]
 
@@ -206,10 +219,10 @@ def order_condition(filters: ir.Filters, table: str, words: Words) -> str:
     row = words.row_noun(table)
     parts = []
     if filters.window is not None:
-        parts.append(f"the {row} falls within {words.window_phrase(filters.window)}")
+        parts.append(_("the {row} falls within {window}").format(row=row, window=words.window_phrase(filters.window)))
     if filters.where is not None:
         parts.append(words.expr(filters.where, Subject.of(row)))
-    return " and ".join(parts)
+    return f" {_('and')} ".join(parts)
 
 
 # ---------------------------------------------------------------- maximum payout
@@ -234,7 +247,7 @@ def max_sentence(program: ir.Program, words: Words) -> str | None:
     if not parts:
         return None
     total = sum((amount for _label, amount in parts), Decimal(0))
-    listed = "; ".join(label for label, _amount in parts)
+    listed = "; ".join(label for label, _amount in parts)  # each part is worded by its reward kind
     return _("The most one {p} can receive is {total}: {parts}.").format(
         p=p, total=words.fmt.money(total), parts=listed
     )

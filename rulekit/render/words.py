@@ -98,6 +98,13 @@ def an(phrase: str) -> str:
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
 
 
+def a_name(phrase: str) -> str:
+    """``an account ID``, ``a GMV rebate``: a name from the rule file with its article in
+    English; German quotes the name instead („GMV rebate“), an article needing its gender."""
+    text = _("an {name}") if phrase[:1].lower() in "aeiou" else _("a {name}")
+    return text.format(name=phrase)
+
+
 def slug(name: str) -> str:
     """An HTML/Markdown anchor: ``partner_agency`` -> ``partner-agency``."""
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")

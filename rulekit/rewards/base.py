@@ -180,7 +180,10 @@ class RewardKind(ABC, Generic[R]):
         if limits is None or limits.pool is None:
             return []
         title = humanize(reward.name)
-        return [Fact(f"{title[:1].upper() + title[1:]} {self.pool_word}", words.fmt.money(limits.pool))]
+        from rulekit.render.i18n import _
+
+        label = _("{Title} pool cap") if self.pool_word == "pool cap" else _("{Title} budget")
+        return [Fact(label.format(Title=title[:1].upper() + title[1:]), words.fmt.money(limits.pool))]
 
     @abstractmethod
     def reason(self, program: ir.Program, reward: R, values: Mapping[str, object], code: str, paid: Paid) -> str:

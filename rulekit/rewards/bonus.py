@@ -18,6 +18,7 @@ from rulekit.plan.names import metric_type
 from rulekit.pyeval.rewards import ZERO, as_decimal
 from rulekit.pyeval.types import label, name_type
 from rulekit.reasons import cap_text, format_literal, format_money, format_value
+from rulekit.render.i18n import _
 from rulekit.render.model import Table
 from rulekit.render.rewards import cap_sentence, pool_sentences
 from rulekit.rewards.amounts import MetricAmountKind, positive_base
@@ -68,11 +69,12 @@ class BonusKind(MetricAmountKind[ir.Bonus]):
     def describe(self, reward: ir.Bonus, program: ir.Program, words: Words) -> tuple[list[str], Table | None]:
         p = words.participant
         text = [
-            f"Each qualifying {p} earns {words.fmt.money(reward.unit_amount)} "
-            f"for each unit of its {words.measure(reward.metric)}."
+            _("Each qualifying {p} earns {amount} for each unit of its {measure}.").format(
+                p=p, amount=words.fmt.money(reward.unit_amount), measure=words.measure(reward.metric)
+            )
         ]
-        text.extend(cap_sentence(reward.limits, words, "bonus"))
-        text.extend(pool_sentences(reward.limits, words, "bonuses", f"in order of {p}"))
+        text.extend(cap_sentence(reward.limits, words, _("bonus")))
+        text.extend(pool_sentences(reward.limits, words, _("bonuses"), _("in order of {p}").format(p=p)))
         return text, None
 
     def reason(self, program: ir.Program, reward: ir.Bonus, values: Mapping[str, object], code: str, paid: Paid) -> str:
