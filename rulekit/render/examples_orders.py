@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from rulekit import ir, timeutil
 from rulekit.money import round_money
 from rulekit.render import examples as ex
-from rulekit.render import i18n, rewards
+from rulekit.render import rewards
 from rulekit.render.cases import Case, Chooser, Decider, Value, first_come_share, qualifying, utc_text
 from rulekit.render.i18n import _
 from rulekit.render.model import Example
@@ -361,7 +361,7 @@ def _first_come_example(s: _Setting, subsidy: ir.Subsidy, order: _Order, paid: D
             row=row,
             column=column,
             fee=fmt.money(order.fee, currency),
-            rows=i18n.noun(rows),
+            rows=rows,
         ),
         _("On its own the platform would pay {paid}; only {left} is left, so it pays {share}.").format(
             paid=fmt.money(paid, currency), left=fmt.money(left, currency), share=fmt.money(share, currency)

@@ -20,7 +20,7 @@ from babel.units import format_unit
 
 from rulekit import ir
 from rulekit.errors import OutputError
-from rulekit.render.i18n import _
+from rulekit.render.i18n import _, active
 
 # The document locales the CLI accepts, mapped to Babel's identifiers.
 LOCALES: dict[str, str] = {"en-US": "en_US", "en-GB": "en_GB", "de-DE": "de_DE"}
@@ -124,7 +124,10 @@ class Formatter:
 
     def datetime(self, value: dt.datetime) -> str:
         """``00:00 on 14 February 2022``: a time of day, then the long date."""
-        return _("{time} on {date}").format(time=self.time(value.time()), date=self.date(value.date()))
+        # In the formatter's own language, even outside a document being built.
+        with active(self.locale):
+            text = _("{time} on {date}")
+        return text.format(time=self.time(value.time()), date=self.date(value.date()))
 
     def zone_name(self, zone: ZoneInfo) -> str:
         """The zone's everyday name: ``Eastern Time``, ``United Kingdom Time``."""
