@@ -129,7 +129,7 @@ def test_german_apollo_reads_as_written_by_hand() -> None:
     assert "wenn gilt: beim Account ist „click farming“ vermerkt." in text
     # 2 % of $150,000 is $3,000, capped at $2,000: German grouping, the symbol after the amount.
     # (Babel puts a no-break space between number and symbol: written "\xa0" here.)
-    expected = "Rückvergütung: 2 % von 150.000 $ sind 3.000 $, mehr als die Obergrenze von 2.000 $ je Account"
+    expected = "Rückvergütung: 2 % von 150.000 $ = 3.000 $, mehr als die Obergrenze von 2.000 $ je Account"
     assert expected.replace(" %", "\xa0%").replace(" $", "\xa0$") in text
     # The budget example: 50,000 / 62,500 = 0.8 and 2,000 × 0.8 = 1,600.
     assert "50.000\xa0$ ÷ 62.500\xa0$ = 0,8: 2.000\xa0$ × 0,8 = 1.600\xa0$" in text

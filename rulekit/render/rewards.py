@@ -209,10 +209,12 @@ def cap_sentence(limits: ir.Limits, words: Words, what: str) -> list[str]:
         return []
     noun = limits.per_participant_noun or words.participant
     period = render_periods.cap_words(limits, words)  # issue 10, construct 6 (periods)
-    capped = _("The {what} is capped at {cap} per {noun}.").format(
-        what=what, cap=words.fmt.money(limits.per_participant), noun=i18n.noun(noun)
+    # `period` (" per month", " in total over all months") is part of the sentence, so a
+    # language can place it: "Der Betrag ist je Seller und je Monat auf 2.000 $ begrenzt."
+    capped = _("The {what} is capped at {cap} per {noun}{period}.").format(
+        what=what, cap=words.fmt.money(limits.per_participant), noun=i18n.noun(noun), period=period
     )
-    return [capped[:-1] + period + "." if period else capped]
+    return [capped]
 
 
 def order_condition(filters: ir.Filters, table: str, words: Words) -> str:
