@@ -206,3 +206,15 @@ def test_every_aggregate_phrase_is_marked_for_the_catalogue() -> None:
     """The aggregates' document phrases live in the plan registry; the renderer marks them."""
     phrases = {a.words for a in AGGREGATES} | {a.labelled_words for a in AGGREGATES if a.labelled_words}
     assert phrases == set(AGGREGATE_PHRASES)
+
+
+def test_conditions_join_with_german_lists() -> None:
+    """Lists inside sentences use Babel's German patterns; English keeps its own (no serial comma)."""
+    from rulekit.render.i18n import active
+    from rulekit.render.words import join_words
+
+    with active("de-DE"):
+        assert join_words(["x", "y", "z"]) == "x, y und z"
+        assert join_words(["x", "y", "z"], alternatives=True) == "x, y oder z"
+    assert join_words(["x", "y", "z"]) == "x, y and z"
+    assert join_words(["x", "y", "z"], alternatives=True) == "x, y or z"

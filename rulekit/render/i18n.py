@@ -80,13 +80,16 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 _CAPITAL_NOUNS = frozenset({"de"})
 
 
+def language() -> str:
+    """The language of the document being built (``de``); ``en``, the source, when none."""
+    active = _ACTIVE.get()
+    found = active.info().get("language", "") if active is not None else ""
+    return found.split("_")[0] or "en"
+
+
 def noun(word: str) -> str:
     """``word`` (a noun from the rule file) as the document's language writes a noun."""
-    active = _ACTIVE.get()
-    language = active.info().get("language", "") if active is not None else ""
-    if language.split("_")[0] in _CAPITAL_NOUNS:
-        return word[:1].upper() + word[1:]
-    return word
+    return word[:1].upper() + word[1:] if language() in _CAPITAL_NOUNS else word
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention `pybabel extract` looks for

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from babel.lists import format_list
+
 from rulekit import ir
 from rulekit.errors import CompileError
 from rulekit.plan import Plan, Remainder, TiePolicy, bind
@@ -85,9 +87,17 @@ def plural(noun: str) -> str:
     return noun + "s"
 
 
-def join_words(parts: list[str], conjunction: str | None = None) -> str:
-    """``a``, ``a and b``, ``a, b and c`` (``und`` in German; ``conjunction`` is already translated)."""
-    conjunction = _("and") if conjunction is None else conjunction
+def join_words(parts: list[str], conjunction: str | None = None, *, alternatives: bool = False) -> str:
+    """``a``, ``a and b``, ``a, b and c``; ``alternatives`` joins with "or".
+
+    In a translated document Babel's list patterns join them ("a, b und c", "a, b oder
+    c"); English keeps its own pattern (Babel's en-US one would add a serial comma the
+    committed documents do not have). ``conjunction`` overrides the word in English.
+    """
+    language = i18n.language()
+    if language != "en" and len(parts) > 1:
+        return str(format_list(parts, style="or" if alternatives else "standard", locale=language))
+    conjunction = conjunction or (_("or") if alternatives else _("and"))
     if len(parts) <= 1:
         return "".join(parts)
     return f"{', '.join(parts[:-1])} {conjunction} {parts[-1]}"
@@ -371,7 +381,7 @@ class Words:
                 return f"{self.operand(left, subject)} {_op_words(op)} {self.operand(right, subject)}"
             case ir.InList(operand=operand, options=options, negated=negated):
                 verb = _("{operand} is not one of {values}") if negated else _("{operand} is one of {values}")
-                values = join_words([self.value(o) for o in options], _("or"))
+                values = join_words([self.value(o) for o in options], alternatives=True)
                 return verb.format(operand=self.operand(operand, subject), values=values)
             case ir.BoolOp(op=op, operands=operands):
                 return self._bool_op(op, operands, subject)
@@ -396,7 +406,7 @@ class Words:
             text = self.expr(operand, subject)
             # A nested and/or of the other kind keeps its grouping visible.
             parts.append(f"({text})" if isinstance(operand, ir.BoolOp) and operand.op is not op else text)
-        return join_words(parts, _("and") if op is ir.BoolOperator.AND else _("or"))
+        return join_words(parts, alternatives=op is ir.BoolOperator.OR)
 
     def _noun(self, q: ir.Quantified) -> str:
         """The member noun in the singular ("at least 2 hosts have" names it ``hosts``)."""
