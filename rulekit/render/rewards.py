@@ -78,12 +78,15 @@ def _ranking_item(ranking: ir.Ranking, program: ir.Program, words: Words) -> Ite
                 _("Qualifying {p}s are ranked by their {measure}, {order}.").format(p=p, measure=measure, order=order)
             )
         else:
-            previous = words.measure(ranking.keys[index - 1].name) if index == 1 else _("all of the above")
-            text.append(
-                _("{P}s equal on {previous} are ordered by {measure}, {order}.").format(
-                    P=p.capitalize(), previous=previous, measure=measure, order=order
-                )
+            # Two sentences, not "all of the above" in the place of a measure: German quotes
+            # a measure's name but not the words for all of them.
+            equal = (
+                _("{P}s equal on {previous} are ordered by {measure}, {order}.")
+                if index == 1
+                else _("{P}s equal on all of the above are ordered by {measure}, {order}.")
             )
+            previous = words.measure(ranking.keys[index - 1].name)
+            text.append(equal.format(P=p.capitalize(), previous=previous, measure=measure, order=order))
     text.append(
         _("{a_p} with no value for a ranking measure is placed after those that have one.").format(
             a_p=capitalize_first(an(p))
