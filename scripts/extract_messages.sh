@@ -10,5 +10,7 @@ trap 'rm -f "$pot"' EXIT
 .venv/bin/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -o "$pot" . >/dev/null
 for language in rulekit/locale/*/; do
   language=$(basename "$language")
-  .venv/bin/pybabel update -i "$pot" -d rulekit/locale -D rulekit -l "$language" --no-fuzzy-matching --omit-header --ignore-obsolete
+  .venv/bin/pybabel update -i "$pot" -d rulekit/locale -D rulekit -l "$language" --no-fuzzy-matching --ignore-obsolete
+  # The header (Plural-Forms, Language) stays; its creation date would change every run.
+  sed -i '/^"POT-Creation-Date: /d' "rulekit/locale/$language/LC_MESSAGES/rulekit.po"
 done

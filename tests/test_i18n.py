@@ -7,6 +7,7 @@ is named, with the command that adds it to the catalogue.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,33 @@ def test_placeholders_survive_translation() -> None:
     for message, text in _catalogue().items():
         fields = set(re.findall(r"\{\w+\}|%\(\w+\)s", message))
         assert set(re.findall(r"\{\w+\}|%\(\w+\)s", text)) <= fields, message
+
+
+# Placeholders that only carry English grammar (the participant noun and its article, a
+# row noun, "rebates", an ordinal suffix): German may word them itself. Every other one
+# carries a value (an amount, a date, a condition) and must survive translation.
+GRAMMAR_ONLY = {"p", "a_p", "P", "a_row", "row", "what", "pool_word", "suffix", "A_base"}
+
+
+def _fields(text: str) -> set[str]:
+    return {a or b for a, b in re.findall(r"\{(\w+)\}|%\((\w+)\)s", text)}
+
+
+def test_every_value_placeholder_and_plural_form_is_translated() -> None:
+    with CATALOGUE.open("rb") as source:
+        catalogue = read_po(source, locale="de")
+    checked = 0
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert len(texts) == len(ids) and all(texts), ids[0]  # German has two plural forms, like English
+        for text in texts:
+            missing = _fields(ids[0]) - _fields(text)
+            assert missing <= GRAMMAR_ONLY, (ids[0], missing)
+            checked += 1
+    assert checked > 300
 
 
 def test_translation_follows_the_document_locale() -> None:

@@ -17,11 +17,19 @@ from markupsafe import Markup
 from rulekit import ir
 from rulekit.errors import OutputError
 from rulekit.render import context, i18n
-from rulekit.render.formatting import LOCALES, Formatter, UnknownLocaleError
+from rulekit.render.formatting import LOCALES, Formatter, UnknownLocaleError, resolve_locale
 from rulekit.render.model import Document
 from rulekit.render.words import bound, currency_of
 
-__all__ = ["FORMATS", "LOCALES", "UnknownFormatError", "UnknownLocaleError", "build_document", "render_document"]
+__all__ = [
+    "FORMATS",
+    "LOCALES",
+    "UnknownFormatError",
+    "UnknownLocaleError",
+    "build_document",
+    "render_document",
+    "resolve_locale",
+]
 
 # Output format -> the template that renders it.
 FORMATS: dict[str, str] = {"md": "document.md.j2", "html": "document.html.j2"}
@@ -38,7 +46,9 @@ class _Raw(str):
 
 
 def build_document(program: ir.Program, locale: str) -> Document:
-    """The worded view-model of ``program`` for ``locale`` (``en-US``, ``en-GB``, ``de-DE``)."""
+    """The worded view-model of ``program`` for ``locale`` (``en-US``, ``en-GB``, ``de-DE``;
+    ``de`` and ``de_DE`` are accepted too, see :func:`resolve_locale`)."""
+    locale = resolve_locale(locale)
     plan = bound(program)
     formatter = Formatter(locale, currency_of(program, plan))
     with i18n.active(locale):
@@ -53,6 +63,7 @@ def render_document(program: ir.Program, fmt: str, locale: str, templates_dir: s
     """
     if fmt not in FORMATS:
         raise UnknownFormatError(f"unknown format `{fmt}`; expected one of {', '.join(FORMATS)}")
+    locale = resolve_locale(locale)
     document = build_document(program, locale)
     template = _environment(fmt, templates_dir).get_template(FORMATS[fmt])
     with i18n.active(locale):

@@ -18,10 +18,10 @@ from rulekit.plan import Plan
 from rulekit.plan.aggregates import aggregate
 from rulekit.plan.kinds import kind_of
 from rulekit.plan.names import is_member_metric
-from rulekit.render import examples, rewards
+from rulekit.render import examples, i18n, rewards
 from rulekit.render import periods as render_periods  # issue 10, construct 6 (periods)
 from rulekit.render.formatting import Formatter
-from rulekit.render.i18n import _
+from rulekit.render.i18n import N_, _
 from rulekit.render.links import entity_noun, link_sentences
 from rulekit.render.model import Document, Fact, Item, Section
 from rulekit.render.words import Subject, Words, an, humanize, negate, plural, slug
@@ -374,26 +374,43 @@ def metric_definition(metric: ir.Metric, words: Words) -> tuple[str, ...]:
         return computed_definition(metric, definition, words)
     if isinstance(definition, ir.BucketCount):  # calendar buckets (issue 10)
         return bucket_count_definition(definition, words)
-    who = f"each {definition.filters.per} of {an(p)}" if definition.filters.per else f"each {p}"
-    noun = entity_noun(metric, words)  # sub-entities (issue 10, construct 4): `per listing`
-    who = f"each {noun} of {an(p)}" if noun is not None else who
-    rows = words.rows_noun(definition.table)
+    per = entity_noun(metric, words) or definition.filters.per  # sub-entities (issue 10, construct 4)
+    who = _each_of(per, words) if per else _("For each {p}: ").format(p=i18n.noun(p))
+    rows = i18n.noun(words.rows_noun(definition.table))
     core = _aggregate_words(definition, words, rows)
     where = definition.filters.where
-    main = f"For {who}: {core}{_window_clause(definition, words)}{_as_of_clause(definition, words)}"
+    main = f"{who}{core}{_window_clause(definition, words)}{_as_of_clause(definition, words)}"
     if where is not None:
-        main += f", counting only {rows} {words.expr(where, Subject.rows())}"
+        main += _(", counting only {rows} {condition}").format(
+            rows=i18n.noun(rows), condition=words.expr(where, Subject.rows())
+        )
     if definition.filters.bucket is not None:  # calendar buckets (issue 10)
         return (main + ".", bucket_sentence(definition, words))
     return (main + ".", *_clipping(definition, words), *link_sentences(metric, definition, words))
 
 
+def _each_of(noun: str, words: Words) -> str:
+    """ "For each host of an account: " (a member or sub-entity of the participant)."""
+    p = words.participant
+    return _("For each {noun} of {a_p}: ").format(noun=i18n.noun(noun), a_p=an(p), p=i18n.noun(p))
+
+
 # ---- calendar buckets (issue 10, construct 3)
-_BUCKET_WORDS = {
-    ir.BucketUnit.DAY: "calendar day (from midnight to midnight)",
-    ir.BucketUnit.WEEK: "calendar week (Monday to Sunday)",
-    ir.BucketUnit.MONTH: "calendar month",
-}
+def _bucket_words(unit: ir.BucketUnit) -> str:
+    if unit is ir.BucketUnit.DAY:
+        return _("calendar day (from midnight to midnight)")
+    if unit is ir.BucketUnit.WEEK:
+        return _("calendar week (Monday to Sunday)")
+    return _("calendar month")
+
+
+def _unit_words(unit: ir.BucketUnit) -> tuple[str, str]:
+    """(singular, plural) of a calendar unit: "day", "days"."""
+    if unit is ir.BucketUnit.DAY:
+        return _("day"), _("days")
+    if unit is ir.BucketUnit.WEEK:
+        return _("week"), _("weeks")
+    return _("month"), _("months")
 
 
 def _zone_words(words: Words) -> str:
@@ -405,28 +422,43 @@ def bucket_sentence(definition: ir.Aggregate, words: Words) -> str:
     unit = definition.filters.bucket
     assert unit is not None
     table = words.program.table(definition.table)
-    text = f"It is worked out separately for each {_BUCKET_WORDS[unit]} in {_zone_words(words)}"
+    text = _("It is worked out separately for each {bucket} in {zone}").format(
+        bucket=_bucket_words(unit), zone=_zone_words(words)
+    )
     if table is not None and table.period is not None:
-        row = words.row_noun(definition.table)
-        edge = "midnight" if unit is ir.BucketUnit.DAY else f"the start of a {unit.value}"
-        if aggregate(definition.func).period:
-            text += f"; {an(row)} that runs past {edge} is split there, each {unit.value} counting its own part"
-        else:
-            text += f"; {an(row)} that runs past {edge} counts on each {unit.value} it overlaps"
+        row, (one, _many) = words.row_noun(definition.table), _unit_words(unit)
+        edge = {ir.BucketUnit.DAY: _("midnight"), ir.BucketUnit.WEEK: _("the start of a week")}.get(
+            unit, _("the start of a month")
+        )
+        split = (
+            _("; {a_row} that runs past {edge} is split there, each {unit} counting its own part")
+            if aggregate(definition.func).period
+            else _("; {a_row} that runs past {edge} counts on each {unit} it overlaps")
+        )
+        text += split.format(a_row=an(row), row=i18n.noun(row), edge=edge, unit=one)
     return text + "."
 
 
 def bucket_count_definition(definition: ir.BucketCount, words: Words) -> tuple[str, ...]:
     """`count days …` in words: "a day counts when …", in the program's time zone."""
-    p, unit = words.participant, definition.unit
-    phrase = words.window_phrase(definition.window) if definition.window else "the program"
+    p, (one, many) = words.participant, _unit_words(definition.unit)
     test = words.expr(definition.condition, Subject.of(p))
-    what = f"the longest run of consecutive {unit.plural}" if definition.streak else f"the number of {unit.plural}"
+    what = (_("the longest run of consecutive {units}") if definition.streak else _("the number of {units}")).format(
+        units=many
+    )
+    phrase = words.window_phrase(definition.window) if definition.window else None
+    main = (
+        _("For each {p}: {what} in {window} on which {condition}.")
+        if phrase
+        else _("For each {p}: {what} in the program on which {condition}.")
+    )
     return (
-        f"For each {p}: {what} in {phrase} on which {test}.",
-        f"A {unit.value} counts when that holds for the {unit.value} on its own, in {_zone_words(words)}; "
-        f"a {unit.value} with no activity has 0 of everything. A {unit.value} only partly inside the window "
-        "counts only its part inside.",
+        main.format(p=i18n.noun(p), what=what, window=phrase, condition=test),
+        _(
+            "A {unit} counts when that holds for the {unit} on its own, in {zone}; "
+            "a {unit} with no activity has 0 of everything. A {unit} only partly inside the window "
+            "counts only its part inside."
+        ).format(unit=one, zone=_zone_words(words)),
     )
 
 
@@ -436,20 +468,30 @@ def bucket_count_definition(definition: ir.BucketCount, words: Words) -> tuple[s
 def computed_definition(metric: ir.Metric, definition: ir.Computed, words: Words) -> tuple[str, ...]:
     """A computed metric in words: "For each seller: its Q2 sales minus its Q1 sales."."""
     p = words.participant
-    who = f"each {words.member} of {an(p)}" if words.member and is_member_metric(words.program, metric) else f"each {p}"
-    sentences = [f"For {who}: {arith_words(definition.expr, words)}."]
+    member = words.member if words.member and is_member_metric(words.program, metric) else None
+    who = _each_of(member, words) if member else _("For each {p}: ").format(p=i18n.noun(p))
+    sentences = [f"{who}{arith_words(definition.expr, words)}."]
     divisors = [
         arith_words(node.right, words)
         for node in walk.walk(definition.expr)
         if isinstance(node, ir.Arith) and node.op is ir.ArithOp.DIV and not isinstance(node.right, ir.Money | ir.Number)
     ]
     if divisors:
-        sentences.append(_("There is no value while {divisors} is 0.").format(divisors=" or ".join(divisors)))
+        sentences.append(_("There is no value while {divisors} is 0.").format(divisors=f" {_('or')} ".join(divisors)))
     sentences.append(_("It is computed exactly, without rounding."))
     return tuple(sentences)
 
 
-_ARITH_WORDS = {ir.ArithOp.ADD: "plus", ir.ArithOp.SUB: "minus", ir.ArithOp.MUL: "times", ir.ArithOp.DIV: "divided by"}
+def _arith_op(op: ir.ArithOp) -> str:
+    if op is ir.ArithOp.ADD:
+        return _("{left} plus {right}")
+    if op is ir.ArithOp.SUB:
+        return _("{left} minus {right}")
+    if op is ir.ArithOp.MUL:
+        return _("{left} times {right}")
+    return _("{left} divided by {right}")
+
+
 _NEGATIVE = (ir.Money, ir.Number, ir.Percent, ir.Duration)
 
 
@@ -457,31 +499,31 @@ def arith_words(expr: ir.NumExpr, words: Words) -> str:
     """Metric arithmetic as a reader says it: "its Q2 sales minus its Q1 sales", "2% of its net sales"."""
     match expr:
         case ir.NameRef():
-            return f"its {words.measure(expr.name)}"
+            return _("its {measure}").format(measure=words.measure(expr.name))
         case ir.Arith():
             return _arith_op_words(expr, words)
         case ir.Negate():
-            return f"minus {_grouped(expr.operand, words)}"
+            return _("minus {value}").format(value=_grouped(expr.operand, words))
         case ir.Call():
             return _call_words(expr, words)
         case ir.Default():
             value, fallback = arith_words(expr.value, words), arith_words(expr.fallback, words)
-            return f"{value}, or {fallback} when that has no value"
+            return _("{value}, or {fallback} when that has no value").format(value=value, fallback=fallback)
     return words.value(expr)
 
 
 def _arith_op_words(expr: ir.Arith, words: Words) -> str:
     left, right = _grouped(expr.left, words), _grouped(expr.right, words)
     if expr.op is ir.ArithOp.MUL and isinstance(expr.right, ir.Percent):
-        return f"{right} of {left}"
+        return _("{percent} of {value}").format(percent=right, value=left)
     if expr.op is ir.ArithOp.MUL and isinstance(expr.left, ir.Percent):
-        return f"{left} of {right}"
+        return _("{percent} of {value}").format(percent=left, value=right)
     op, other = expr.op, expr.right
     if op in (ir.ArithOp.ADD, ir.ArithOp.SUB) and isinstance(other, _NEGATIVE) and _amount(other) < 0:
         # `x + -$50` reads "x minus $50"
         op = ir.ArithOp.SUB if op is ir.ArithOp.ADD else ir.ArithOp.ADD
         right = words.value(_negated(other))
-    return f"{left} {_ARITH_WORDS[op]} {right}"
+    return _arith_op(op).format(left=left, right=right)
 
 
 def _amount(literal: ir.Money | ir.Number | ir.Percent | ir.Duration) -> Decimal:
@@ -508,11 +550,14 @@ def _call_words(expr: ir.Call, words: Words) -> str:
         if isinstance(inner, ir.Call) and inner.function != expr.function and isinstance(inner.args[1], _NEGATIVE):
             low, high = (bound, inner.args[1]) if expr.function == "max" else (inner.args[1], bound)
             value = arith_words(inner.args[0], words)
-            return f"{value}, kept between {words.value(low)} and {words.value(high)}"
-        limit = "at most" if expr.function == "min" else "at least"
-        return f"{arith_words(inner, words)}, {limit} {words.value(bound)}"
+            return _("{value}, kept between {low} and {high}").format(
+                value=value, low=words.value(low), high=words.value(high)
+            )
+        limit = _("{value}, at most {bound}") if expr.function == "min" else _("{value}, at least {bound}")
+        return limit.format(value=arith_words(inner, words), bound=words.value(bound))
     a, b = (arith_words(arg, words) for arg in expr.args)
-    return f"the {'smaller' if expr.function == 'min' else 'larger'} of {a} and {b}"
+    pick = _("the smaller of {a} and {b}") if expr.function == "min" else _("the larger of {a} and {b}")
+    return pick.format(a=a, b=b)
 
 
 def _grouped(expr: ir.NumExpr, words: Words) -> str:
@@ -525,13 +570,29 @@ def _grouped(expr: ir.NumExpr, words: Words) -> str:
     return text
 
 
+# The aggregates' document phrases (rulekit.plan.aggregates), marked here for the
+# catalogue; tests/test_i18n.py checks this list against the registry.
+AGGREGATE_PHRASES = (
+    N_("the number of its {rows}"),
+    N_("the number of different {col} values among its {rows}"),
+    N_("the number of different {labels} among its {rows}"),
+    N_("the sum of the {col} of its {rows}"),
+    N_("the smallest {col} among its {rows}"),
+    N_("the largest {col} among its {rows}"),
+    N_("the average {col} of its {rows}"),
+    N_("the total time its {rows} last"),
+    N_("the {col} of the most recent of its {rows}"),
+    N_("the {col} of the earliest of its {rows}"),
+)
+
+
 def _aggregate_words(definition: ir.Aggregate, words: Words, rows: str) -> str:
     column = words.column(definition.column or "", definition.table)
     entry = aggregate(definition.func)
     if entry.labelled_words and column.label:
-        return entry.labelled_words.format(labels=plural(column.label), rows=rows)
+        return _(entry.labelled_words).format(labels=plural(column.label), rows=rows)
     col = words.column_words(definition.column or "", definition.table)
-    return entry.words.format(col=col, rows=rows)
+    return _(entry.words).format(col=col, rows=rows)
 
 
 def _as_of_clause(definition: ir.Aggregate, words: Words) -> str:
@@ -540,7 +601,9 @@ def _as_of_clause(definition: ir.Aggregate, words: Words) -> str:
     if definition.filters.as_of is None or table is None or table.time is None:
         return ""
     point = words.point(definition.filters.as_of, Subject.rows())
-    return f", among those whose {words.time_words(table.time, table.name)} is no later than {point}"
+    return _(", among those whose {time} is no later than {point}").format(
+        time=words.time_words(table.time, table.name), point=point
+    )
 
 
 def _window_clause(definition: ir.Aggregate, words: Words) -> str:
@@ -550,11 +613,15 @@ def _window_clause(definition: ir.Aggregate, words: Words) -> str:
     table = words.program.table(definition.table)
     phrase = words.window_phrase(name)
     if table is not None and table.period is not None:
-        return f" inside {phrase}" if aggregate(definition.func).period else f" that overlap {phrase}"
+        inside = _(" inside {window}") if aggregate(definition.func).period else _(" that overlap {window}")
+        return inside.format(window=phrase)
     if table is not None and table.time is not None:
         extra = render_periods.measure_words(definition, words)  # issue 10, construct 6 (periods)
-        return f" within {phrase} (by their {words.time_words(table.time, table.name)}){extra}"
-    return f" during {phrase}"
+        within = _(" within {window} (by their {time})").format(
+            window=phrase, time=words.time_words(table.time, table.name)
+        )
+        return within + extra
+    return _(" during {window}").format(window=phrase)
 
 
 def _clipping(definition: ir.Aggregate, words: Words) -> tuple[str, ...]:
@@ -567,12 +634,18 @@ def _clipping(definition: ir.Aggregate, words: Words) -> tuple[str, ...]:
     row = words.row_noun(definition.table)
     start, end = (words.column(c, table.name) for c in table.period)
     if start.label and end.label:
-        lasts = f"lasts from its {start.label} to its {end.label}"
+        text = _(
+            "{a_row} lasts from its {start} to its {end}; "
+            "one that crosses the start or end of the window counts only its part inside."
+        )
+        first, last = start.label, end.label
     else:
-        lasts = f"lasts from its “{humanize(start.name)}” to its “{humanize(end.name)}” time"
-    return (
-        f"{capitalize(an(row))} {lasts}; one that crosses the start or end of the window counts only its part inside.",
-    )
+        text = _(
+            "{a_row} lasts from its “{start}” to its “{end}” time; "
+            "one that crosses the start or end of the window counts only its part inside."
+        )
+        first, last = humanize(start.name), humanize(end.name)
+    return (text.format(a_row=capitalize(an(row)), row=i18n.noun(row), start=first, end=last),)
 
 
 # ------------------------------------------------------------------------- conduct

@@ -18,7 +18,7 @@ from rulekit.errors import RulekitError
 from rulekit.money import minor_unit
 from rulekit.plan import TiePolicy
 from rulekit.plan.kinds import kind_of
-from rulekit.render import examples_orders, examples_rules, rewards
+from rulekit.render import examples_orders, examples_rules, i18n, rewards
 from rulekit.render.cases import Case, Decider, qualifying
 from rulekit.render.i18n import _
 from rulekit.render.model import Example, Section
@@ -99,7 +99,9 @@ def if_nothing_stops_it(program: ir.Program, words: Words) -> str | None:
     if not clauses:
         return None
     named = join_words([capitalized(c.text.label or humanize(c.name)) for c in clauses])
-    return f"The {p} receives nothing if it fails a requirement or is disqualified (the rules {named})."
+    return _("The {p} receives nothing if it fails a requirement or is disqualified (the rules {named}).").format(
+        p=p, named=named
+    )
 
 
 # ---------------------------------------------------------------- prizes and rebates
@@ -137,25 +139,41 @@ def _tie_example(words: Words, prize: ir.Prize) -> Example:
     second, third = rewards.prize_for_rank(prize, 2), rewards.prize_for_rank(prize, 3)
     each = ((second + third) / 2).quantize(minor_unit(currency), rounding=ROUND_DOWN)
     steps = (
-        f"Two {p}s tie at rank 2, so together they occupy positions 2 and 3.",
-        f"The prizes of those positions are {fmt.money(second, currency)} and {fmt.money(third, currency)}, "
-        f"{fmt.money(second + third, currency)} together.",
+        _("Two {p}s tie at rank 2, so together they occupy positions 2 and 3.").format(p=p),
+        _("The prizes of those positions are {second} and {third}, {both} together.").format(
+            second=fmt.money(second, currency),
+            third=fmt.money(third, currency),
+            both=fmt.money(second + third, currency),
+        ),
     )
-    outcome = f"Each of the two {p}s receives a prize of {fmt.money(each, currency)}; the next {p} is ranked 4."
-    conditions = (f"A tie needs the {p}s to be equal on every ranking measure; otherwise each keeps its own rank.",)
-    return Example("A tie at rank 2", steps, outcome, conditions)
+    outcome = _("Each of the two {p}s receives a prize of {each}; the next {p} is ranked 4.").format(
+        p=p, each=fmt.money(each, currency)
+    )
+    conditions = (
+        _("A tie needs the {p}s to be equal on every ranking measure; otherwise each keeps its own rank.").format(p=p),
+    )
+    return Example(_("A tie at rank 2"), steps, outcome, conditions)
 
 
 def rebate_step(words: Words, rebate: ir.Rebate, base: Decimal, raw: Decimal, paid: Decimal) -> str:
     """``Rebate: 2% of $150,000 is $3,000, more than the cap of $2,000 per account, so …``."""
     fmt, currency = words.fmt, words.currency
-    how = f"{fmt.percent(rebate.rate)} of {fmt.money(base, currency)}" if rebate.rate else "the brackets' total"
+    how = (
+        _("{percent} of {value}").format(percent=fmt.percent(rebate.rate), value=fmt.money(base, currency))
+        if rebate.rate
+        else _("the brackets' total")
+    )
     cap = rebate.limits.per_participant
     if cap is not None and raw > paid:
         noun = rebate.limits.per_participant_noun or words.participant
-        text = f"Rebate: {how} is {fmt.money(raw, currency)}, more than the cap of {fmt.money(cap)} per {noun}"
-        return f"{text}, so the rebate is {fmt.money(paid, currency)}."
-    return f"Rebate: {how} is {fmt.money(raw, currency)}, within any cap."
+        return _("Rebate: {how} is {raw}, more than the cap of {cap} per {noun}, so the rebate is {paid}.").format(
+            how=how,
+            raw=fmt.money(raw, currency),
+            cap=fmt.money(cap),
+            noun=i18n.noun(noun),
+            paid=fmt.money(paid, currency),
+        )
+    return _("Rebate: {how} is {raw}, within any cap.").format(how=how, raw=fmt.money(raw, currency))
 
 
 def rebate_outcome(decider: Decider, case: Case, rebate: ir.Rebate) -> tuple[Decimal, Decimal, Decimal]:
@@ -181,33 +199,62 @@ def _ranked_example(
     case = qualifying(program, decider.plan).case()
     if rebate is not None:
         case = case.with_base(decider.plan, rebate.base, ir.Money(base, currency))
-    situation = f"a qualifying {p}" + (f" finishes at rank {fmt.number(rank)}" if prize is not None else "")
     steps: list[str] = []
     total = Decimal(0)
     if prize is not None:
         amount = rewards.prize_for_rank(prize, rank)
         if amount > 0:
-            steps.append(f"Prize for rank {fmt.number(rank)}: {fmt.money(amount, currency)}.")
+            steps.append(
+                _("Prize for rank {rank}: {amount}.").format(rank=fmt.number(rank), amount=fmt.money(amount, currency))
+            )
         else:
-            steps.append(f"Prize: none, because rank {fmt.number(rank)} is outside the prize ranks.")
+            steps.append(
+                _("Prize: none, because rank {rank} is outside the prize ranks.").format(rank=fmt.number(rank))
+            )
         total += amount
+    situation = _situation(words, prize is not None, rank)
     if rebate is not None:
         value, raw, paid = rebate_outcome(decider, case, rebate)
-        joiner = " with" if prize is not None else " has"
-        situation += f"{joiner} {words.measure(rebate.base)} of {fmt.money(value, currency)}"
+        situation = _with_base(words, situation, prize is not None, rebate.base, fmt.money(value, currency))
         steps.append(rebate_step(words, rebate, value, raw, paid))
         total += paid
-    steps.insert(0, f"Suppose {situation}.")
-    outcome = f"The {p} is paid {fmt.money(total, currency)}"
+    steps.insert(0, _("Suppose {situation}.").format(situation=situation))
+    title = (
+        _("{a_p} at rank {rank}").format(a_p=capitalized(an(p)), p=p, rank=fmt.number(rank))
+        if prize is not None
+        else _("A rebate")
+    )
+    outcome = _paid_outcome(program, words, total, rebate.limits.pool if rebate is not None else None)
+    return Example(title, tuple(steps), outcome, _ranked_conditions(program, words, prize, rebate))
+
+
+def _situation(words: Words, ranked: bool, rank: int) -> str:
+    p = words.participant
+    if ranked:
+        return _("a qualifying {p} finishes at rank {rank}").format(p=p, rank=words.fmt.number(rank))
+    return _("a qualifying {p}").format(p=p)
+
+
+def _with_base(words: Words, situation: str, ranked: bool, base: str, value: str) -> str:
+    """ "… finishes at rank 2 with net GMV of $150,000" / "a qualifying seller has net sales of …"."""
+    text = _("{situation} with {measure} of {value}") if ranked else _("{situation} has {measure} of {value}")
+    return text.format(situation=situation, measure=words.measure(base), value=value)
+
+
+def _paid_outcome(program: ir.Program, words: Words, total: Decimal, pool: ir.Money | None) -> str:
+    """ "The account is paid $4,500 by bank transfer, due …, provided …"."""
+    fmt, p = words.fmt, words.participant
+    parts = [_("The {p} is paid {amount}").format(p=p, amount=fmt.money(total, words.currency))]
     if program.payout is not None and program.payout.channel:
-        outcome += f" by {program.payout.channel}"
+        parts.append(_(" by {channel}").format(channel=program.payout.channel))
     due = timeutil.due_date(program)
     if due is not None:
-        outcome += f", due {fmt.weekday_date(due)}"
-    if rebate is not None and rebate.limits.pool is not None:
-        outcome += f", provided the rebates of all {p}s stay within the budget of {fmt.money(rebate.limits.pool)}"
-    title = f"{an(p)} at rank {fmt.number(rank)}" if prize is not None else "a rebate"
-    return Example(capitalized(title), tuple(steps), outcome + ".", _ranked_conditions(program, words, prize, rebate))
+        parts.append(_(", due {date}").format(date=fmt.weekday_date(due)))
+    if pool is not None:
+        parts.append(
+            _(", provided the rebates of all {p}s stay within the budget of {pool}").format(p=p, pool=fmt.money(pool))
+        )
+    return "".join(parts) + "."
 
 
 def _ranked_conditions(
@@ -219,14 +266,22 @@ def _ranked_conditions(
     out: list[str] = []
     if prize is not None:
         ranking = program.ranking(prize.ranking)
-        measure = words.measure(ranking.keys[0].name) if ranking is not None and ranking.keys else "ranking measure"
-        out.append(f"The rank depends on the {measure} of every qualifying {p}; another rank pays that rank's prize.")
+        measure = words.measure(ranking.keys[0].name) if ranking is not None and ranking.keys else _("ranking measure")
+        out.append(
+            _("The rank depends on the {measure} of every qualifying {p}; another rank pays that rank's prize.").format(
+                measure=measure, p=p
+            )
+        )
         if prize.limits.pool is not None and schedule_total(prize) > prize.limits.pool.amount:
-            out.append(f"The prizes are scaled down to the prize pool of {fmt.money(prize.limits.pool)}.")
+            out.append(
+                _("The prizes are scaled down to the prize pool of {pool}.").format(pool=fmt.money(prize.limits.pool))
+            )
     if rebate is not None and rebate.limits.pool is not None:
         out.append(
-            f"If the rebates of all {p}s add up to more than {fmt.money(rebate.limits.pool)}, this one is "
-            "reduced (see the budget example below)."
+            _(
+                "If the rebates of all {p}s add up to more than {pool}, this one is reduced "
+                "(see the budget example below)."
+            ).format(p=p, pool=fmt.money(rebate.limits.pool))
         )
     shared = if_nothing_stops_it(program, words)
     if shared:

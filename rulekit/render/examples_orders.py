@@ -11,6 +11,7 @@ limit and the budget, which depend on other orders, apply the arithmetic of
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -22,8 +23,9 @@ from rulekit.render import examples as ex
 from rulekit.render import periods as render_periods  # issue 10, construct 6 (budgets per period)
 from rulekit.render import rewards
 from rulekit.render.cases import Case, Chooser, Decider, Value, first_come_share, qualifying, utc_text
+from rulekit.render.i18n import _
 from rulekit.render.model import Example
-from rulekit.render.words import Subject, Words, an, plural
+from rulekit.render.words import Subject, Words, a_name, plural
 from rulekit.results import Decision
 
 
@@ -154,43 +156,61 @@ def _order_example(s: _Setting, order: _Order) -> Example | None:
     if s.relative is not None:
         end = _relative_end(s.relative, order.joined, s.tz)
         steps.append(
-            f"A qualifying {p}'s {words.time_words(s.relative.anchor, _participant_table(program))} is "
-            f"{fmt.datetime(order.joined)}, so "
-            f"{words.window_phrase(s.relative.name)} runs until {fmt.datetime(end)}{_last_full_day(end, words)}."
+            _("A qualifying {p}'s {anchor} is {joined}, so {window} runs until {end}{last_day}.").format(
+                p=p,
+                anchor=words.time_words(s.relative.anchor, _participant_table(program)),
+                joined=fmt.datetime(order.joined),
+                window=words.window_phrase(s.relative.name),
+                end=fmt.datetime(end),
+                last_day=_last_full_day(end, words),
+            )
         )
     values = []
+    money = _("{column} {amount}")
     if s.commission is not None:
         item = words.column_words(s.commission.column, effect.table)
-        values.append(f"{item} {fmt.money(order.item_total, currency)}")
+        values.append(money.format(column=item, amount=fmt.money(order.item_total, currency)))
     if s.subsidy is not None and (s.commission is None or s.subsidy.column != s.commission.column):
-        values.append(f"{words.column_words(s.subsidy.column, effect.table)} {fmt.money(order.fee, currency)}")
-    steps.append(f"It receives {an(row)} on {fmt.date(order.placed.date())} with {' and '.join(values)}.")
+        fee_column = words.column_words(s.subsidy.column, effect.table)
+        values.append(money.format(column=fee_column, amount=fmt.money(order.fee, currency)))
+    steps.append(
+        _("It receives {a_row} on {date} with {values}.").format(
+            a_row=a_name(row), date=fmt.date(order.placed.date()), values=f" {_('and')} ".join(values)
+        )
+    )
     wheres = [e.filters.where for e in (s.commission, s.subsidy) if e is not None and e.filters.where is not None]
     if wheres:
         met = "; ".join(words.expr(w, Subject.of(row)) for w in wheres)
-        steps.append(f"The {row} also meets the other conditions: {met}.")
+        steps.append(_("The {row} also meets the other conditions: {met}.").format(row=row, met=met))
     outcome = []
     if s.commission is not None:
-        applies, charge, _ = _effect(decision, s.commission.name)
+        applies, charge, _rate = _effect(decision, s.commission.name)
         steps.append(_commission_step(s, s.commission, applies, order, charge))
-        outcome.append(f"pays {fmt.money(charge, currency)} commission")
+        outcome.append(_("pays {amount} commission").format(amount=fmt.money(charge, currency)))
     if s.subsidy is not None:
-        _, paid, _ = _effect(decision, s.subsidy.name)
+        _applies, paid, _rate = _effect(decision, s.subsidy.name)
         steps.append(_subsidy_step(s, s.subsidy, order, paid))
         own, column = round_money(order.fee - paid, currency), words.column_words(s.subsidy.column, s.subsidy.table)
         outcome.append(
-            f"pays {fmt.money(own, currency)} of the {column} itself" if own else f"pays none of the {column}"
+            _("pays {amount} of the {column} itself").format(amount=fmt.money(own, currency), column=column)
+            if own
+            else _("pays none of the {column}").format(column=column)
         )
     if s.relative is None and s.subsidy is not None and s.commission is None and s.subsidy.filters.window:
-        where = "inside" if _inside(program, s.subsidy.filters.window, order, s.tz) else "outside"
-        title = f"{an(row)} {where} {words.window_phrase(s.subsidy.filters.window)}"
+        inside = _inside(program, s.subsidy.filters.window, order, s.tz)
+        template = _("{a_row} inside {window}") if inside else _("{a_row} outside {window}")
+        title = template.format(a_row=ex.capitalized(a_name(row)), window=words.window_phrase(s.subsidy.filters.window))
     elif s.relative is None:
-        title = an(row)
+        title = _("{a_row}").format(a_row=ex.capitalized(a_name(row)))
     else:
-        where = "inside" if _inside(program, s.relative.name, order, s.tz) else "after"
-        title = f"{an(row)} {where} {words.window_phrase(s.relative.name)}"
-    text = f"On this {row} the {p} " + " and ".join(outcome) + "."
-    return Example(ex.capitalized(title), tuple(steps), text, _order_conditions(s, row))
+        where = (
+            _("{a_row} inside {window}")
+            if _inside(program, s.relative.name, order, s.tz)
+            else _("{a_row} after {window}")
+        )
+        title = where.format(a_row=ex.capitalized(a_name(row)), window=words.window_phrase(s.relative.name))
+    text = _("On this {row} the {p} {outcome}.").format(row=row, p=p, outcome=f" {_('and')} ".join(outcome))
+    return Example(title, tuple(steps), text, _order_conditions(s, row))
 
 
 def _order_conditions(s: _Setting, row: str) -> tuple[str, ...]:
@@ -198,21 +218,25 @@ def _order_conditions(s: _Setting, row: str) -> tuple[str, ...]:
     out = []
     eligible = s.program.clauses_of(ir.ClauseKind.ELIGIBLE)
     if eligible and s.commission is not None:
-        out.append(f"A {p} that may not take part pays the standard commission and receives no payments.")
+        out.append(_("A {p} that may not take part pays the standard commission and receives no payments.").format(p=p))
     elif eligible:
-        out.append(f"A {p} that may not take part receives no payments.")
+        out.append(_("A {p} that may not take part receives no payments.").format(p=p))
     subsidy = s.subsidy
     if subsidy is not None:
         limits = subsidy.limits
         rows = plural(words.row_noun(subsidy.table))
         if limits.max_orders is not None:
             out.append(
-                f"The platform pays only on the first {fmt.number(limits.max_orders)} qualifying {rows} of each "
-                f"{p} (see the order-limit example below)."
+                _(
+                    "The platform pays only on the first {n} qualifying {rows} of each {p} "
+                    "(see the order-limit example below)."
+                ).format(n=fmt.number(limits.max_orders), rows=rows, p=p)
             )
         if limits.pool is not None:
             pool = fmt.money(limits.pool) + render_periods.budget_period_words(limits, words)
-            out.append(f"It pays only while the budget of {pool} lasts (see the budget example below).")
+            out.append(
+                _("It pays only while the budget of {pool} lasts (see the budget example below).").format(pool=pool)
+            )
     return tuple(out)
 
 
@@ -220,7 +244,7 @@ def _last_full_day(end: dt.datetime, words: Words) -> str:
     """A window ending at midnight reads better with its last whole day spelt out."""
     if end.time() != dt.time():
         return ""
-    return f" (its last full day is {words.fmt.date(end.date() - dt.timedelta(days=1))})"
+    return _(" (its last full day is {date})").format(date=words.fmt.date(end.date() - dt.timedelta(days=1)))
 
 
 def _commission_step(s: _Setting, commission: ir.Commission, applies: bool, order: _Order, charge: Decimal) -> str:
@@ -230,16 +254,31 @@ def _commission_step(s: _Setting, commission: ir.Commission, applies: bool, orde
     row = words.row_noun(commission.table)
     if applies:
         rate = commission.rate
-        text = f"Commission: the {row} falls within {phrase}, so the rate is "
-        share = f"{fmt.percent(rate)} of {fmt.money(base, currency)} is {fmt.money(charge, currency)}"
-        text += f"{fmt.percent(rate)}: {share}"
+        text = _(
+            "Commission: the {row} falls within {window}, so the rate is {rate}: {rate} of {base} is {charge}"
+        ).format(
+            row=row,
+            window=phrase,
+            rate=fmt.percent(rate),
+            base=fmt.money(base, currency),
+            charge=fmt.money(charge, currency),
+        )
         if commission.standard is not None:
             usual = round_money(base * commission.standard.fraction, currency)
-            text += f" (the standard {fmt.percent(commission.standard)} would have been {fmt.money(usual, currency)})"
+            text += _(" (the standard {rate} would have been {amount})").format(
+                rate=fmt.percent(commission.standard), amount=fmt.money(usual, currency)
+            )
         return text + "."
     rate = commission.standard or commission.rate
-    text = f"Commission: the {row} is outside {phrase}, so the standard rate applies: "
-    return text + f"{fmt.percent(rate)} of {fmt.money(base, currency)} is {fmt.money(charge, currency)}."
+    return _(
+        "Commission: the {row} is outside {window}, so the standard rate applies: {rate} of {base} is {charge}."
+    ).format(
+        row=row,
+        window=phrase,
+        rate=fmt.percent(rate),
+        base=fmt.money(base, currency),
+        charge=fmt.money(charge, currency),
+    )
 
 
 def _subsidy_step(s: _Setting, subsidy: ir.Subsidy, order: _Order, paid: Decimal) -> str:
@@ -249,13 +288,18 @@ def _subsidy_step(s: _Setting, subsidy: ir.Subsidy, order: _Order, paid: Decimal
     label, row = ex.capitalized(column), words.row_noun(subsidy.table)
     if not _inside(s.program, subsidy.filters.window, order, s.tz):
         phrase = words.window_phrase(subsidy.filters.window or "")
-        return f"{label}: the {row} is outside {phrase}, so the platform pays nothing."
+        return _("{label}: the {row} is outside {window}, so the platform pays nothing.").format(
+            label=label, row=row, window=phrase
+        )
     cap = subsidy.limits.per_order
-    if cap is not None and order.fee > paid and paid == cap.amount:
-        text = f"{label}: {fmt.money(order.fee, currency)} is more than the cap of {fmt.money(cap)} per {row}"
-        return f"{text}, so the platform pays {fmt.money(paid, currency)}."
     fee = fmt.money(order.fee, currency)
-    return f"{label}: {fee} is within the cap, so the platform pays {fmt.money(paid, currency)}."
+    if cap is not None and order.fee > paid and paid == cap.amount:
+        return _("{label}: {fee} is more than the cap of {cap} per {row}, so the platform pays {paid}.").format(
+            label=label, fee=fee, cap=fmt.money(cap), row=row, paid=fmt.money(paid, currency)
+        )
+    return _("{label}: {fee} is within the cap, so the platform pays {paid}.").format(
+        label=label, fee=fee, paid=fmt.money(paid, currency)
+    )
 
 
 def _participant_table(program: ir.Program) -> str | None:
@@ -266,7 +310,7 @@ def _participant_table(program: ir.Program) -> str | None:
 
 
 def _limit_examples(s: _Setting, subsidy: ir.Subsidy, order: _Order) -> list[Example | None]:
-    _, paid, _ = _effect(_decide(s, order), subsidy.name)
+    _applies, paid, _rate = _effect(_decide(s, order), subsidy.name)
     if paid <= 0:
         return []
     found: list[Example | None] = []
@@ -283,22 +327,83 @@ def _order_limit_example(s: _Setting, subsidy: ir.Subsidy, order: _Order, paid: 
     fmt, p, currency = words.fmt, words.participant, words.currency
     row = words.row_noun(subsidy.table)
     rows, column = plural(row), words.column_words(subsidy.column, subsidy.table)
+    n, fee = fmt.number(limit), fmt.money(order.fee, currency)
     steps = (
-        f"Suppose a qualifying {p} has already had {fmt.number(limit)} qualifying {rows} paid for, "
-        "the most that are covered.",
-        f"Its next qualifying {row}, number {fmt.number(limit + 1)} in time order, has {column} "
-        f"{fmt.money(order.fee, currency)}; on its own the platform would pay {fmt.money(paid, currency)}.",
-        f"Only the first {fmt.number(limit)} qualifying {rows} of each {p} are covered, so the platform pays "
-        "nothing on it.",
+        _("Suppose a qualifying {p} has already had {n} qualifying {rows} paid for, the most that are covered.").format(
+            p=p, n=n, rows=rows
+        ),
+        _(
+            "Its next qualifying {row}, number {next} in time order, has {column} {fee}; "
+            "on its own the platform would pay {paid}."
+        ).format(row=row, next=fmt.number(limit + 1), column=column, fee=fee, paid=fmt.money(paid, currency)),
+        _("Only the first {n} qualifying {rows} of each {p} are covered, so the platform pays nothing on it.").format(
+            n=n, rows=rows, p=p
+        ),
     )
-    outcome = f"On this {row} the {p} pays the whole {column}, {fmt.money(order.fee, currency)}, itself."
+    outcome = _("On this {row} the {p} pays the whole {column}, {fee}, itself.").format(
+        row=row, p=p, column=column, fee=fee
+    )
     condition = rewards.order_condition(subsidy.filters, subsidy.table, words)
     conditions = (
-        f"Only qualifying {rows} count toward the {fmt.number(limit)}"
-        + (f" ({condition})" if condition else "")
-        + f"; {an(row)} placed earlier than one of them would have been paid instead.",
+        (
+            _(
+                "Only qualifying {rows} count toward the {n} ({condition}); "
+                "{a_row} placed earlier than one of them would have been paid instead."
+            )
+            if condition
+            else _(
+                "Only qualifying {rows} count toward the {n}; "
+                "{a_row} placed earlier than one of them would have been paid instead."
+            )
+        ).format(rows=rows, n=n, condition=condition, a_row=a_name(row)),
     )
-    return Example(f"The {ex.capitalized(row).lower()} limit", steps, outcome, conditions)
+    title = _("The {row} limit").format(row=ex.capitalized(row).lower())
+    return Example(title, steps, outcome, conditions)
+
+
+# The first-come budget example's sentences, one per budget period (`budget: £50 per day`):
+# whole sentences, so that a translation can order each one as its language needs.
+_BUDGET_SPENT: dict[str | None, Callable[[], str]] = {
+    None: lambda: _(
+        "Suppose the payments to all {p}s have used {used} of the budget of {pool} when a qualifying {row} "
+        "with {column} {fee} is paid; {rows} are paid in time order."
+    ),
+    "day": lambda: _(
+        "Suppose the payments to all {p}s on {date} have used {used} of that day's budget of {pool} (days in "
+        "{zone}) when a qualifying {row} with {column} {fee} is paid; {rows} are paid in time order."
+    ),
+    "week": lambda: _(
+        "Suppose the payments to all {p}s in one week have used {used} of that week's budget of {pool} when a "
+        "qualifying {row} with {column} {fee} is paid; {rows} are paid in time order."
+    ),
+    "month": lambda: _(
+        "Suppose the payments to all {p}s in one month have used {used} of that month's budget of {pool} when a "
+        "qualifying {row} with {column} {fee} is paid; {rows} are paid in time order."
+    ),
+}
+_BUDGET_OUTCOME: dict[str | None, Callable[[], str]] = {
+    None: lambda: _("On this {row} the {p} pays {own} of the {column} itself, and later {rows} receive nothing."),
+    "day": lambda: _(
+        "On this {row} the {p} pays {own} of the {column} itself, and later {rows} that day receive nothing."
+    ),
+    "week": lambda: _(
+        "On this {row} the {p} pays {own} of the {column} itself, and later {rows} that week receive nothing."
+    ),
+    "month": lambda: _(
+        "On this {row} the {p} pays {own} of the {column} itself, and later {rows} that month receive nothing."
+    ),
+}
+_NEXT_BUDGET: dict[str, Callable[[], str]] = {
+    "day": lambda: _("The next day starts with a new budget of {pool}, whatever was used before."),
+    "week": lambda: _("The next week starts with a new budget of {pool}, whatever was used before."),
+    "month": lambda: _("The next month starts with a new budget of {pool}, whatever was used before."),
+}
+_BUDGET_TITLE: dict[str | None, Callable[[], str]] = {
+    None: lambda: _("The budget runs out ({pool})"),
+    "day": lambda: _("The budget runs out ({pool} per day)"),
+    "week": lambda: _("The budget runs out ({pool} per week)"),
+    "month": lambda: _("The budget runs out ({pool} per month)"),
+}
 
 
 def _first_come_example(s: _Setting, subsidy: ir.Subsidy, order: _Order, paid: Decimal, pool: ir.Money) -> Example:
@@ -310,34 +415,29 @@ def _first_come_example(s: _Setting, subsidy: ir.Subsidy, order: _Order, paid: D
     share = first_come_share(paid, left)
     period = subsidy.limits.pool_period  # `budget: £50 per day`: the example happens within one day
     used = fmt.money(pool.amount - left, currency)
-    if period == "day":
-        zone = render_periods.budget_period_words(subsidy.limits, words).removeprefix(" per day ")
-        spent = (
-            f"Suppose the payments to all {p}s on {fmt.date(order.placed.date())} have used {used} of that day's "
-            f"budget of {fmt.money(pool)} (days in {zone.strip('()')})"
-        )
-    elif period is not None:
-        spent = (
-            f"Suppose the payments to all {p}s in one {period} have used {used} of that {period}'s budget of "
-            f"{fmt.money(pool)}"
-        )
-    else:
-        spent = f"Suppose the payments to all {p}s have used {used} of the budget of {fmt.money(pool)}"
+    zone = render_periods.zone_words(words)
+    spent = _BUDGET_SPENT[period]()
     steps = (
-        f"{spent} when a qualifying {row} with {column} {fmt.money(order.fee, currency)} is paid; "
-        f"{rows} are paid in time order.",
-        f"On its own the platform would pay {fmt.money(paid, currency)}; only {fmt.money(left, currency)} is left, "
-        f"so it pays {fmt.money(share, currency)}.",
+        spent.format(
+            p=p,
+            used=used,
+            pool=fmt.money(pool),
+            row=row,
+            column=column,
+            fee=fmt.money(order.fee, currency),
+            rows=rows,
+            date=fmt.date(order.placed.date()),
+            zone=zone,
+        ),
+        _("On its own the platform would pay {paid}; only {left} is left, so it pays {share}.").format(
+            paid=fmt.money(paid, currency), left=fmt.money(left, currency), share=fmt.money(share, currency)
+        ),
     )
-    outcome = (
-        f"On this {row} the {p} pays {fmt.money(round_money(order.fee - share, currency), currency)} of the "
-        f"{column} itself, and later {rows}{' that ' + period if period else ''} receive nothing."
-    )
+    own = fmt.money(round_money(order.fee - share, currency), currency)
+    outcome = _BUDGET_OUTCOME[period]().format(row=row, p=p, own=own, column=column, rows=rows)
     conditions: tuple[str, ...] = (
-        f"While the budget has money left, each qualifying {row} is paid in full, in time order.",
+        _("While the budget has money left, each qualifying {row} is paid in full, in time order.").format(row=row),
     )
     if period is not None:
-        conditions += (f"The next {period} starts with a new budget of {fmt.money(pool)}, whatever was used before.",)
-    return Example(
-        f"The budget runs out ({fmt.money(pool)}{' per ' + period if period else ''})", steps, outcome, conditions
-    )
+        conditions += (_NEXT_BUDGET[period]().format(pool=fmt.money(pool)),)
+    return Example(_BUDGET_TITLE[period]().format(pool=fmt.money(pool)), steps, outcome, conditions)

@@ -17,7 +17,9 @@ from rulekit import ir
 from rulekit.money import minor_unit
 from rulekit.plan.kinds import kind_of
 from rulekit.render import examples as ex
+from rulekit.render import i18n
 from rulekit.render.cases import Case, Chooser, Decider, Value, qualifying, scaled_share
+from rulekit.render.i18n import _
 from rulekit.render.model import Example
 from rulekit.render.words import Subject, Words, an, humanize, join_words, negate
 from rulekit.results import Decision
@@ -49,15 +51,19 @@ def _bases_phrase(program: ir.Program, words: Words, decision: Decision) -> str:
     for rebate in _rebates(program):
         value = decision.metrics.get(rebate.base)
         if isinstance(value, Decimal):
-            parts.append(f"{words.measure(rebate.base)} of {words.fmt.money(value, words.currency)}")
-    return f", with {join_words(parts)}" if parts else ""
+            parts.append(
+                _("{measure} of {value}").format(
+                    measure=words.measure(rebate.base), value=words.fmt.money(value, words.currency)
+                )
+            )
+    return _(", with {values}").format(values=join_words(parts)) if parts else ""
 
 
 def _show(words: Words, value: Value) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, str):
-        return f"“{value}”"
+        return _("“{text}”").format(text=value)
     return words.value(value)
 
 
@@ -82,15 +88,17 @@ def _names(expr: ir.Expr) -> list[str]:
 def _ratio_text(words: Words, decision: Decision, name: str, parts: tuple[str, str]) -> str:
     numerator, denominator = (decision.metrics.get(n) for n in parts)
     value = decision.metrics.get(name)
-    text = (
-        f"its {words.measure(parts[0])} is {words.fmt.number(_int(numerator))} and its "
-        f"{words.measure(parts[1])} is {words.fmt.number(_int(denominator))}"
+    text = _("its {numerator} is {n} and its {denominator} is {d}").format(
+        numerator=words.measure(parts[0]),
+        n=words.fmt.number(_int(numerator)),
+        denominator=words.measure(parts[1]),
+        d=words.fmt.number(_int(denominator)),
     )
     if isinstance(value, Fraction):
         exact = Decimal(value.numerator) * 100 / Decimal(value.denominator)
         shown = exact.quantize(Decimal("0.1"))
-        about = "" if shown == exact else "about "
-        text += f", so its {words.measure(name)} is {about}{words.fmt.percent(shown.normalize())}"
+        ratio = _(", so its {measure} is {value}") if shown == exact else _(", so its {measure} is about {value}")
+        text += ratio.format(measure=words.measure(name), value=words.fmt.percent(shown.normalize()))
     return text
 
 
@@ -108,38 +116,70 @@ def _values(words: Words, decider: Decider, case: Case, decision: Decision, name
         if metric is not None and metric.parts is not None:
             out.append(_ratio_text(words, decision, name, metric.parts))
         elif metric is not None and metric.per_member:
-            member = words.member or "member"
             for index, values in enumerate(case.members):
                 if name in values:
-                    label = f"{member} {words.fmt.number(index + 1)}"
-                    out.append(f"{label}'s {words.measure(name)} is {_show(words, values[name])}")
+                    out.append(
+                        _("{member}'s {measure} is {value}").format(
+                            member=_member_label(words, index),
+                            measure=words.measure(name),
+                            value=_show(words, values[name]),
+                        )
+                    )
         elif name in case.metrics:
-            out.append(f"its {words.measure(name)} is {_show(words, case.metrics[name])}")
+            out.append(
+                _("its {measure} is {value}").format(
+                    measure=words.measure(name), value=_show(words, case.metrics[name])
+                )
+            )
     return out
+
+
+def _member_label(words: Words, index: int) -> str:
+    """``host 2``: a member of the example by its number."""
+    member = i18n.noun(words.member) if words.member else _("member")
+    return f"{member} {words.fmt.number(index + 1)}"
 
 
 def _changed(words: Words, before: Case, after: Case, names: list[str]) -> list[str]:
     """What differs between two cases, for the names of one condition."""
     out = []
-    member = words.member or "member"
     for index, (old, new) in enumerate(zip(before.members, after.members, strict=False)):
         for name in names:
             if name in new and old.get(name) != new[name]:
-                label = f"{member} {words.fmt.number(index + 1)}"
-                out.append(f"{label}'s {words.measure(name)} were {_show(words, new[name])}")
+                out.append(
+                    _("{member}'s {measure} were {value}").format(
+                        member=_member_label(words, index), measure=words.measure(name), value=_show(words, new[name])
+                    )
+                )
     for name in names:
         if name in after.metrics and before.metrics.get(name) != after.metrics[name]:
-            out.append(f"its {words.measure(name)} were {_show(words, after.metrics[name])}")
+            out.append(
+                _("its {measure} were {value}").format(
+                    measure=words.measure(name), value=_show(words, after.metrics[name])
+                )
+            )
     return out
 
 
 def _nothing(program: ir.Program, words: Words) -> str:
-    ranked = " is not ranked and" if program.rankings else ""
-    return f"The {words.participant}{ranked} receives nothing: {words.fmt.money(Decimal(0), words.currency)}."
+    text = (
+        _("The {p} is not ranked and receives nothing: {zero}.")
+        if program.rankings
+        else _("The {p} receives nothing: {zero}.")
+    )
+    return text.format(p=words.participant, zero=words.fmt.money(Decimal(0), words.currency))
 
 
 def _prize_note(program: ir.Program) -> str:
-    return ", plus any prize its rank earns" if any(kind_of(r).name == "prize" for r in program.rewards) else ""
+    return _(", plus any prize its rank earns") if any(kind_of(r).name == "prize" for r in program.rewards) else ""
+
+
+def _every_other_rule(program: ir.Program, words: Words, decision: Decision) -> str:
+    """ "Suppose an account meets every other rule, with net GMV of $50,000"."""
+    p = words.participant
+    return _("Suppose {a_p} meets every other rule{bases}").format(
+        a_p=an(p), p=p, bases=_bases_phrase(program, words, decision)
+    )
 
 
 # --------------------------------------------------------------------- requirements
@@ -170,21 +210,28 @@ def _gate_example(program: ir.Program, words: Words, decider: Decider, gate: ir.
     names = _names(gate.condition)
     values = _values(words, decider, fail_case, fail, names)
     subject = Subject.of(p)
-    steps = [f"Suppose {an(p)} meets every other rule{_bases_phrase(program, words, fail)}."]
+    steps = [_every_other_rule(program, words, fail) + "."]
     if values:
         steps.append(ex.capitalized(join_words(values)) + ".")
     steps.append(
-        f"{_title(gate)} requires that {words.expr(gate.condition, subject)}; that does not hold, "
-        f"so the {p} does not qualify."
+        _("{rule} requires that {condition}; that does not hold, so the {p} does not qualify.").format(
+            rule=_title(gate), condition=words.expr(gate.condition, subject), p=p
+        )
     )
     changed = _changed(words, fail_case, pass_case, names)
     condition = (
-        f"If {join_words(changed)}, {_title(gate)} would hold and the {p} would be paid "
-        f"{fmt.money(passed.total_payout, words.currency)}{_prize_note(program)}."
+        _("If {changes}, {rule} would hold and the {p} would be paid {amount}{prize}.").format(
+            changes=join_words(changed),
+            rule=_title(gate),
+            p=p,
+            amount=fmt.money(passed.total_payout, words.currency),
+            prize=_prize_note(program),
+        )
         if changed
-        else f"If {words.expr(gate.condition, subject)}, the {p} would qualify."
+        else _("If {condition}, the {p} would qualify.").format(condition=words.expr(gate.condition, subject), p=p)
     )
-    return Example(f"{_title(gate)} not met", tuple(steps), _nothing(program, words), (condition,))
+    title = _("{rule} not met").format(rule=_title(gate))
+    return Example(title, tuple(steps), _nothing(program, words), (condition,))
 
 
 def disqualify_examples(program: ir.Program, words: Words, decider: Decider) -> list[Example]:
@@ -206,14 +253,19 @@ def _disqualify_example(program: ir.Program, words: Words, decider: Decider, cla
         return None
     subject = Subject.of(p)
     steps = (
-        f"Suppose {an(p)} meets every other rule{_bases_phrase(program, words, hit)}.",
-        f"{ex.capitalized(words.expr(clause.condition, subject))}, so {_title(clause)} disqualifies it.",
+        _every_other_rule(program, words, hit) + ".",
+        _("{condition}, so {rule} disqualifies it.").format(
+            condition=ex.capitalized(words.expr(clause.condition, subject)), rule=_title(clause)
+        ),
     )
-    condition = (
-        f"Were it not so ({words.expr(negate(clause.condition), subject)}), the {p} would be paid "
-        f"{fmt.money(clean.total_payout, words.currency)}{_prize_note(program)}."
+    condition = _("Were it not so ({opposite}), the {p} would be paid {amount}{prize}.").format(
+        opposite=words.expr(negate(clause.condition), subject),
+        p=p,
+        amount=fmt.money(clean.total_payout, words.currency),
+        prize=_prize_note(program),
     )
-    return Example(f"{_title(clause)}: disqualified", steps, _nothing(program, words), (condition,))
+    title = _("{rule}: disqualified").format(rule=_title(clause))
+    return Example(title, steps, _nothing(program, words), (condition,))
 
 
 # ------------------------------------------------------------------ minimum samples
@@ -247,25 +299,50 @@ def _sample_example(program: ir.Program, words: Words, decider: Decider, clause:
     names = list(dict.fromkeys([*_names(guard), *_names(clause.condition)]))
     subject = Subject.of(p)
     warns = clause.kind is ir.ClauseKind.WARN
-    verdict = "is warned" if warns else "is disqualified"
-    still = "is not warned" if warns else "still qualifies"
+    below_text = (
+        _(
+            "{rule} is judged only once {guard}; that does not hold, so the rule does not apply and the {p} is not "
+            "warned: it is paid {amount}."
+        )
+        if warns
+        else _(
+            "{rule} is judged only once {guard}; that does not hold, so the rule does not apply and the {p} still "
+            "qualifies: it is paid {amount}."
+        )
+    )
+    at_text = (
+        _("Suppose instead {values}. Now the rule is judged: {condition}, so the {p} is warned.")
+        if warns
+        else _("Suppose instead {values}. Now the rule is judged: {condition}, so the {p} is disqualified.")
+    )
     steps = (
-        f"Suppose {an(p)} meets every other rule{_bases_phrase(program, words, below)}, and "
-        f"{join_words(_values(words, decider, below_case, below, names))}.",
-        f"{_title(clause)} is judged only once {words.expr(guard, subject)}; that does not hold, so the rule "
-        f"does not apply and the {p} {still}: it is paid {fmt.money(below.total_payout, words.currency)}.",
-        f"Suppose instead {join_words(_values(words, decider, at_case, at, names))}. Now the rule is judged: "
-        f"{words.expr(clause.condition, subject)}, so the {p} {verdict}.",
+        _every_other_rule(program, words, below)
+        + _(", and {values}.").format(values=join_words(_values(words, decider, below_case, below, names))),
+        below_text.format(
+            rule=_title(clause),
+            guard=words.expr(guard, subject),
+            p=p,
+            amount=fmt.money(below.total_payout, words.currency),
+        ),
+        at_text.format(
+            values=join_words(_values(words, decider, at_case, at, names)),
+            condition=words.expr(clause.condition, subject),
+            p=p,
+        ),
     )
+    paid = fmt.money(at.total_payout, words.currency)
     if warns:
-        outcome = f"The warning does not stop the {p} from being paid {fmt.money(at.total_payout, words.currency)}."
+        outcome = _("The warning does not stop the {p} from being paid {amount}.").format(p=p, amount=paid)
     else:
-        outcome = f"Disqualified, the {p} receives nothing: {fmt.money(at.total_payout, words.currency)}."
+        outcome = _("Disqualified, the {p} receives nothing: {amount}.").format(p=p, amount=paid)
     conditions = (
-        f"Below the minimum sample the rule cannot apply, however high the rate; "
-        f"once {words.expr(guard, subject)}, only {words.expr(negate(clause.condition), subject)} avoids it.",
+        _(
+            "Below the minimum sample the rule cannot apply, however high the rate; "
+            "once {guard}, only {opposite} avoids it."
+        ).format(guard=words.expr(guard, subject), opposite=words.expr(negate(clause.condition), subject)),
     )
-    return Example(f"{_title(clause)}, below and at the minimum sample", steps, outcome, conditions)
+    title = _("{rule}, below and at the minimum sample").format(rule=_title(clause))
+    return Example(title, steps, outcome, conditions)
 
 
 # -------------------------------------------------------------------------- budgets
@@ -308,18 +385,33 @@ def _budget_example(
     share = scaled_share(amount, pool.amount, total, currency)
     exact = amount * factor
     minor = fmt.money(minor_unit(currency))
+    before, after = fmt.money(amount, currency), fmt.money(total, currency)
     steps = (
-        f"Suppose a qualifying {p}'s {title} comes to {fmt.money(amount, currency)} before the budget"
-        f"{_bases_phrase(program, words, decision)}.",
-        f"The {title} amounts of all qualifying {p}s add up to {fmt.money(total, currency)}, more than the budget "
-        f"of {fmt.money(pool)}.",
-        f"Every amount is multiplied by the same factor, {fmt.money(pool)} ÷ {fmt.money(total, currency)} = "
-        f"{fmt.number(factor)}: {fmt.money(amount, currency)} × {fmt.number(factor)} = "
-        f"{fmt.money(exact.normalize(), currency)}, rounded down to {minor}.",
+        _("Suppose a qualifying {p}'s {reward} comes to {amount} before the budget{bases}.").format(
+            p=p, reward=title, amount=before, bases=_bases_phrase(program, words, decision)
+        ),
+        _("The {reward} amounts of all qualifying {p}s add up to {total}, more than the budget of {pool}.").format(
+            reward=title, p=p, total=after, pool=fmt.money(pool)
+        ),
+        _(
+            "Every amount is multiplied by the same factor, {pool} ÷ {total} = {factor}: "
+            "{amount} × {factor} = {exact}, rounded down to {minor}."
+        ).format(
+            pool=fmt.money(pool),
+            total=after,
+            factor=fmt.number(factor),
+            amount=before,
+            exact=fmt.money(exact.normalize(), currency),
+            minor=minor,
+        ),
     )
-    outcome = f"The {p}'s {title} is {fmt.money(share, currency)} instead of {fmt.money(amount, currency)}."
+    outcome = _("The {p}'s {reward} is {share} instead of {amount}.").format(
+        p=p, reward=title, share=fmt.money(share, currency), amount=before
+    )
     conditions = (
-        f"If the {title} amounts of all {p}s stay within {fmt.money(pool)}, nothing is scaled and the {p} receives "
-        f"{fmt.money(amount, currency)}; the factor is known only once every {p} is settled.",
+        _(
+            "If the {reward} amounts of all {p}s stay within {pool}, nothing is scaled and the {p} receives "
+            "{amount}; the factor is known only once every {p} is settled."
+        ).format(reward=title, p=p, pool=fmt.money(pool), amount=before),
     )
-    return Example(f"{title} over its budget", steps, outcome, conditions)
+    return Example(_("{reward} over its budget").format(reward=title), steps, outcome, conditions)

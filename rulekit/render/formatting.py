@@ -20,7 +20,7 @@ from babel.units import format_unit
 
 from rulekit import ir
 from rulekit.errors import OutputError
-from rulekit.render.i18n import _
+from rulekit.render.i18n import _, active
 
 # The document locales the CLI accepts, mapped to Babel's identifiers.
 LOCALES: dict[str, str] = {"en-US": "en_US", "en-GB": "en_GB", "de-DE": "de_DE"}
@@ -40,6 +40,22 @@ class UnknownLocaleError(OutputError):
     """The requested document locale is not one rulekit renders."""
 
 
+def resolve_locale(name: str) -> str:
+    """The supported locale ``name`` means: ``de``, ``de_DE`` and ``DE-de`` are ``de-DE``.
+
+    A bare language names its one supported country (``en`` is ambiguous: en-US or en-GB).
+    Raises :class:`UnknownLocaleError`, listing the supported locales, for anything else.
+    """
+    wanted = name.strip().replace("_", "-").casefold()
+    exact = [known for known in LOCALES if known.casefold() == wanted]
+    by_language = [known for known in LOCALES if known.split("-")[0].casefold() == wanted]
+    found = exact or (by_language if len(by_language) == 1 else [])
+    if not found:
+        known = ", ".join(sorted(LOCALES))
+        raise UnknownLocaleError(f"unknown or unsupported locale `{name}`; supported locales: {known}")
+    return found[0]
+
+
 def _plain(value: Decimal) -> Decimal:
     """Drop trailing zeros so ``Decimal("2.50")`` formats as 2.5 and ``Decimal("4E+3")`` as 4000."""
     normal = value.normalize()
@@ -48,15 +64,13 @@ def _plain(value: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Formatter:
-    """Formats values for one locale (``en-US`` or ``en-GB``) and one program currency."""
+    """Formats values for one locale (``en-US``, ``en-GB``, ``de-DE``) and one program currency."""
 
     locale: str
     currency: str = "USD"
 
     def __post_init__(self) -> None:
-        if self.locale not in LOCALES:
-            known = ", ".join(sorted(LOCALES))
-            raise UnknownLocaleError(f"unknown locale `{self.locale}`; expected one of {known}")
+        object.__setattr__(self, "locale", resolve_locale(self.locale))
 
     @property
     def babel_locale(self) -> str:
@@ -82,7 +96,11 @@ class Formatter:
     def percent(self, value: ir.Percent | Decimal) -> str:
         """A percentage as written: ``Percent(2)`` is ``2%``; ``2.5`` stays ``2.5%``."""
         number = value.value if isinstance(value, ir.Percent) else value
-        return str(format_percent(number / 100, format="#,##0.####%", locale=self.babel_locale))
+        # The locale's pattern ("#,##0%" in English, "#,##0 %" in German) with up to four decimals.
+        pattern = Locale.parse(self.babel_locale).percent_formats[None].pattern.split(";")[0]
+        return str(
+            format_percent(number / 100, format=pattern.replace("#,##0", "#,##0.####"), locale=self.babel_locale)
+        )
 
     def number(self, value: Decimal | int) -> str:
         return str(format_decimal(_plain(Decimal(value)), locale=self.babel_locale))
@@ -106,7 +124,10 @@ class Formatter:
 
     def datetime(self, value: dt.datetime) -> str:
         """``00:00 on 14 February 2022``: a time of day, then the long date."""
-        return _("{time} on {date}").format(time=self.time(value.time()), date=self.date(value.date()))
+        # In the formatter's own language, even outside a document being built.
+        with active(self.locale):
+            text = _("{time} on {date}")
+        return text.format(time=self.time(value.time()), date=self.date(value.date()))
 
     def zone_name(self, zone: ZoneInfo) -> str:
         """The zone's everyday name: ``Eastern Time``, ``United Kingdom Time``."""

@@ -73,3 +73,25 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for ``count``, in the document's language."""
     return (_ACTIVE.get() or _SOURCE).ngettext(singular, plural, count)
+
+
+# Languages that write every noun with a capital letter; the rule file's English nouns
+# ("account", "host") are used there as loanwords: "des Accounts", "jedes Hosts".
+_CAPITAL_NOUNS = frozenset({"de"})
+
+
+def language() -> str:
+    """The language of the document being built (``de``); ``en``, the source, when none."""
+    active = _ACTIVE.get()
+    found = active.info().get("language", "") if active is not None else ""
+    return found.split("_")[0] or "en"
+
+
+def noun(word: str) -> str:
+    """``word`` (a noun from the rule file) as the document's language writes a noun."""
+    return word[:1].upper() + word[1:] if language() in _CAPITAL_NOUNS else word
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention `pybabel extract` looks for
+    """Mark ``message`` for the catalogue without translating it (it is translated where used)."""
+    return message

@@ -10,7 +10,9 @@ from __future__ import annotations
 from rulekit import ir
 from rulekit.plan.aggregates import aggregate
 from rulekit.plan.links import entity_of, link_between
-from rulekit.render.words import Words
+from rulekit.render import i18n
+from rulekit.render.i18n import _
+from rulekit.render.words import Words, a_name
 
 
 def entity_noun(metric: ir.Metric, words: Words) -> str | None:
@@ -29,14 +31,20 @@ def link_sentences(metric: ir.Metric, definition: ir.Aggregate, words: Words) ->
     row = words.row_noun(definition.table)
     column = words.column_words(link.column, definition.table)
     key = words.column_words(link.target_column, entity)
-    belongs = (
-        f"{an_or_the(row)} counts for the {noun} whose {key} is the {row}'s {column}; "
-        f"{rows} that name no {noun} of the {words.participant} count for none."
+    belongs = _(
+        "{a_row} counts for the {noun} whose {key} is the {row}'s {column}; "
+        "{rows} that name no {noun} of the {p} count for none."
+    ).format(
+        a_row=a_name(row),
+        noun=i18n.noun(noun),
+        key=key,
+        row=i18n.noun(row),
+        column=column,
+        rows=i18n.noun(rows),
+        p=words.participant,
     )
     empty = aggregate(definition.func).empty.value == "zero"
-    without = f"A {noun} without such {rows} has 0." if empty else f"A {noun} without such {rows} has no value."
+    without = (
+        _("A {noun} without such {rows} has 0.") if empty else _("A {noun} without such {rows} has no value.")
+    ).format(noun=i18n.noun(noun), rows=i18n.noun(rows))
     return (belongs[0].upper() + belongs[1:], without)
-
-
-def an_or_the(noun: str) -> str:
-    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"

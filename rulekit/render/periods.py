@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from rulekit import ir, timeutil
-from rulekit.periods import pay_unit
+from rulekit.periods import Period, pay_unit
 from rulekit.periods.program import to_date_rewards
 from rulekit.periods.run import period_programs
-from rulekit.render.i18n import _
+from rulekit.render.formatting import Formatter
+from rulekit.render.i18n import _, ngettext
 from rulekit.render.words import Words
 
 __all__ = [
@@ -27,9 +30,26 @@ __all__ = [
     "payment_sentences",
     "payment_summary",
     "pool_words",
+    "zone_words",
 ]
 
-_NOUNS = {"month": "calendar month", "week": "week (Monday to Sunday)", "day": "day"}
+
+def _noun(unit: str) -> str:
+    """The period spelt out: "calendar month", "week (Monday to Sunday)", "day"."""
+    if unit == "month":
+        return _("calendar month")
+    if unit == "week":
+        return _("week (Monday to Sunday)")
+    return _("day")
+
+
+def _unit_word(unit: str, *, many: bool = False) -> str:
+    """``month`` / ``months`` in the document's language."""
+    if unit == "month":
+        return _("months") if many else _("month")
+    if unit == "week":
+        return _("weeks") if many else _("week")
+    return _("days") if many else _("day")
 
 
 def _unit(program: ir.Program) -> str | None:
@@ -66,16 +86,18 @@ def measure_words(definition: ir.Aggregate, words: Words) -> str:
     if unit is None:
         return ""
     if definition.filters.to_date:
-        return f", counted from the start of the window to the end of each {unit} (to date)"
-    return f", counted separately for each {unit}"
+        return _(", counted from the start of the window to the end of each {unit} (to date)").format(
+            unit=_unit_word(unit)
+        )
+    return _(", counted separately for each {unit}").format(unit=_unit_word(unit))
 
 
 def cap_words(limits: ir.Limits, words: Words) -> str:
     """`` per month`` after a cap per period; what a cap without a period covers when paid per period."""
     unit = _unit(words.program)
     if limits.cap_period is not None:
-        return f" per {limits.cap_period}"
-    return f" in total over all {unit}s" if unit is not None else ""
+        return _(" per {unit}").format(unit=_unit_word(limits.cap_period))
+    return _(" in total over all {units}").format(units=_unit_word(unit, many=True)) if unit is not None else ""
 
 
 def pay_unit_of(words: Words) -> str | None:
@@ -88,9 +110,15 @@ def budget_period_words(limits: ir.Limits, words: Words) -> str:
     period = limits.pool_period
     if period is None:
         return ""
+    where = zone_words(words)
+    templates = {"day": _(" per day ({where})"), "week": _(" per week ({where})"), "month": _(" per month ({where})")}
+    return templates.get(period, templates["month"]).format(where=where)
+
+
+def zone_words(words: Words) -> str:
+    """``British Time, Europe/London``: the zone a budget's days are counted in."""
     tz = _zone(words.program)
-    where = f"{words.fmt.zone_name(tz)}, {tz.key}" if tz is not None else "local time"
-    return f" per {period} ({where})"
+    return f"{words.fmt.zone_name(tz)}, {tz.key}" if tz is not None else _("local time")
 
 
 def budget_period_sentence(limits: ir.Limits, words: Words, what: str) -> list[str]:
@@ -99,16 +127,23 @@ def budget_period_sentence(limits: ir.Limits, words: Words, what: str) -> list[s
     if period is None:
         return []
     tz = _zone(words.program)
-    zone = words.fmt.zone_name(tz) if tz is not None else "local time"
-    spans = {
-        "day": f"Each day, from midnight to midnight {zone} (23 or 25 hours on the days the clocks change),",
-        "week": f"Each week, from Monday 00:00 to the next Monday 00:00 {zone},",
-        "month": f"Each calendar month, from midnight {zone} on its first day,",
+    zone = words.fmt.zone_name(tz) if tz is not None else _("local time")
+    sentences = {
+        "day": _(
+            "Each day, from midnight to midnight {zone} (23 or 25 hours on the days the clocks change), has its "
+            "own budget for the {what} on the orders placed in it; what one day leaves unused does not carry over "
+            "to the next."
+        ),
+        "week": _(
+            "Each week, from Monday 00:00 to the next Monday 00:00 {zone}, has its own budget for the {what} on the "
+            "orders placed in it; what one week leaves unused does not carry over to the next."
+        ),
+        "month": _(
+            "Each calendar month, from midnight {zone} on its first day, has its own budget for the {what} on the "
+            "orders placed in it; what one month leaves unused does not carry over to the next."
+        ),
     }
-    return [
-        f"{spans.get(period, spans['month'])} has its own budget for the {what} on the orders placed in it; "
-        f"what one {period} leaves unused does not carry over to the next."
-    ]
+    return [sentences.get(period, sentences["month"]).format(zone=zone, what=what)]
 
 
 def _zone(program: ir.Program) -> ZoneInfo | None:
@@ -119,11 +154,10 @@ def _zone(program: ir.Program) -> ZoneInfo | None:
 def pool_words(words: Words) -> list[str]:
     """A budget in a program paid per period is one budget for each period."""
     unit = _unit(words.program)
-    return (
-        [f"The budget applies to each {unit} separately; what one {unit} leaves unused does not carry over."]
-        if unit
-        else []
-    )
+    if not unit:
+        return []
+    text = _("The budget applies to each {unit} separately; what one {unit} leaves unused does not carry over.")
+    return [text.format(unit=_unit_word(unit))]
 
 
 def payment_sentences(program: ir.Program, words: Words) -> list[str]:
@@ -133,24 +167,56 @@ def payment_sentences(program: ir.Program, words: Words) -> list[str]:
         return []
     fmt, p = words.fmt, words.participant
     out = [
-        f"The program is settled and paid {program.payout.paid if program.payout else ''}: each {_NOUNS[unit]} "
-        f"is worked out on its own, in the program's time zone; the first and last {unit}s count only their "
-        f"days inside the program's dates. {capitalize(p)}s receive one payment per {unit}."
+        _(
+            "The program is settled and paid {paid}: each {period} is worked out on its own, in the program's "
+            "time zone; the first and last {units} count only their days inside the program's dates. "
+            "{P}s receive one payment per {unit}."
+        ).format(
+            paid=_paid_words(program),
+            period=_noun(unit),
+            units=_unit_word(unit, many=True),
+            P=capitalize(p),
+            unit=_unit_word(unit),
+        )
     ]
     if to_date_rewards(program):
         out.append(
-            f"A reward on a to-date measure is worked out on everything from the start of the program to the end "
-            f"of each {unit}; each {unit} pays what is due to date minus what earlier {unit}s paid. If the amount "
-            "due to date falls (for example after returns), nothing already paid is taken back: later payments "
-            "resume once the amount due to date is again above what was paid."
+            _(
+                "A reward on a to-date measure is worked out on everything from the start of the program to the end "
+                "of each {unit}; each {unit} pays what is due to date minus what earlier {units} paid. If the amount "
+                "due to date falls (for example after returns), nothing already paid is taken back: later payments "
+                "resume once the amount due to date is again above what was paid."
+            ).format(unit=_unit_word(unit), units=_unit_word(unit, many=True))
         )
     due = program.payout.due if program.payout else None
     dues = [(part.period, part.due) for part in period_programs(program)]
-    if due is not None and dues and all(when is not None for _, when in dues):
-        days = f"{due.amount} {'business ' if due.business else ''}day{'s' if due.amount != 1 else ''}"
-        listed = "; ".join(f"{period.words()}: {fmt.date(when)}" for period, when in dues if when is not None)
-        out.append(f"Each {unit}'s payment is due {days} after its last day in the program: {listed}.")
+    if due is not None and dues and all(when is not None for _period, when in dues):
+        days = (
+            ngettext("{n} business day", "{n} business days", due.amount)
+            if due.business
+            else ngettext("{n} day", "{n} days", due.amount)
+        ).format(n=fmt.number(due.amount))
+        listed = "; ".join(
+            f"{_period_words(period, fmt)}: {fmt.date(when)}" for period, when in dues if when is not None
+        )
+        out.append(
+            _("Each {unit}'s payment is due {days} after its last day in the program: {listed}.").format(
+                unit=_unit_word(unit), days=days, listed=listed
+            )
+        )
     return out
+
+
+def _paid_words(program: ir.Program) -> str:
+    """``monthly`` / ``weekly`` / ``daily``: how often the program pays."""
+    paid = program.payout.paid if program.payout else None
+    if paid == "monthly":
+        return _("monthly")
+    if paid == "weekly":
+        return _("weekly")
+    if paid == "daily":
+        return _("daily")
+    return paid or ""
 
 
 def payment_summary(program: ir.Program, words: Words) -> str | None:
@@ -158,8 +224,20 @@ def payment_summary(program: ir.Program, words: Words) -> str | None:
     if _unit(program) is None or program.payout is None:
         return None
     dues = [part.due for part in period_programs(program) if part.due is not None]
-    first = f", first due {words.fmt.weekday_date(dues[0])}" if dues else ""
-    return ", ".join(x for x in (program.payout.channel, f"paid {program.payout.paid}{first}") if x)
+    first = _(", first due {date}").format(date=words.fmt.weekday_date(dues[0])) if dues else ""
+    paid = _("paid {how}").format(how=_paid_words(program)) + first
+    return ", ".join(x for x in (program.payout.channel, paid) if x)
+
+
+def _period_words(period: Period, fmt: Formatter) -> str:
+    """``March 2024``, ``week 9 of 2024``, ``5 March 2024`` (``5. März 2024``): as
+    :meth:`Period.words` says it, with month names in the document's language."""
+    if len(period.label) == 7:
+        return str(format_date(period.start, _("MMMM y"), locale=fmt.babel_locale))
+    if "W" in period.label:
+        year, week = period.label.split("-W")
+        return _("week {week} of {year}").format(week=int(week), year=year)
+    return str(format_date(period.start, _("d MMMM y"), locale=fmt.babel_locale))
 
 
 def capitalize(text: str) -> str:

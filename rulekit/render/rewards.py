@@ -13,6 +13,7 @@ from rulekit import ir
 from rulekit.money import minor_unit, round_money
 from rulekit.plan import Remainder, TiePolicy
 from rulekit.plan.kinds import kind_of
+from rulekit.render import i18n
 from rulekit.render import periods as render_periods  # issue 10, construct 6 (periods)
 from rulekit.render.i18n import _
 from rulekit.render.model import Fact, Item, Section
@@ -77,12 +78,15 @@ def _ranking_item(ranking: ir.Ranking, program: ir.Program, words: Words) -> Ite
                 _("Qualifying {p}s are ranked by their {measure}, {order}.").format(p=p, measure=measure, order=order)
             )
         else:
-            previous = words.measure(ranking.keys[index - 1].name) if index == 1 else _("all of the above")
-            text.append(
-                _("{P}s equal on {previous} are ordered by {measure}, {order}.").format(
-                    P=p.capitalize(), previous=previous, measure=measure, order=order
-                )
+            # Two sentences, not "all of the above" in the place of a measure: German quotes
+            # a measure's name but not the words for all of them.
+            equal = (
+                _("{P}s equal on {previous} are ordered by {measure}, {order}.")
+                if index == 1
+                else _("{P}s equal on all of the above are ordered by {measure}, {order}.")
             )
+            previous = words.measure(ranking.keys[index - 1].name)
+            text.append(equal.format(P=p.capitalize(), previous=previous, measure=measure, order=order))
     text.append(
         _("{a_p} with no value for a ranking measure is placed after those that have one.").format(
             a_p=capitalize_first(an(p))
@@ -111,22 +115,32 @@ def capitalize_first(text: str) -> str:
 def _tie_sentence(ranking: ir.Ranking, program: ir.Program, words: Words) -> str:
     p, minor = words.participant, words.fmt.money(minor_unit(words.currency))
     unique = next((k for k in ranking.keys if _is_unique_key(k, program)), None)
-    policy = {
-        TiePolicy.SPLIT: "they would share the rank and split equally the prizes of the positions they occupy, "
-        + (
-            f"each share rounded down to {minor}, and the {minor} units left over paid one each to them "
-            f"in order of their {words.measure(_participant_key(program))}"
-            if words.remainder(ranking.name) is Remainder.BY_KEY
-            else f"rounded down to {minor} (what is left over is not paid)"
-        ),
-        TiePolicy.SAME: "they would share the rank and each receive the prize of that rank",
-        TiePolicy.BY_KEY: f"they would be ordered by {words.measure(_participant_key(program))}, A to Z",
-    }[words.ties(ranking.name)]
     if unique is not None:
         # A case that cannot happen is not described: it only puzzles readers.
-        return f"Tie-break: every {p} has a different {words.measure(unique.name)}, so no two {p}s can share a rank."
-    present = policy.replace("would be", "are").replace("would ", "")
-    return f"Tie-break: when {p}s are equal on every measure, {present}."
+        return _("Tie-break: every {p} has a different {key}, so no two {p}s can share a rank.").format(
+            p=p, key=words.measure(unique.name)
+        )
+    key = words.measure(_participant_key(program))
+    policy = words.ties(ranking.name)
+    if policy is TiePolicy.SPLIT and words.remainder(ranking.name) is Remainder.BY_KEY:
+        text = _(
+            "Tie-break: when {p}s are equal on every measure, they share the rank and split equally the prizes "
+            "of the positions they occupy, each share rounded down to {minor}, and the {minor} units left over "
+            "paid one each to them in order of their {key}."
+        )
+    elif policy is TiePolicy.SPLIT:
+        text = _(
+            "Tie-break: when {p}s are equal on every measure, they share the rank and split equally the prizes "
+            "of the positions they occupy, rounded down to {minor} (what is left over is not paid)."
+        )
+    elif policy is TiePolicy.SAME:
+        text = _(
+            "Tie-break: when {p}s are equal on every measure, they share the rank and each receive the prize "
+            "of that rank."
+        )
+    else:
+        text = _("Tie-break: when {p}s are equal on every measure, they are ordered by {key}, A to Z.")
+    return text.format(p=p, minor=minor, key=key)
 
 
 def _participant_key(program: ir.Program) -> str:
@@ -163,7 +177,9 @@ def _reward_item(reward: ir.Reward, program: ir.Program, words: Words) -> Item:
     )
 
 
-def pool_sentences(limits: ir.Limits, words: Words, what: str, order: str, pool_word: str = "a budget of") -> list[str]:
+def pool_sentences(limits: ir.Limits, words: Words, what: str, order: str, pool_word: str | None = None) -> list[str]:
+    """The budget (or pool cap) sentences; ``what``, ``order`` and ``pool_word`` arrive translated."""
+    pool_word = _("a budget of") if pool_word is None else pool_word
     if limits.pool is None:
         return []
     fmt, p = words.fmt, words.participant
@@ -178,11 +194,21 @@ def pool_sentences(limits: ir.Limits, words: Words, what: str, order: str, pool_
     else:
         out += render_periods.pool_words(words)  # issue 10, construct 6 (periods)
     if limits.pool_period is not None and limits.overflow == "first come":  # `budget: £50 per day`
-        period = limits.pool_period
-        out.append(
-            f"If one {period}'s {what} would add up to more, they are paid {order} until that {period}'s budget "
-            f"runs out; the last one paid receives what is left, and later ones that {period} receive nothing."
-        )
+        sentences = {
+            "day": _(
+                "If one day's {what} would add up to more, they are paid {order} until that day's budget runs out; "
+                "the last one paid receives what is left, and later ones that day receive nothing."
+            ),
+            "week": _(
+                "If one week's {what} would add up to more, they are paid {order} until that week's budget runs "
+                "out; the last one paid receives what is left, and later ones that week receive nothing."
+            ),
+            "month": _(
+                "If one month's {what} would add up to more, they are paid {order} until that month's budget runs "
+                "out; the last one paid receives what is left, and later ones that month receive nothing."
+            ),
+        }
+        out.append(sentences.get(limits.pool_period, sentences["month"]).format(what=what, order=order))
     elif limits.overflow == "first come":
         out.append(
             _(
@@ -205,20 +231,22 @@ def cap_sentence(limits: ir.Limits, words: Words, what: str) -> list[str]:
         return []
     noun = limits.per_participant_noun or words.participant
     period = render_periods.cap_words(limits, words)  # issue 10, construct 6 (periods)
-    capped = _("The {what} is capped at {cap} per {noun}.").format(
-        what=what, cap=words.fmt.money(limits.per_participant), noun=noun
+    # `period` (" per month", " in total over all months") is part of the sentence, so a
+    # language can place it: "Der Betrag ist je Seller und je Monat auf 2.000 $ begrenzt."
+    capped = _("The {what} is capped at {cap} per {noun}{period}.").format(
+        what=what, cap=words.fmt.money(limits.per_participant), noun=i18n.noun(noun), period=period
     )
-    return [capped[:-1] + period + "." if period else capped]
+    return [capped]
 
 
 def order_condition(filters: ir.Filters, table: str, words: Words) -> str:
     row = words.row_noun(table)
     parts = []
     if filters.window is not None:
-        parts.append(f"the {row} falls within {words.window_phrase(filters.window)}")
+        parts.append(_("the {row} falls within {window}").format(row=row, window=words.window_phrase(filters.window)))
     if filters.where is not None:
         parts.append(words.expr(filters.where, Subject.of(row)))
-    return " and ".join(parts)
+    return f" {_('and')} ".join(parts)
 
 
 # ---------------------------------------------------------------- maximum payout
@@ -243,7 +271,7 @@ def max_sentence(program: ir.Program, words: Words) -> str | None:
     if not parts:
         return None
     total = sum((amount for _label, amount in parts), Decimal(0))
-    listed = "; ".join(label for label, _amount in parts)
+    listed = "; ".join(label for label, _amount in parts)  # each part is worded by its reward kind
     return render_periods.max_sentence_template(program).format(p=p, total=words.fmt.money(total), parts=listed)
 
 

@@ -10,34 +10,53 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from babel.lists import format_list
+
 from rulekit import ir
 from rulekit.errors import CompileError
 from rulekit.plan import Plan, Remainder, TiePolicy, bind
 from rulekit.plan.bind import DEFAULT_CURRENCY
 from rulekit.plan.names import metric_type
+from rulekit.render import i18n
 from rulekit.render.formatting import Formatter
+from rulekit.render.i18n import _
 from rulekit.types import Kind
 
 _UPPER_WORDS = frozenset({"id", "uv", "gmv", "sku", "url", "uk", "us"})
 
-_OP_WORDS: dict[ir.CompareOp, str] = {
-    ir.CompareOp.GT: "is more than",
-    ir.CompareOp.GE: "is at least",
-    ir.CompareOp.LT: "is less than",
-    ir.CompareOp.LE: "is at most",
-    ir.CompareOp.EQ: "is",
-    ir.CompareOp.NE: "is not",
-}
-# Comparisons of points in time (issue 10). `end of W` is the window's last moment, so
-# "no later than the end of the program period" means within it or before.
-_POINT_OP_WORDS: dict[ir.CompareOp, str] = {
-    ir.CompareOp.GT: "is later than",
-    ir.CompareOp.GE: "is no earlier than",
-    ir.CompareOp.LT: "is earlier than",
-    ir.CompareOp.LE: "is no later than",
-    ir.CompareOp.EQ: "is exactly",
-    ir.CompareOp.NE: "is not exactly",
-}
+
+def _op_words(op: ir.CompareOp) -> str:
+    """The verb of a comparison ("is more than"), in the document's language."""
+    match op:
+        case ir.CompareOp.GT:
+            return _("is more than")
+        case ir.CompareOp.GE:
+            return _("is at least")
+        case ir.CompareOp.LT:
+            return _("is less than")
+        case ir.CompareOp.LE:
+            return _("is at most")
+        case ir.CompareOp.EQ:
+            return _("is")
+    return _("is not")
+
+
+def _point_op_words(op: ir.CompareOp) -> str:
+    """Comparisons of points in time (issue 10). `end of W` is the window's last moment, so
+    "no later than the end of the program period" means within it or before."""
+    match op:
+        case ir.CompareOp.GT:
+            return _("is later than")
+        case ir.CompareOp.GE:
+            return _("is no earlier than")
+        case ir.CompareOp.LT:
+            return _("is earlier than")
+        case ir.CompareOp.LE:
+            return _("is no later than")
+        case ir.CompareOp.EQ:
+            return _("is exactly")
+    return _("is not exactly")
+
 
 _INVERSE: dict[ir.CompareOp, ir.CompareOp] = {
     ir.CompareOp.GT: ir.CompareOp.LE,
@@ -68,8 +87,17 @@ def plural(noun: str) -> str:
     return noun + "s"
 
 
-def join_words(parts: list[str], conjunction: str = "and") -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
+def join_words(parts: list[str], conjunction: str | None = None, *, alternatives: bool = False) -> str:
+    """``a``, ``a and b``, ``a, b and c``; ``alternatives`` joins with "or".
+
+    In a translated document Babel's list patterns join them ("a, b und c", "a, b oder
+    c"); English keeps its own pattern (Babel's en-US one would add a serial comma the
+    committed documents do not have). ``conjunction`` overrides the word in English.
+    """
+    language = i18n.language()
+    if language != "en" and len(parts) > 1:
+        return str(format_list(parts, style="or" if alternatives else "standard", locale=language))
+    conjunction = conjunction or (_("or") if alternatives else _("and"))
     if len(parts) <= 1:
         return "".join(parts)
     return f"{', '.join(parts[:-1])} {conjunction} {parts[-1]}"
@@ -78,6 +106,13 @@ def join_words(parts: list[str], conjunction: str = "and") -> str:
 def an(phrase: str) -> str:
     """``an account``, ``a host``: the indefinite article by the first letter (close enough for nouns)."""
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
+def a_name(phrase: str) -> str:
+    """``an account ID``, ``a GMV rebate``: a name from the rule file with its article in
+    English; German quotes the name instead („GMV rebate“), an article needing its gender."""
+    text = _("an {name}") if phrase[:1].lower() in "aeiou" else _("a {name}")
+    return text.format(name=phrase)
 
 
 def slug(name: str) -> str:
@@ -92,26 +127,57 @@ def flag_name(name: str) -> str:
 
 
 def quote(text: str) -> str:
-    return f"“{text}”"
+    """``“text”`` in English, ``„text“`` in German."""
+    return _("“{text}”").format(text=text)
 
 
 @dataclass(frozen=True)
 class Subject:
-    """Who a condition talks about: ``possessive`` prefixes a measure ("the account's"),
-    ``is_`` and ``is_not`` state a yes/no flag ("the account is marked …")."""
+    """Who a condition talks about, as three sentence patterns: ``own`` names a measure
+    of it ("the account's {measure}"), ``is_`` and ``is_not`` state a yes/no flag ("the
+    account is marked {flag}"). Patterns, not prefixes: German puts the owner after the
+    measure ("„region“ des Accounts")."""
 
-    possessive: str
+    own: str
     is_: str
     is_not: str
 
+    def owns(self, measure: str) -> str:
+        return self.own.format(measure=measure)
+
+    def marked(self, flag: str, *, positive: bool = True) -> str:
+        return (self.is_ if positive else self.is_not).format(flag=flag)
+
     @staticmethod
     def of(noun: str) -> Subject:
-        return Subject(f"the {noun}'s", f"the {noun} is", f"the {noun} is not")
+        n = i18n.noun(noun)
+        return Subject(
+            _("the {noun}'s {measure}").replace("{noun}", n),
+            _("the {noun} is marked {flag}").replace("{noun}", n),
+            _("the {noun} is not marked {flag}").replace("{noun}", n),
+        )
+
+    @staticmethod
+    def quantified(quantifier: ir.Quantifier, noun: str) -> Subject | None:
+        """``every host's …``, ``at least one host's …``, ``no host's …``."""
+        n = i18n.noun(noun)
+        if quantifier is ir.Quantifier.EVERY:
+            patterns = (_("every {noun}'s {measure}"), _("every {noun} is marked {flag}"))
+            negative = _("every {noun} is not marked {flag}")
+        elif quantifier is ir.Quantifier.ANY:
+            patterns = (_("at least one {noun}'s {measure}"), _("at least one {noun} is marked {flag}"))
+            negative = _("at least one {noun} is not marked {flag}")
+        elif quantifier is ir.Quantifier.NO:
+            patterns = (_("no {noun}'s {measure}"), _("no {noun} is marked {flag}"))
+            negative = _("no {noun} is not marked {flag}")
+        else:
+            return None
+        return Subject(*(p.replace("{noun}", n) for p in (*patterns, negative)))
 
     @staticmethod
     def rows() -> Subject:
         """For ``where`` filters, read after a plural noun: "orders that are not marked …"."""
-        return Subject("whose", "that are", "that are not")
+        return Subject(_("whose {measure}"), _("that are marked {flag}"), _("that are not marked {flag}"))
 
 
 def negate(expr: ir.Expr) -> ir.Expr:
@@ -195,7 +261,9 @@ class Words:
     def time_words(self, name: str, table: str | None = None) -> str:
         """A point-in-time column: ``order time`` when labelled, else ``“created at” time``."""
         column = self._column(name, table)
-        return column.label if column is not None and column.label else f"“{humanize(name)}” time"
+        if column is not None and column.label:
+            return column.label
+        return _("“{name}” time").format(name=humanize(name))
 
     def flag_words(self, name: str) -> str:
         """A yes/no column in ``marked “…”``: its label, else its name without ``flag``."""
@@ -219,9 +287,14 @@ class Words:
         """``the activity window``, ``the offer period``."""
         window = self.program.window(name)
         text = window.text.label if window is not None and window.text.label else humanize(name)
-        text = text if text.endswith(("period", "window")) else f"{text} window"
         # A relative window is different for every participant: "the merchant's free period".
-        return f"the {self.participant}'s {text}" if isinstance(window, ir.RelativeWindow) else f"the {text}"
+        # German quotes the label and lets each sentence say "Zeitraum" in its own case.
+        relative = isinstance(window, ir.RelativeWindow)
+        if text.endswith(("period", "window")):
+            phrase = _("the {p}'s {label}") if relative else _("the {label}")
+        else:
+            phrase = _("the {p}'s {label} window") if relative else _("the {label} window")
+        return phrase.format(p=i18n.noun(self.participant), label=text)
 
     def measure(self, name: str) -> str:
         """A metric by its label ("net GMV"), counts as "number of …"; a column by its name."""
@@ -231,7 +304,7 @@ class Words:
         label = metric.text.label or humanize(name)
         counting = metric_type(self.program, metric).kind is Kind.COUNT
         if counting and not any(word in label.lower() for word in ("number", "count", "how many")):
-            return f"number of {label}"
+            return _("number of {label}").format(label=label)
         return label
 
     def is_flag(self, name: str) -> bool:
@@ -254,7 +327,7 @@ class Words:
             case ir.String(value=value):
                 return quote(value)
             case ir.Bool(value=value):
-                return "yes" if value else "no"
+                return _("yes") if value else _("no")
             case ir.DateValue(time=None, value=value):
                 return self.fmt.date(value)
             case ir.DateValue():
@@ -264,9 +337,9 @@ class Words:
     def operand(self, expr: ir.Expr, subject: Subject) -> str:
         match expr:
             case ir.NameRef(name=name):
-                return f"{subject.possessive} {self.measure(name)}"
+                return subject.owns(self.measure(name))
             case ir.QualifiedRef(table=table, column=column):
-                return f"the {self.row_noun(table)}'s {self.column_words(column, table)}"
+                return Subject.of(self.row_noun(table)).owns(self.column_words(column, table))
             case ir.Money() | ir.Percent() | ir.Duration() | ir.Number() | ir.String() | ir.Bool() | ir.DateValue():
                 return self.value(expr)
         if isinstance(expr, ir.ARITHMETIC):  # only in a file with errors (RK218): as written
@@ -280,11 +353,13 @@ class Words:
         """A point in time: ``the seller's “joined at” time``, ``6 months after …``, ``the end of …``."""
         match expr:
             case ir.WindowBound(window=window, end=end):
-                return f"the {'end' if end else 'start'} of {self.window_phrase(window)}"
+                edge = _("the end of {window}") if end else _("the start of {window}")
+                return edge.format(window=self.window_phrase(window))
             case ir.Shift(base=base, length=length, subtract=subtract):
-                return f"{self.fmt.duration(length)} {'before' if subtract else 'after'} {self.point(base, subject)}"
+                shift = _("{length} before {point}") if subtract else _("{length} after {point}")
+                return shift.format(length=self.fmt.duration(length), point=self.point(base, subject))
             case ir.NameRef(name=name) if self.program.metric(name) is None:
-                return f"{subject.possessive} {self.time_words(name)}"
+                return subject.owns(self.time_words(name))
         return self.operand(expr, subject)
 
     # ------------------------------------------------------------ expressions
@@ -292,37 +367,37 @@ class Words:
         """``expr`` as a clause of a sentence about ``subject``."""
         match expr:
             case ir.NameRef(name=name) if self.is_flag(name):
-                return f"{subject.is_} marked {quote(self.flag_words(name))}"
+                return subject.marked(quote(self.flag_words(name)))
             case ir.Compare(
                 op=ir.CompareOp.EQ | ir.CompareOp.NE as op, left=ir.NameRef(name=name), right=ir.Bool(value=v)
             ):
                 positive = v if op is ir.CompareOp.EQ else not v
-                return f"{subject.is_ if positive else subject.is_not} marked {quote(self.flag_words(name))}"
+                return subject.marked(quote(self.flag_words(name)), positive=positive)
             case ir.Compare(op=op, left=left, right=right) if isinstance(left, ir.POINTS) or isinstance(
                 right, ir.POINTS
             ):  # points in time (issue 10): "is no later than"
-                return f"{self.point(left, subject)} {_POINT_OP_WORDS[op]} {self.point(right, subject)}"
+                return f"{self.point(left, subject)} {_point_op_words(op)} {self.point(right, subject)}"
             case ir.Compare(op=op, left=left, right=right):
-                return f"{self.operand(left, subject)} {_OP_WORDS[op]} {self.operand(right, subject)}"
+                return f"{self.operand(left, subject)} {_op_words(op)} {self.operand(right, subject)}"
             case ir.InList(operand=operand, options=options, negated=negated):
-                verb = "is not one of" if negated else "is one of"
-                values = join_words([self.value(o) for o in options], "or")
-                return f"{self.operand(operand, subject)} {verb} {values}"
+                verb = _("{operand} is not one of {values}") if negated else _("{operand} is one of {values}")
+                values = join_words([self.value(o) for o in options], alternatives=True)
+                return verb.format(operand=self.operand(operand, subject), values=values)
             case ir.BoolOp(op=op, operands=operands):
                 return self._bool_op(op, operands, subject)
             case ir.Not(operand=ir.NameRef(name=name)) if self.is_flag(name):
-                return f"{subject.is_not} marked {quote(self.flag_words(name))}"
+                return subject.marked(quote(self.flag_words(name)), positive=False)
             case ir.Not(operand=ir.Quantified(quantifier=ir.Quantifier.AT_LEAST) as q):
-                return self._at_least(q, "fewer than")
+                return self._at_least(q, at_least=False)
             case ir.Not(operand=operand):
                 pushed = negate(operand)
                 if isinstance(pushed, ir.Not):
-                    return f"it is not the case that {self.expr(operand, subject)}"
+                    return _("it is not the case that {condition}").format(condition=self.expr(operand, subject))
                 return self.expr(pushed, subject)
             case ir.Quantified():
                 return self._quantified(expr)
             case ir.Bool(value=value):
-                return "always" if value else "never"
+                return _("always") if value else _("never")
         return self.operand(expr, subject)
 
     def _bool_op(self, op: ir.BoolOperator, operands: tuple[ir.Expr, ...], subject: Subject) -> str:
@@ -331,36 +406,40 @@ class Words:
             text = self.expr(operand, subject)
             # A nested and/or of the other kind keeps its grouping visible.
             parts.append(f"({text})" if isinstance(operand, ir.BoolOp) and operand.op is not op else text)
-        return join_words(parts, op.value)
+        return join_words(parts, alternatives=op is ir.BoolOperator.OR)
 
     def _noun(self, q: ir.Quantified) -> str:
         """The member noun in the singular ("at least 2 hosts have" names it ``hosts``)."""
         return q.noun if q.noun == self.member else singular(q.noun)
 
-    def _at_least(self, q: ir.Quantified, bound: str) -> str:
+    def _at_least(self, q: ir.Quantified, *, at_least: bool = True) -> str:
         noun, count = self._noun(q), q.count or 1
         many = noun if count == 1 else plural(noun)
         body = self.expr(q.body, Subject.of(noun))
-        return f"{bound} {self.fmt.number(count)} {many} meet the condition that {body}"
+        text = (
+            _("at least {count} {nouns} meet the condition that {condition}")
+            if at_least
+            else _("fewer than {count} {nouns} meet the condition that {condition}")
+        )
+        return text.format(count=self.fmt.number(count), nouns=i18n.noun(many), condition=body)
 
     def _quantified(self, q: ir.Quantified) -> str:
         noun = self._noun(q)
         simple = isinstance(q.body, ir.Compare | ir.InList | ir.NameRef) or (
             isinstance(q.body, ir.Not) and isinstance(q.body.operand, ir.NameRef)
         )
-        lead = {
-            ir.Quantifier.EVERY: f"every {noun}",
-            ir.Quantifier.ANY: f"at least one {noun}",
-            ir.Quantifier.NO: f"no {noun}",
-        }.get(q.quantifier)
+        lead = Subject.quantified(q.quantifier, noun)
         if simple and lead is not None:
-            return self.expr(q.body, Subject(f"{lead}'s", f"{lead} is", f"{lead} is not"))
+            return self.expr(q.body, lead)
         if q.quantifier is ir.Quantifier.AT_LEAST:
-            return self._at_least(q, "at least")
+            return self._at_least(q)
         body = self.expr(q.body, Subject.of(noun))
+        n = i18n.noun(noun)
         if q.quantifier is ir.Quantifier.NO:
-            return f"there is no {noun} for which {body}"
-        return f"for {lead}, {body}"
+            return _("there is no {noun} for which {condition}").format(noun=n, condition=body)
+        if q.quantifier is ir.Quantifier.EVERY:
+            return _("for every {noun}, {condition}").format(noun=n, condition=body)
+        return _("for at least one {noun}, {condition}").format(noun=n, condition=body)
 
 
 def currency_of(program: ir.Program, plan: Plan | None) -> str:

@@ -59,12 +59,16 @@ class MetricAmountKind(RewardKind[AmountT]):
 
     def most_for_one(self, reward: AmountT, words: Words) -> list[tuple[str, Decimal]] | None:
         """Only the per-participant cap bounds what one participant gets."""
-        from rulekit.render.words import an, humanize
+        from rulekit.render.i18n import _
+        from rulekit.render.words import a_name, humanize
 
         cap = reward.limits.per_participant
         if cap is None:
             return None
-        return [(f"{an(humanize(reward.name))} of at most {words.fmt.money(cap)}", cap.amount)]
+        label = _("{a_reward} of at most {amount}").format(
+            a_reward=a_name(humanize(reward.name)), amount=words.fmt.money(cap)
+        )
+        return [(label, cap.amount)]
 
 
 def positive_base(reward: ir.Reward, value: Operand, amount: exp.Expression) -> exp.Expression:

@@ -182,8 +182,11 @@ class RewardKind(ABC, Generic[R]):
         from rulekit.render.periods import budget_period_words
 
         title = humanize(reward.name)
+        from rulekit.render.i18n import _
+
+        label = _("{Title} pool cap") if self.pool_word == "pool cap" else _("{Title} budget")
         amount = words.fmt.money(limits.pool) + budget_period_words(limits, words)  # `£50 per day (…)`
-        return [Fact(f"{title[:1].upper() + title[1:]} {self.pool_word}", amount)]
+        return [Fact(label.format(Title=title[:1].upper() + title[1:]), amount)]
 
     @abstractmethod
     def reason(self, program: ir.Program, reward: R, values: Mapping[str, object], code: str, paid: Paid) -> str:

@@ -18,8 +18,10 @@ from rulekit.plan.names import metric_type
 from rulekit.pyeval.rewards import ZERO, as_decimal
 from rulekit.pyeval.types import label, name_type
 from rulekit.reasons import cap_text, format_literal, format_money, format_value
+from rulekit.render.i18n import _
 from rulekit.render.model import Table
 from rulekit.render.rewards import cap_sentence, pool_sentences
+from rulekit.render.words import humanize
 from rulekit.rewards.amounts import MetricAmountKind, positive_base
 from rulekit.rewards.base import Paid
 from rulekit.sql import build as b
@@ -67,9 +69,9 @@ class BonusKind(MetricAmountKind[ir.Bonus]):
 
     def describe(self, reward: ir.Bonus, program: ir.Program, words: Words) -> tuple[list[str], Table | None]:
         p = words.participant
-        text = [f"Each qualifying {p} earns {words.fmt.money(reward.unit_amount)} for {_each(reward.metric, words)}."]
-        text.extend(cap_sentence(reward.limits, words, "bonus"))
-        text.extend(pool_sentences(reward.limits, words, "bonuses", f"in order of {p}"))
+        text = [_each_sentence(reward, words)]
+        text.extend(cap_sentence(reward.limits, words, _("bonus")))
+        text.extend(pool_sentences(reward.limits, words, _("bonuses"), _("in order of {p}").format(p=p)))
         return text, None
 
     def reason(self, program: ir.Program, reward: ir.Bonus, values: Mapping[str, object], code: str, paid: Paid) -> str:
@@ -93,10 +95,15 @@ class BonusKind(MetricAmountKind[ir.Bonus]):
 KIND = BonusKind()
 
 
-def _each(metric: str, words: Words) -> str:
-    """``each of its orders`` for a count ("each unit of its number of orders" reads as a
-    sum); ``each unit of its net sales`` otherwise."""
-    measure = words.measure(metric)
-    if measure.startswith("number of "):  # a count: a number of things, each one paid
-        return f"each of its {measure.removeprefix('number of ')}"
-    return f"each unit of its {measure}"
+def _each_sentence(reward: ir.Bonus, words: Words) -> str:
+    """``… earns $5 for each of its orders`` for a count ("each unit of its number of orders"
+    reads as a sum); ``… for each unit of its net sales`` otherwise."""
+    p, amount = words.participant, words.fmt.money(reward.unit_amount)
+    decl = words.program.metric(reward.metric)
+    noun = (decl.text.label or humanize(reward.metric)) if decl is not None else ""
+    counting = decl is not None and metric_type(words.program, decl).kind is t.Kind.COUNT
+    if counting and not any(word in noun.lower() for word in ("number", "count", "how many")):
+        return _("Each qualifying {p} earns {amount} for each of its {things}.").format(p=p, amount=amount, things=noun)
+    return _("Each qualifying {p} earns {amount} for each unit of its {measure}.").format(
+        p=p, amount=amount, measure=words.measure(reward.metric)
+    )

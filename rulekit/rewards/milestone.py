@@ -20,6 +20,7 @@ from rulekit.pyeval.rewards import ZERO
 from rulekit.pyeval.types import label, metric_type, name_type
 from rulekit.pyeval.values import literal_value
 from rulekit.reasons import cap_text, format_literal, format_money, format_value
+from rulekit.render.i18n import _
 from rulekit.render.model import Table
 from rulekit.render.rewards import cap_sentence, capitalize_first, pool_sentences
 from rulekit.render.words import humanize
@@ -124,17 +125,34 @@ class MilestoneKind(MetricAmountKind[ir.Milestone]):
         best = min(best, cap.amount) if cap is not None else best
         # Named: a program can have several milestone rewards, each with its own limits.
         # A milestone's name is often plural ("sales badges"): "a" cannot go before it, "the" can.
-        return [(f"at most {words.fmt.money(best)} from the {humanize(reward.name)}", best)]
+        return [
+            (
+                _("at most {amount} from the {name}").format(amount=words.fmt.money(best), name=humanize(reward.name)),
+                best,
+            )
+        ]
 
     def describe(self, reward: ir.Milestone, program: ir.Program, words: Words) -> tuple[list[str], Table | None]:
         p, measure = words.participant, words.measure(reward.metric)
         rows = tuple((humanize(t.name), words.value(t.threshold), words.fmt.money(t.amount)) for t in reward.tiers)
-        how = "only the highest tier reached is paid" if reward.mode == "highest" else "every tier reached is paid"
-        text = [f"A qualifying {p} reaches a tier when its {measure} is at least the tier's threshold; {how}."]
-        text.extend(cap_sentence(reward.limits, words, "milestone reward"))
+        how = (
+            _(
+                "A qualifying {p} reaches a tier when its {measure} is at least the tier's threshold; "
+                "only the highest tier reached is paid."
+            )
+            if reward.mode == "highest"
+            else _(
+                "A qualifying {p} reaches a tier when its {measure} is at least the tier's threshold; "
+                "every tier reached is paid."
+            )
+        )
+        text = [how.format(p=p, measure=measure)]
+        text.extend(cap_sentence(reward.limits, words, _("milestone reward")))
         # The budget is this reward's own: "all milestone rewards" would read as a shared one.
-        text.extend(pool_sentences(reward.limits, words, "payments of this reward", f"in order of {p}"))
-        return text, Table(("Tier", f"{capitalize_first(measure)} at least", "Reward"), rows) if rows else None
+        what = _("payments of this reward")
+        text.extend(pool_sentences(reward.limits, words, what, _("in order of {p}").format(p=p)))
+        header = (_("Tier"), _("{Measure} at least").format(Measure=capitalize_first(measure)), _("Reward"))
+        return text, Table(header, rows) if rows else None
 
     def reason(
         self, program: ir.Program, reward: ir.Milestone, values: Mapping[str, object], code: str, paid: Paid

@@ -117,7 +117,7 @@ class PrizeKind(RewardKind[ir.Prize]):
         top = max((t.amount.amount for t in reward.schedule), default=ZERO)
         cap = reward.limits.per_participant
         amount = min(top, cap.amount) if cap is not None else top
-        return [(f"the largest prize, {words.fmt.money(amount)}", amount)]
+        return [(_("the largest prize, {amount}").format(amount=words.fmt.money(amount)), amount)]
 
     def facts(self, reward: ir.Prize, words: Words) -> list[Fact]:
         out = []
@@ -189,8 +189,8 @@ class PrizeKind(RewardKind[ir.Prize]):
                 else _("The prize pool is capped at {pool}; the table is more than the cap.")
             )
             text.append(capped.format(pool=fmt.money(reward.limits.pool)))
-            text.extend(pool_sentences(reward.limits, words, "prizes", "in rank order", "a pool cap of")[1:])
-        text.extend(cap_sentence(reward.limits, words, "prize"))
+            text.extend(pool_sentences(reward.limits, words, _("prizes"), _("in rank order"), _("a pool cap of"))[1:])
+        text.extend(cap_sentence(reward.limits, words, _("prize")))
         return text, Table((_("Rank"), _("Prize per {p}").format(p=p)), rows)
 
     def reason(self, program: ir.Program, reward: ir.Prize, values: Mapping[str, object], code: str, paid: Paid) -> str:

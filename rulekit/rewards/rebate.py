@@ -128,8 +128,8 @@ class RebateKind(MetricAmountKind[ir.Rebate]):
                     ).format(p=p, base=base)
                 ]
         text.append(_("{A_base} of zero or less earns nothing.").format(A_base=capitalize_first(an(base)), base=base))
-        text.extend(cap_sentence(reward.limits, words, "rebate"))
-        text.extend(pool_sentences(reward.limits, words, "rebates", f"in order of {p}"))
+        text.extend(cap_sentence(reward.limits, words, _("rebate")))
+        text.extend(pool_sentences(reward.limits, words, _("rebates"), _("in order of {p}").format(p=p)))
         return text, table
 
     def reason(

@@ -97,9 +97,10 @@ class SubsidyKind(OrderKind[ir.Subsidy]):
         if per is None or reward.limits.max_orders is None:
             return None
         total = per.amount * reward.limits.max_orders
-        label = (
-            f"at most {words.fmt.money(per)} on each of at most "
-            f"{words.fmt.number(reward.limits.max_orders)} {words.rows_noun(reward.table)}"
+        label = _("at most {amount} on each of at most {n} {rows}").format(
+            amount=words.fmt.money(per),
+            n=words.fmt.number(reward.limits.max_orders),
+            rows=words.rows_noun(reward.table),
         )
         return [(label, total)]
 
@@ -216,7 +217,9 @@ class SubsidyKind(OrderKind[ir.Subsidy]):
                     n=fmt.number(limits.max_orders), rows=rows, noun=noun
                 )
             )
-        text.extend(pool_sentences(limits, words, "payments", f"in the time order of the {rows}"))
+        text.extend(
+            pool_sentences(limits, words, _("payments"), _("in the time order of the {rows}").format(rows=rows))
+        )
         return text, None
 
     def reason(
