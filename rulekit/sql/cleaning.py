@@ -1,0 +1,218 @@
+"""Cleaning and the data-quality report as portable SQL (sqlglot trees), run by every engine.
+
+The loader (:mod:`rulekit.data`) reads each declared table and types it as declared,
+giving a *typed* table ``__typed_<name>``: the declared columns plus ``__rk_row``, the
+row's 0-based position in the input (shown in examples, never deciding anything). From
+there everything is set-based SQL built here, the same tree on DuckDB, Spark and Postgres
+(lowered by :mod:`rulekit.sql.dialects`):
+
+* :func:`cleaned` — the usable rows of a table: no null in a required column, no period
+  ending before it starts, a known currency equal to the program's, a participant that
+  exists; and of rows sharing a key, **the smallest by content** (:func:`content_order`:
+  every declared column in declared order, ascending, nulls first; the input position
+  only breaks ties between rows equal in every column, which are interchangeable), so
+  the kept row never depends on the order rows were read in;
+* :func:`findings` and :func:`report_query` — the data-quality report: one query giving,
+  for each finding, its number of rows and its example (again the smallest row by
+  content), plus the number of usable rows of each table.
+
+Window pushdown (:func:`in_windows`) filters the *settled* rows only; the report is
+always over every row read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from rulekit import ir, money
+from rulekit.contract import participant_key, required_columns
+from rulekit.plan.links import resolve_link, singular
+from rulekit.sql import build as b
+
+__all__ = [
+    "DUP",
+    "ROW",
+    "Finding",
+    "cleaned",
+    "cleaning_order",
+    "content_order",
+    "findings",
+    "report_query",
+    "typed_name",
+]
+
+ROW = "__rk_row"  # 0-based input position of a row: shown in examples, the last tie-break only
+DUP = "__rk_dup"  # a row's number among the rows of its key, in content order
+_K, _N, _R, _O = "__rk_k", "__rk_n", "__rk_r", "__rk_o"  # the report's columns (finding, rows, example, order)
+
+
+def typed_name(table: str) -> str:
+    """The name of a table's typed, uncleaned rows (the loader's view, an engine's copy)."""
+    return f"__typed_{table}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line the data-quality report may hold: the rows of ``source`` where ``condition`` is true."""
+
+    table: ir.Table
+    column: str | None
+    problem: str
+    source: exp.Expression  # a table or subquery with the table's columns and ROW
+    condition: exp.Expression | None  # None: not a finding but the count of usable rows
+
+
+def cleaning_order(program: ir.Program) -> list[ir.Table]:
+    """Participant table first, then the member table, then events (orphans need them)."""
+    first = [program.participant.table] if program.participant else []
+    if program.member:
+        first.append(program.member.table)
+    ordered = [t for name in first if (t := program.table(name)) is not None]
+    return ordered + [t for t in program.tables if t not in ordered]
+
+
+def content_order(tbl: ir.Table) -> list[exp.Ordered]:
+    """A total order over a table's rows by content: each declared column ascending, nulls
+    first (explicit, as engines differ by default), then the input position."""
+    by_content = [exp.Ordered(this=b.col(c.name), desc=False, nulls_first=True) for c in tbl.columns]
+    return [*by_content, exp.Ordered(this=b.col(ROW), desc=False, nulls_first=True)]
+
+
+def _columns(tbl: ir.Table) -> list[exp.Expression]:
+    return [*(b.col(c.name) for c in tbl.columns), b.col(ROW)]
+
+
+def row_checks(program: ir.Program, tbl: ir.Table) -> list[tuple[str | None, str, exp.Expression]]:
+    """(column, problem, condition) for every reason a row is not used, except duplicates."""
+    checks: list[tuple[str | None, str, exp.Expression]] = [
+        (name, "null in a required column; rows not used", exp.Is(this=b.col(name), expression=b.null()))
+        for name in required_columns(program, tbl)
+    ]
+    if tbl.period:
+        start, end = tbl.period
+        checks.append((end, f"{end} before {start}; rows not used", exp.LT(this=b.col(end), expression=b.col(start))))
+    currency = program.header.currency if program.header else None
+    if any(c.type is ir.ColumnType.MONEY for c in tbl.columns) and tbl.column("currency"):
+        known = exp.In(this=b.col("currency"), expressions=[b.string(c) for c in sorted(money.known_currencies())])
+        checks.append(("currency", "unknown currency code; rows not used", b.not_(known)))
+        if currency:
+            other = b.and_(known, exp.NEQ(this=b.col("currency"), expression=b.string(currency)))
+            checks.append(("currency", f"money in another currency than {currency}; rows not used", other))
+    pk = participant_key(program)
+    ptable = program.participant.table if program.participant else None
+    if pk and ptable and tbl.name != ptable and tbl.column(pk):
+        known_pk = exp.In(this=b.col(pk), query=b.select(b.col(pk)).from_(b.table(ptable)).subquery())
+        checks.append((pk, f"{pk} not in {ptable}; rows not used", b.not_(known_pk)))
+    return checks
+
+
+def _usable(program: ir.Program, tbl: ir.Table) -> exp.Select:
+    conditions = [b.is_true(cond) for _, _, cond in row_checks(program, tbl)]
+    query = b.select(*_columns(tbl)).from_(b.table(typed_name(tbl.name)))
+    return query.where(b.not_(b.or_(*conditions))) if conditions else query
+
+
+def _numbered(program: ir.Program, tbl: ir.Table) -> exp.Select:
+    """The usable rows, each numbered among the rows of its key in content order (``DUP``)."""
+    number = b.window(exp.RowNumber(), partition=[b.col(k) for k in tbl.key], order=content_order(tbl))
+    return b.select(*_columns(tbl), b.alias(number, DUP)).from_(_usable(program, tbl).subquery("u"))
+
+
+def cleaned(program: ir.Program, tbl: ir.Table) -> exp.Select:
+    """The rows of ``tbl`` the settlement uses (with ``ROW``): usable, one per key."""
+    if not tbl.key:
+        return _usable(program, tbl)
+    first = exp.EQ(this=b.col(DUP), expression=b.integer(1))
+    return b.select(*_columns(tbl)).from_(_numbered(program, tbl).subquery("n")).where(first)
+
+
+def findings(program: ir.Program, loaded: set[str]) -> list[Finding]:
+    """Every line the report may hold for the tables in ``loaded``, in report order: per table
+    (cleaning order) its row checks, duplicates and negative amounts; then link values;
+    then, condition ``None``, each table's usable rows."""
+    tables = [t for t in cleaning_order(program) if t.name in loaded]
+    found: list[Finding] = []
+    for tbl in tables:
+        typed = b.table(typed_name(tbl.name))
+        found += [Finding(tbl, column, problem, typed, cond) for column, problem, cond in row_checks(program, tbl)]
+        if tbl.key:
+            key = ", ".join(tbl.key)
+            problem = f"duplicate {key}; rows not used (of each key the smallest row by content is kept)"
+            dropped = exp.GT(this=b.col(DUP), expression=b.integer(1))
+            found.append(Finding(tbl, key, problem, _numbered(program, tbl).subquery("n"), dropped))
+        for column in tbl.columns:
+            if column.type is ir.ColumnType.MONEY:
+                negative = exp.LT(this=b.col(column.name), expression=b.integer(0))
+                source = cleaned(program, tbl).subquery("c")
+                found.append(Finding(tbl, column.name, "negative amount; rows kept", source, negative))
+    found += _link_findings(program, tables, loaded)
+    found += [Finding(tbl, None, "usable rows", cleaned(program, tbl).subquery("c"), None) for tbl in tables]
+    return found
+
+
+def _link_findings(program: ir.Program, tables: Sequence[ir.Table], loaded: set[str]) -> list[Finding]:
+    """Null and orphan link values (sub-entities, issue 10 construct 4) of the cleaned rows."""
+    found: list[Finding] = []
+    for tbl in sorted(tables, key=program.tables.index):
+        for link in tbl.links:
+            resolved = resolve_link(program, tbl, link)
+            if resolved is None or resolved.target not in loaded:
+                continue
+            noun = singular(resolved.target)
+            column = b.col(resolved.column)
+            null = exp.Is(this=column, expression=b.null())
+            keys = b.select(b.col(resolved.target_column)).from_(b.table(resolved.target)).subquery()
+            orphan = b.and_(exp.Not(this=null.copy()), b.not_(exp.In(this=column.copy(), query=keys)))
+            for cond, problem in (
+                (null, f"null {resolved.column}; rows kept, counted for no {noun}"),
+                (orphan, f"{resolved.column} not in {resolved.target}; rows kept, counted for no {noun}"),
+            ):
+                found.append(Finding(tbl, resolved.column, problem, cleaned(program, tbl).subquery("c"), cond))
+    return found
+
+
+def report_query(found: Sequence[Finding]) -> exp.Expression:
+    """One query over every finding: a row ``(index, rows, example ROW)`` for each finding
+    with rows (the example is its smallest row by content), and ``(index, rows, NULL)`` for
+    each count of usable rows. Rows come in no particular order."""
+    parts = [_finding_query(i, f) for i, f in enumerate(found)]
+    query: exp.Expression = parts[0]
+    for part in parts[1:]:
+        query = exp.union(query, part, distinct=False)
+    return query
+
+
+def _finding_query(index: int, finding: Finding) -> exp.Select:
+    k = b.alias(exp.cast(b.integer(index), "BIGINT"), _K)
+    if finding.condition is None:
+        none = b.alias(exp.cast(b.null(), "BIGINT"), _R)
+        return b.select(k, b.alias(b.count_star(), _N), none).from_(finding.source)
+    first = b.window(exp.RowNumber(), order=content_order(finding.table))
+    inner = b.select(
+        k,
+        b.alias(exp.Window(this=b.count_star()), _N),
+        b.alias(exp.cast(b.col(ROW), "BIGINT"), _R),
+        b.alias(first, _O),
+    )
+    inner = inner.from_(finding.source).where(b.is_true(finding.condition))
+    one = exp.EQ(this=b.col(_O), expression=b.integer(1))
+    return b.select(b.col(_K), b.col(_N), b.col(_R)).from_(inner.subquery("f")).where(one)
+
+
+def clean_views(program: ir.Program, loaded: set[str]) -> list[exp.Create]:
+    """For an engine given the typed tables: a view of each table's usable rows, in cleaning
+    order (a table's orphan check reads the participants' view)."""
+    return [
+        exp.Create(
+            this=b.table(tbl.name),
+            kind="VIEW",
+            expression=cleaned(program, tbl),
+            replace=True,
+            properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+        )
+        for tbl in cleaning_order(program)
+        if tbl.name in loaded
+    ]
