@@ -52,12 +52,14 @@ from rulekit.inputs import (
     table_in_folder,
 )
 from rulekit.inputs import frame_to_arrow as to_arrow_table
+from rulekit.plan import bind
 from rulekit.plan.kinds import kind_of
 from rulekit.results import DataIssue
 from rulekit.sql import build as b
 from rulekit.sql import cleaning
 from rulekit.sql.dialects import render
 from rulekit.sql.failures import engine_step
+from rulekit.sql.pushdown import scan_windows
 
 INTERNAL_PREFIX = "__"  # names rulekit uses inside the loader; reserved in rule files (RK118)
 ROW = cleaning.ROW  # 0-based input order of a row, kept for examples and tie-breaks
@@ -135,11 +137,11 @@ def load_tables(program: ir.Program, source: Source, *, defer_cleaning: bool = F
         raise DataError(fatal)
     names = set(raws)
     if defer_cleaning:  # the engine cleans: views here, so DuckDB can still plan the queries
-        for create in _clean(con, program, names):
+        for create in _clean(program, names):
             create.set("kind", "VIEW")
             con.execute(create.sql("duckdb"))
         return LoadedData(con, tuple(inputs), (), {}, deferred=True)
-    for create in _clean(con, program, names):
+    for create in _clean(program, names):
         with engine_step(create.this.name):
             con.execute(create.sql("duckdb"))
     with engine_step(", ".join(raws)):
@@ -596,10 +598,17 @@ def _show(value: object) -> str:
 # ------------------------------------------------------------------------ cleaning
 
 
-def _clean(con: duckdb.DuckDBPyConnection, program: ir.Program, loaded: set[str]) -> list[exp.Create]:
-    """Create each table of usable rows (in cleaning order: orphan checks read the participants)."""
+def _clean(program: ir.Program, loaded: set[str]) -> list[exp.Create]:
+    """Create each table of rows to settle (in cleaning order: orphan checks read the
+    participants), rows outside every window of a table left out (:mod:`rulekit.sql.pushdown`)."""
+    windows = scan_windows(bind(program))
     return [
-        exp.Create(this=b.table(tbl.name), kind="TABLE", expression=cleaning.cleaned(program, tbl), replace=True)
+        exp.Create(
+            this=b.table(tbl.name),
+            kind="TABLE",
+            expression=cleaning.cleaned(program, tbl, windows.get(tbl.name, ())),
+            replace=True,
+        )
         for tbl in cleaning.cleaning_order(program)
         if tbl.name in loaded
     ]

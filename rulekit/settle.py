@@ -24,6 +24,7 @@ from rulekit.settle_results import build_settlement, derived, fetch
 from rulekit.sql.cleaning import clean_views, typed_name
 from rulekit.sql.dialects import render
 from rulekit.sql.failures import diagnose
+from rulekit.sql.pushdown import scan_windows
 
 __all__ = ["STAGES", "Progress", "build_settlement", "fetch", "settle", "to_arrow"]
 
@@ -105,7 +106,8 @@ def _elsewhere(
         schemas.append(_schema(loaded, members_sql))
     names = {t.name for t in program.tables}
     if loaded.deferred:
-        setup = [render(view, runner.dialect) for view in clean_views(program, names)]
+        views = clean_views(program, names, scan_windows(bind(program)))
+        setup = [render(view, runner.dialect) for view in views]
         queries.insert(0, report_sql(program, names, runner.dialect))
         tables = [typed_name(t.name) for t in program.tables]
         found = runner.run(loaded, tables, queries, setup=setup)

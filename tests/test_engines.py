@@ -34,6 +34,8 @@ from tests.engines import postgres_server, spark_session
 from tests.reference.wide import wide_data, wide_specs
 from tests.test_cleaning import EXPECTED, UK, USED, assert_same_settlement, damaged, summary, without_positions
 from tests.test_crosscheck_wide import text_arrow
+from tests.test_pushdown import INSIDE, OUTSIDE
+from tests.test_pushdown import tables as pushdown_tables
 from tests.test_settle import LEADERBOARD, REBATES, RELATIVE, SUBSIDY, program_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,6 +140,8 @@ CASES: dict[str, tuple[str, Any]] = {
     "rebates": (REBATES, FIXTURES / "rebates"),
     "rebates_precise": (PRECISE, lambda: _precise_data()),
     "subsidy": (SUBSIDY, FIXTURES / "subsidy"),
+    # Rows outside both quarters, duplicates across the window edge: the views filter at the scan.
+    "growth_outside_windows": (_campaign("growth_leaderboard"), lambda: pushdown_tables(INSIDE + OUTSIDE)),
 }
 
 
@@ -171,7 +175,15 @@ def _known_amounts(case: str, settlement: Settlement) -> None:
 
 # Spark is slow to plan each query, so it settles the campaigns and one case of each
 # construct; Postgres settles every case.
-SPARK_CASES = ["apollo", "uk_shop", "growth_leaderboard", "leaderboard_split", "rebates_precise", "subsidy"]
+SPARK_CASES = [
+    "apollo",
+    "uk_shop",
+    "growth_leaderboard",
+    "growth_outside_windows",
+    "leaderboard_split",
+    "rebates_precise",
+    "subsidy",
+]
 PAIRS = [("spark", c) for c in SPARK_CASES] + [("postgres", c) for c in sorted(CASES)]
 
 

@@ -22,7 +22,7 @@ always over every row read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -31,6 +31,7 @@ from rulekit import ir, money
 from rulekit.contract import participant_key, required_columns
 from rulekit.plan.links import resolve_link, singular
 from rulekit.sql import build as b
+from rulekit.sql.pushdown import Bounds, in_windows
 
 __all__ = [
     "DUP",
@@ -115,18 +116,39 @@ def _usable(program: ir.Program, tbl: ir.Table) -> exp.Select:
     return query.where(b.not_(b.or_(*conditions))) if conditions else query
 
 
-def _numbered(program: ir.Program, tbl: ir.Table) -> exp.Select:
-    """The usable rows, each numbered among the rows of its key in content order (``DUP``)."""
+def _numbered(program: ir.Program, tbl: ir.Table, rows: exp.Select | None = None) -> exp.Select:
+    """The usable rows (or ``rows``), each numbered among the rows of its key in content order (``DUP``)."""
     number = b.window(exp.RowNumber(), partition=[b.col(k) for k in tbl.key], order=content_order(tbl))
-    return b.select(*_columns(tbl), b.alias(number, DUP)).from_(_usable(program, tbl).subquery("u"))
+    source = (rows if rows is not None else _usable(program, tbl)).subquery("u")
+    return b.select(*_columns(tbl), b.alias(number, DUP)).from_(source)
 
 
-def cleaned(program: ir.Program, tbl: ir.Table) -> exp.Select:
-    """The rows of ``tbl`` the settlement uses (with ``ROW``): usable, one per key."""
+def cleaned(program: ir.Program, tbl: ir.Table, bounds: tuple[Bounds, ...] = ()) -> exp.Select:
+    """The rows of ``tbl`` the settlement uses (with ``ROW``): usable, one per key, and with
+    ``bounds`` (:func:`rulekit.sql.pushdown.scan_windows`) only those inside a window."""
     if not tbl.key:
-        return _usable(program, tbl)
+        query = _usable(program, tbl)
+        return query.where(in_windows(tbl, bounds)) if bounds else query
     first = exp.EQ(this=b.col(DUP), expression=b.integer(1))
-    return b.select(*_columns(tbl)).from_(_numbered(program, tbl).subquery("n")).where(first)
+    if not bounds:
+        return b.select(*_columns(tbl)).from_(_numbered(program, tbl).subquery("n")).where(first)
+    inside = in_windows(tbl, bounds)
+    return (
+        b.select(*_columns(tbl))
+        .from_(_numbered(program, tbl, _sharing_keys(program, tbl, bounds)).subquery("n"))
+        .where(b.and_(first, inside))
+    )
+
+
+def _sharing_keys(program: ir.Program, tbl: ir.Table, bounds: tuple[Bounds, ...]) -> exp.Select:
+    """The usable rows whose key some usable row inside the windows has. Which row of a key is
+    kept is decided among all its rows (an earlier duplicate outside the windows wins, and
+    then the key counts nothing), so these are exactly the rows that decide; the rows of the
+    other keys are dropped as they are scanned, never held for numbering."""
+    same_key = [exp.EQ(this=b.col(k, "i"), expression=b.col(k, "o")) for k in tbl.key]
+    inner = b.select(b.integer(1)).from_(_usable(program, tbl).subquery("i"))
+    inner = inner.where(b.and_(in_windows(tbl, bounds, "i"), *same_key))
+    return b.select(*_columns(tbl)).from_(_usable(program, tbl).subquery("o")).where(exp.Exists(this=inner))
 
 
 def findings(program: ir.Program, loaded: set[str]) -> list[Finding]:
@@ -202,14 +224,15 @@ def _finding_query(index: int, finding: Finding) -> exp.Select:
     return b.select(b.col(_K), b.col(_N), b.col(_R)).from_(inner.subquery("f")).where(one)
 
 
-def clean_views(program: ir.Program, loaded: set[str]) -> list[exp.Create]:
-    """For an engine given the typed tables: a view of each table's usable rows, in cleaning
-    order (a table's orphan check reads the participants' view)."""
+def clean_views(program: ir.Program, loaded: set[str], windows: Mapping[str, tuple[Bounds, ...]]) -> list[exp.Create]:
+    """For an engine given the typed tables: a view of each table's rows to settle (``windows``:
+    :func:`rulekit.sql.pushdown.scan_windows`), in cleaning order (a table's orphan check
+    reads the participants' view)."""
     return [
         exp.Create(
             this=b.table(tbl.name),
             kind="VIEW",
-            expression=cleaned(program, tbl),
+            expression=cleaned(program, tbl, windows.get(tbl.name, ())),
             replace=True,
             properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
         )
