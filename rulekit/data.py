@@ -29,7 +29,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -145,8 +145,7 @@ def load_tables(program: ir.Program, source: Source, *, defer_cleaning: bool = F
         with engine_step(create.this.name):
             con.execute(create.sql("duckdb"))
     with engine_step(", ".join(raws)):
-        rows = con.execute(report_sql(program, names, "duckdb")).fetchall() if names else []
-        issues, used = report(con, program, names, rows)
+        issues, used = report_here(con, program, names)
         _release_raw(con, raws)
     for tbl in program.tables:
         if tbl.name in raws and not _orders_by_input(program, tbl):
@@ -261,7 +260,7 @@ def _columns_of_empty_json(tbl: ir.Table, info: InputInfo, arrow: pa.Table) -> p
 def _without_internal_names(arrow: pa.Table) -> pa.Table:
     """The input without columns named like rulekit's own (``__rk_row``, ``__rk_dup``):
     no rule file can declare such a name (RK118), and an input column must never stand
-    in for the row number that decides which duplicate is kept."""
+    in for the row number that breaks ties between duplicates equal in every column."""
     internal = [name for name in arrow.column_names if name.startswith(INTERNAL_PREFIX)]
     return arrow.drop_columns(internal) if internal else arrow
 
@@ -614,22 +613,39 @@ def _clean(program: ir.Program, loaded: set[str]) -> list[exp.Create]:
     ]
 
 
-def report(
-    con: duckdb.DuckDBPyConnection, program: ir.Program, loaded: set[str], rows: list[tuple[Any, ...]]
-) -> tuple[list[DataIssue], dict[str, int]]:
-    """The data-quality report and the usable rows per table from the rows of
-    :func:`rulekit.sql.cleaning.report_query` (run on any engine); examples are worded
-    from the rows as read, which ``con`` still holds."""
+Rows = list[tuple[Any, ...]]
+
+
+def report_sql(program: ir.Program, loaded: set[str], dialect: str) -> list[str]:
+    """The data-quality report's queries for an engine, in ``dialect``: the counts (one
+    query per table and source), then the example of every finding (none when it has no rows)."""
     found = cleaning.findings(program, loaded)
-    by_index = {int(k): (int(n), r) for k, n, r in rows}
+    queries = [render(query, dialect) for _, query in cleaning.count_queries(program, found)]
+    examples = cleaning.examples_query(program, found, [i for i, f in enumerate(found) if f.example])
+    return queries + ([render(examples, dialect)] if examples is not None else [])
+
+
+def report(
+    con: duckdb.DuckDBPyConnection, program: ir.Program, loaded: set[str], results: Sequence[Rows]
+) -> tuple[list[DataIssue], dict[str, int]]:
+    """The data-quality report and the usable rows per table from the rows of the report's
+    queries (:func:`report_sql`, run on any engine); examples are worded from the rows as
+    read, which ``con`` still holds."""
+    found = cleaning.findings(program, loaded)
+    groups = cleaning.count_queries(program, found)
+    counts: dict[int, int] = {}
+    for (indexes, _), rows in zip(groups, results, strict=False):
+        counts.update(zip(indexes, (int(v or 0) for v in rows[0]), strict=True))
+    examples = {int(k): int(r) for k, r in results[len(groups)]} if len(results) > len(groups) else {}
     issues: list[DataIssue] = []
     used: dict[str, int] = {}
     for index, finding in enumerate(found):
-        count, example = by_index.get(index, (0, None))
-        if finding.condition is None:
+        count = counts.get(index, 0)
+        if not finding.example:
             used[finding.table.name] = count
         elif count:
-            shown = _example(con, finding.table.name, int(example)) if example is not None else None
+            row = examples.get(index)
+            shown = _example(con, finding.table.name, row) if row is not None else None
             issues.append(
                 DataIssue(
                     table=finding.table.name, column=finding.column, problem=finding.problem, rows=count, example=shown
@@ -638,6 +654,18 @@ def report(
     return issues, used
 
 
-def report_sql(program: ir.Program, loaded: set[str], dialect: str) -> str:
-    """The data-quality report query of ``program`` over the tables in ``loaded``, for ``dialect``."""
-    return render(cleaning.report_query(cleaning.findings(program, loaded)), dialect)
+def report_here(
+    con: duckdb.DuckDBPyConnection, program: ir.Program, loaded: set[str]
+) -> tuple[list[DataIssue], dict[str, int]]:
+    """:func:`report` run on DuckDB in two steps: the counts, then the examples of the findings with rows only."""
+    found = cleaning.findings(program, loaded)
+    groups = cleaning.count_queries(program, found)
+    results: list[Rows] = [con.execute(render(query, "duckdb")).fetchall() for _, query in groups]
+    flat = {
+        i: int(v or 0)
+        for (indexes, _), rows in zip(groups, results, strict=True)
+        for i, v in zip(indexes, rows[0], strict=True)
+    }
+    examples = cleaning.examples_query(program, found, [i for i, f in enumerate(found) if f.example and flat[i]])
+    results.append(con.execute(render(examples, "duckdb")).fetchall() if examples is not None else [])
+    return report(con, program, loaded, results)

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from rulekit import ir
 from rulekit.compile_sql import CompiledSettlement, compile_settlement
-from rulekit.data import LoadedData, Source, load_tables, report, report_sql
+from rulekit.data import LoadedData, Source, load_tables, report, report_here, report_sql
 from rulekit.engines import Engine, conform, engine_for
 from rulekit.plan import Plan, bind
 from rulekit.results import Settlement
@@ -108,10 +108,12 @@ def _elsewhere(
     if loaded.deferred:
         views = clean_views(program, names, scan_windows(bind(program)))
         setup = [render(view, runner.dialect) for view in views]
-        queries.insert(0, report_sql(program, names, runner.dialect))
+        reporting = report_sql(program, names, runner.dialect)
         tables = [typed_name(t.name) for t in program.tables]
-        found = runner.run(loaded, tables, queries, setup=setup)
-        issues, used = report(loaded.connection, program, names, _tuples(found.pop(0)))
+        found = runner.run(loaded, tables, reporting + queries, setup=setup)
+        results = [_tuples(rows) for rows in found[: len(reporting)]]
+        found = found[len(reporting) :]
+        issues, used = report(loaded.connection, program, names, results)
         loaded.issues, loaded.rows_used, loaded.deferred = tuple(issues), used, False
     else:
         found = runner.run(loaded, [t.name for t in program.tables], queries)
@@ -125,9 +127,7 @@ def _tuples(rows: pa.Table) -> list[tuple[object, ...]]:
 
 def _report_on_duckdb(program: ir.Program, loaded: LoadedData) -> None:
     """Clean and report on DuckDB data loaded with ``defer_cleaning`` (its views are the clean tables)."""
-    names = {t.name for t in program.tables}
-    rows = loaded.connection.execute(report_sql(program, names, "duckdb")).fetchall()
-    issues, used = report(loaded.connection, program, names, rows)
+    issues, used = report_here(loaded.connection, program, {t.name for t in program.tables})
     loaded.issues, loaded.rows_used, loaded.deferred = tuple(issues), used, False
 
 

@@ -12,12 +12,12 @@ there everything is set-based SQL built here, the same tree on DuckDB, Spark and
   every declared column in declared order, ascending, nulls first; the input position
   only breaks ties between rows equal in every column, which are interchangeable), so
   the kept row never depends on the order rows were read in;
-* :func:`findings` and :func:`report_query` — the data-quality report: one query giving,
-  for each finding, its number of rows and its example (again the smallest row by
-  content), plus the number of usable rows of each table.
+* :func:`findings`, :func:`count_queries` and :func:`examples_query` — the data-quality
+  report: the count of every finding (and of each table's usable rows) in one pass over
+  each table, and each finding's example, again the smallest row by content.
 
-Window pushdown (:func:`in_windows`) filters the *settled* rows only; the report is
-always over every row read.
+Window pushdown (:mod:`rulekit.sql.pushdown`) filters the *settled* rows only; the
+report is always over every row read.
 """
 
 from __future__ import annotations
@@ -37,17 +37,20 @@ __all__ = [
     "DUP",
     "ROW",
     "Finding",
+    "clean_views",
     "cleaned",
     "cleaning_order",
     "content_order",
+    "count_queries",
+    "examples_query",
     "findings",
-    "report_query",
+    "row_checks",
     "typed_name",
 ]
 
 ROW = "__rk_row"  # 0-based input position of a row: shown in examples, the last tie-break only
 DUP = "__rk_dup"  # a row's number among the rows of its key, in content order
-_K, _N, _R, _O = "__rk_k", "__rk_n", "__rk_r", "__rk_o"  # the report's columns (finding, rows, example, order)
+_K, _N, _R = "__rk_k", "__rk_n", "__rk_r"  # the report's columns: finding, rows, example
 
 
 def typed_name(table: str) -> str:
@@ -57,13 +60,18 @@ def typed_name(table: str) -> str:
 
 @dataclass(frozen=True)
 class Finding:
-    """One line the data-quality report may hold: the rows of ``source`` where ``condition`` is true."""
+    """One line the data-quality report may hold: the rows of its source where ``condition`` holds.
+
+    The source is the table's typed rows, or for ``numbered`` the usable rows of a keyed
+    table numbered within their key (``DUP``). A finding without ``example`` is not a
+    line of the report but the count of a table's usable rows."""
 
     table: ir.Table
     column: str | None
     problem: str
-    source: exp.Expression  # a table or subquery with the table's columns and ROW
-    condition: exp.Expression | None  # None: not a finding but the count of usable rows
+    numbered: bool
+    condition: exp.Expression
+    example: bool = True
 
 
 def cleaning_order(program: ir.Program) -> list[ir.Table]:
@@ -154,29 +162,32 @@ def _sharing_keys(program: ir.Program, tbl: ir.Table, bounds: tuple[Bounds, ...]
 def findings(program: ir.Program, loaded: set[str]) -> list[Finding]:
     """Every line the report may hold for the tables in ``loaded``, in report order: per table
     (cleaning order) its row checks, duplicates and negative amounts; then link values;
-    then, condition ``None``, each table's usable rows."""
+    then each table's count of usable rows (``example`` false)."""
     tables = [t for t in cleaning_order(program) if t.name in loaded]
     found: list[Finding] = []
+    kept: dict[str, exp.Expression] = {}
     for tbl in tables:
-        typed = b.table(typed_name(tbl.name))
-        found += [Finding(tbl, column, problem, typed, cond) for column, problem, cond in row_checks(program, tbl)]
+        checks = row_checks(program, tbl)
+        found += [Finding(tbl, column, problem, False, cond) for column, problem, cond in checks]
+        usable = b.not_(b.or_(*(b.is_true(c) for _, _, c in checks))) if checks else b.boolean(True)
+        kept[tbl.name] = exp.EQ(this=b.col(DUP), expression=b.integer(1)) if tbl.key else usable
         if tbl.key:
             key = ", ".join(tbl.key)
             problem = f"duplicate {key}; rows not used (of each key the smallest row by content is kept)"
-            dropped = exp.GT(this=b.col(DUP), expression=b.integer(1))
-            found.append(Finding(tbl, key, problem, _numbered(program, tbl).subquery("n"), dropped))
+            found.append(Finding(tbl, key, problem, True, exp.GT(this=b.col(DUP), expression=b.integer(1))))
         for column in tbl.columns:
             if column.type is ir.ColumnType.MONEY:
-                negative = exp.LT(this=b.col(column.name), expression=b.integer(0))
-                source = cleaned(program, tbl).subquery("c")
-                found.append(Finding(tbl, column.name, "negative amount; rows kept", source, negative))
-    found += _link_findings(program, tables, loaded)
-    found += [Finding(tbl, None, "usable rows", cleaned(program, tbl).subquery("c"), None) for tbl in tables]
+                negative = b.and_(kept[tbl.name].copy(), exp.LT(this=b.col(column.name), expression=b.integer(0)))
+                found.append(Finding(tbl, column.name, "negative amount; rows kept", bool(tbl.key), negative))
+    found += _link_findings(program, tables, loaded, kept)
+    found += [Finding(t, None, "usable rows", bool(t.key), kept[t.name].copy(), example=False) for t in tables]
     return found
 
 
-def _link_findings(program: ir.Program, tables: Sequence[ir.Table], loaded: set[str]) -> list[Finding]:
-    """Null and orphan link values (sub-entities, issue 10 construct 4) of the cleaned rows."""
+def _link_findings(
+    program: ir.Program, tables: Sequence[ir.Table], loaded: set[str], kept: Mapping[str, exp.Expression]
+) -> list[Finding]:
+    """Null and orphan link values (sub-entities, issue 10 construct 4) of the kept rows."""
     found: list[Finding] = []
     for tbl in sorted(tables, key=program.tables.index):
         for link in tbl.links:
@@ -192,36 +203,50 @@ def _link_findings(program: ir.Program, tables: Sequence[ir.Table], loaded: set[
                 (null, f"null {resolved.column}; rows kept, counted for no {noun}"),
                 (orphan, f"{resolved.column} not in {resolved.target}; rows kept, counted for no {noun}"),
             ):
-                found.append(Finding(tbl, resolved.column, problem, cleaned(program, tbl).subquery("c"), cond))
+                condition = b.and_(kept[tbl.name].copy(), cond)
+                found.append(Finding(tbl, resolved.column, problem, bool(tbl.key), condition))
     return found
 
 
-def report_query(found: Sequence[Finding]) -> exp.Expression:
-    """One query over every finding: a row ``(index, rows, example ROW)`` for each finding
-    with rows (the example is its smallest row by content), and ``(index, rows, NULL)`` for
-    each count of usable rows. Rows come in no particular order."""
-    parts = [_finding_query(i, f) for i, f in enumerate(found)]
+def _source(program: ir.Program, finding: Finding) -> exp.Expression:
+    if finding.numbered:
+        return _numbered(program, finding.table).subquery("n")
+    return b.table(typed_name(finding.table.name))
+
+
+def count_queries(program: ir.Program, found: Sequence[Finding]) -> list[tuple[list[int], exp.Select]]:
+    """The counts of every finding, in one pass over each source: per table, one query over
+    its typed rows and, for a keyed table, one over its numbered usable rows; each gives
+    one row, a count per finding (the indexes listed with the query)."""
+    groups: dict[tuple[str, bool], list[int]] = {}
+    for index, finding in enumerate(found):
+        groups.setdefault((finding.table.name, finding.numbered), []).append(index)
+    queries = []
+    for indexes in groups.values():
+        counts = [
+            b.alias(exp.Count(this=b.case([(b.is_true(found[i].condition.copy()), b.integer(1))])), f"{_N}{i}")
+            for i in indexes
+        ]
+        queries.append((indexes, b.select(*counts).from_(_source(program, found[indexes[0]]))))
+    return queries
+
+
+def examples_query(program: ir.Program, found: Sequence[Finding], indexes: Sequence[int]) -> exp.Expression | None:
+    """For each finding of ``indexes`` that has rows: ``(index, ROW)`` of its example, its
+    smallest row by content (a top-1 over the rows it counts); ``None`` for no indexes."""
+    parts = []
+    for index in indexes:
+        finding = found[index]
+        first = b.select(b.alias(exp.cast(b.integer(index), "BIGINT"), _K), b.alias(b.col(ROW), _R))
+        first = first.from_(_source(program, finding)).where(b.is_true(finding.condition.copy()))
+        first = first.order_by(*content_order(finding.table)).limit(1)
+        parts.append(b.select(b.col(_K), b.col(_R)).from_(first.subquery("x")))
+    if not parts:
+        return None
     query: exp.Expression = parts[0]
     for part in parts[1:]:
         query = exp.union(query, part, distinct=False)
     return query
-
-
-def _finding_query(index: int, finding: Finding) -> exp.Select:
-    k = b.alias(exp.cast(b.integer(index), "BIGINT"), _K)
-    if finding.condition is None:
-        none = b.alias(exp.cast(b.null(), "BIGINT"), _R)
-        return b.select(k, b.alias(b.count_star(), _N), none).from_(finding.source)
-    first = b.window(exp.RowNumber(), order=content_order(finding.table))
-    inner = b.select(
-        k,
-        b.alias(exp.Window(this=b.count_star()), _N),
-        b.alias(exp.cast(b.col(ROW), "BIGINT"), _R),
-        b.alias(first, _O),
-    )
-    inner = inner.from_(finding.source).where(b.is_true(finding.condition))
-    one = exp.EQ(this=b.col(_O), expression=b.integer(1))
-    return b.select(b.col(_K), b.col(_N), b.col(_R)).from_(inner.subquery("f")).where(one)
 
 
 def clean_views(program: ir.Program, loaded: set[str], windows: Mapping[str, tuple[Bounds, ...]]) -> list[exp.Create]:

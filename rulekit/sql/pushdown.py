@@ -8,7 +8,7 @@ data-quality report still counts them, as it reads the typed rows.
 
 Anything else keeps every row, conservatively: the participant and member tables, a
 table another one links to, a table read as ``T.column``, a table with a ``period``
-(rows overlap windows rather than fall in them), a use without a window, with a
+(rows overlap windows rather than fall in them) or whose time is not a ``timestamp``, a use without a window, with a
 relative window, ``to date`` or ``as of``, and programs paid per period.
 """
 
@@ -67,8 +67,15 @@ def _whole_tables(program: ir.Program) -> set[str]:
     """Tables read whole: participants, members, link targets, tables with a period or no time."""
     whole = {e.table for e in (program.participant, program.member) if e is not None}
     whole |= {link.target for t in program.tables for link in t.links}
-    whole |= {t.name for t in program.tables if t.period or not t.time}
+    whole |= {t.name for t in program.tables if t.period or not _timestamped(t)}
     return whole
+
+
+def _timestamped(tbl: ir.Table) -> bool:
+    """Whether ``tbl``'s time is a UTC ``timestamp``: a ``date`` time is a local calendar
+    day, which the query places in the program's time zone, not a UTC instant."""
+    column = tbl.column(tbl.time) if tbl.time else None
+    return column is not None and column.type is ir.ColumnType.TIMESTAMP
 
 
 def _bounds(plan: Plan, filters: ir.Filters) -> Bounds | None:
