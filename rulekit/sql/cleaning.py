@@ -167,9 +167,12 @@ def findings(program: ir.Program, loaded: set[str]) -> list[Finding]:
     found: list[Finding] = []
     kept: dict[str, exp.Expression] = {}
     for tbl in tables:
+        # Over the typed rows, each check is read from its flag (:func:`_flagged`), computed once.
         checks = row_checks(program, tbl)
-        found += [Finding(tbl, column, problem, False, cond) for column, problem, cond in checks]
-        usable = b.not_(b.or_(*(b.is_true(c) for _, _, c in checks))) if checks else b.boolean(True)
+        found += [
+            Finding(tbl, column, problem, False, b.col(_flag(i))) for i, (column, problem, _) in enumerate(checks)
+        ]
+        usable = b.col(_USABLE)
         kept[tbl.name] = exp.EQ(this=b.col(DUP), expression=b.integer(1)) if tbl.key else usable
         if tbl.key:
             key = ", ".join(tbl.key)
@@ -208,10 +211,28 @@ def _link_findings(
     return found
 
 
+def _flag(index: int) -> str:
+    return f"__rk_f{index}"
+
+
+_USABLE = "__rk_usable"
+
+
+def _flagged(program: ir.Program, tbl: ir.Table) -> exp.Select:
+    """The typed rows with a flag per row check and one for usable rows: each check, an
+    orphan check's lookup included, is computed once however many findings read it."""
+    checks = row_checks(program, tbl)
+    flags = [b.alias(b.is_true(cond), _flag(i)) for i, (_, _, cond) in enumerate(checks)]
+    inner = b.select(*_columns(tbl), *flags).from_(b.table(typed_name(tbl.name)))
+    usable = b.not_(b.or_(*(b.col(_flag(i)) for i in range(len(checks))))) if checks else b.boolean(True)
+    names = [*_columns(tbl), *(b.col(_flag(i)) for i in range(len(checks)))]
+    return b.select(*names, b.alias(usable, _USABLE)).from_(inner.subquery("t"))
+
+
 def _source(program: ir.Program, finding: Finding) -> exp.Expression:
     if finding.numbered:
         return _numbered(program, finding.table).subquery("n")
-    return b.table(typed_name(finding.table.name))
+    return _flagged(program, finding.table).subquery("f")
 
 
 def count_queries(program: ir.Program, found: Sequence[Finding]) -> list[tuple[list[int], exp.Select]]:
