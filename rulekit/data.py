@@ -9,10 +9,13 @@ connection. It then separates the rows the engine can use from the rows it canno
   value that cannot be read as the declared type;
 * every other problem is a :class:`~rulekit.results.DataIssue` in the data-quality
   report, with the number of rows and an example row. Rows with a null in a
-  required column, duplicate keys (the first row in input order is kept), periods
+  required column, duplicate keys (of each key the smallest row by content is kept,
+  see :mod:`rulekit.sql.cleaning`), periods
   that end before they start, events of unknown participants, unknown currency
   codes and money in another currency are **not used**; negative money is
-  reported and kept. Nothing is dropped without being counted.
+  reported and kept. Nothing is dropped without being counted. The cleaning and the
+  report are portable SQL (:mod:`rulekit.sql.cleaning`): run here for DuckDB, by the
+  engine itself for Spark and Postgres (``defer_cleaning``).
 
 Timestamps are read as UTC: naive values are UTC, values with an offset are
 converted. All queries are sqlglot trees; names and values are never spliced into SQL.
@@ -26,7 +29,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -35,9 +38,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from rulekit import conversion, ir, money
-from rulekit.contract import participant_key, required_columns
-from rulekit.data_links import link_issues
+from rulekit import conversion, ir
 from rulekit.errors import DataError as DataError  # re-exported: its long-standing home
 from rulekit.errors import RulekitError, describe_issue
 from rulekit.inputs import (
@@ -51,13 +52,17 @@ from rulekit.inputs import (
     table_in_folder,
 )
 from rulekit.inputs import frame_to_arrow as to_arrow_table
+from rulekit.plan import bind
 from rulekit.plan.kinds import kind_of
 from rulekit.results import DataIssue
 from rulekit.sql import build as b
+from rulekit.sql import cleaning
+from rulekit.sql.dialects import render
 from rulekit.sql.failures import engine_step
+from rulekit.sql.pushdown import scan_windows
 
 INTERNAL_PREFIX = "__"  # names rulekit uses inside the loader; reserved in rule files (RK118)
-ROW = "__rk_row"  # 0-based input order of a row, kept for examples and tie-breaks
+ROW = cleaning.ROW  # 0-based input order of a row, kept for examples and tie-breaks
 PARQUET_ROW = "file_row_number"  # the row number column DuckDB's read_parquet adds on request
 PARQUET_FILE = "__rk_file"  # the file name column read_parquet adds for a table of several files
 FILE_SUFFIXES = TABLE_FILE_SUFFIXES
@@ -94,6 +99,7 @@ class LoadedData:
     inputs: tuple[InputInfo, ...]
     issues: tuple[DataIssue, ...]
     rows_used: dict[str, int] = field(default_factory=dict)
+    deferred: bool = False  # read and typed only: the engine cleans and reports (load_tables)
 
 
 Source = str | Path | Mapping[str, Any] | duckdb.DuckDBPyConnection
@@ -103,8 +109,12 @@ Raw: TypeAlias = pa.Table | FileSet  # an input held in memory, or Parquet files
 describe = describe_issue  # the one-line form of a data issue, kept under its old name
 
 
-def load_tables(program: ir.Program, source: Source) -> LoadedData:
+def load_tables(program: ir.Program, source: Source, *, defer_cleaning: bool = False) -> LoadedData:
     """Read, type, validate and clean every table ``program`` declares.
+
+    With ``defer_cleaning`` the tables are read and typed only (``__typed_<name>``), for an
+    engine that cleans them itself (:func:`rulekit.settle.settle` on Spark or Postgres): the
+    clean tables are views, the report is left empty, the rows read are kept for examples.
 
     Raises :class:`DataError` for fatal problems (all of them at once) and
     :class:`~rulekit.errors.EngineError` when DuckDB fails on a table (a corrupt file).
@@ -125,16 +135,17 @@ def load_tables(program: ir.Program, source: Source) -> LoadedData:
     if fatal:
         con.close()
         raise DataError(fatal)
-    issues: list[DataIssue] = []
-    used: dict[str, int] = {}
-    for tbl in _cleaning_order(program):
-        with engine_step(tbl.name):
-            issues += _clean(con, program, tbl)
-            row = fetch_one(con, b.select(b.count_star()).from_(b.table(tbl.name)))
-        used[tbl.name] = int(row[0]) if row else 0
-    with engine_step("links"):  # sub-entities (issue 10, construct 4): null and orphan link values
-        issues += link_issues(con, program, set(raws))
+    names = set(raws)
+    if defer_cleaning:  # the engine cleans: views here, so DuckDB can still plan the queries
+        for create in _clean(program, names):
+            create.set("kind", "VIEW")
+            con.execute(create.sql("duckdb"))
+        return LoadedData(con, tuple(inputs), (), {}, deferred=True)
+    for create in _clean(program, names):
+        with engine_step(create.this.name):
+            con.execute(create.sql("duckdb"))
     with engine_step(", ".join(raws)):
+        issues, used = report_here(con, program, names)
         _release_raw(con, raws)
     for tbl in program.tables:
         if tbl.name in raws and not _orders_by_input(program, tbl):
@@ -209,7 +220,7 @@ def _raw(name: str) -> str:
 
 
 def _typed(name: str) -> str:
-    return f"__typed_{name}"
+    return cleaning.typed_name(name)
 
 
 def _read_all(program: ir.Program, source: Source) -> tuple[dict[str, Raw], list[InputInfo], list[DataIssue]]:
@@ -249,7 +260,7 @@ def _columns_of_empty_json(tbl: ir.Table, info: InputInfo, arrow: pa.Table) -> p
 def _without_internal_names(arrow: pa.Table) -> pa.Table:
     """The input without columns named like rulekit's own (``__rk_row``, ``__rk_dup``):
     no rule file can declare such a name (RK118), and an input column must never stand
-    in for the row number that decides which duplicate is kept."""
+    in for the row number that breaks ties between duplicates equal in every column."""
     internal = [name for name in arrow.column_names if name.startswith(INTERNAL_PREFIX)]
     return arrow.drop_columns(internal) if internal else arrow
 
@@ -586,95 +597,75 @@ def _show(value: object) -> str:
 # ------------------------------------------------------------------------ cleaning
 
 
-def _cleaning_order(program: ir.Program) -> list[ir.Table]:
-    """Participant table first, then the member table, then events (orphans need them)."""
-    first = [program.participant.table] if program.participant else []
-    if program.member:
-        first.append(program.member.table)
-    ordered = [t for name in first if (t := program.table(name)) is not None]
-    return ordered + [t for t in program.tables if t not in ordered]
-
-
-def _has_money(tbl: ir.Table) -> bool:
-    return any(c.type is ir.ColumnType.MONEY for c in tbl.columns)
-
-
-def _row_checks(program: ir.Program, tbl: ir.Table) -> list[tuple[str | None, str, exp.Expression]]:
-    """(column, problem, condition) for every reason a row is not used, except duplicates."""
-    checks: list[tuple[str | None, str, exp.Expression]] = [
-        (name, "null in a required column; rows not used", exp.Is(this=b.col(name), expression=b.null()))
-        for name in required_columns(program, tbl)
+def _clean(program: ir.Program, loaded: set[str]) -> list[exp.Create]:
+    """Create each table of rows to settle (in cleaning order: orphan checks read the
+    participants), rows outside every window of a table left out (:mod:`rulekit.sql.pushdown`)."""
+    windows = scan_windows(bind(program))
+    return [
+        exp.Create(
+            this=b.table(tbl.name),
+            kind="TABLE",
+            expression=cleaning.cleaned(program, tbl, windows.get(tbl.name, ())),
+            replace=True,
+        )
+        for tbl in cleaning.cleaning_order(program)
+        if tbl.name in loaded
     ]
-    if tbl.period:
-        start, end = tbl.period
-        checks.append((end, f"{end} before {start}; rows not used", exp.LT(this=b.col(end), expression=b.col(start))))
-    currency = program.header.currency if program.header else None
-    if _has_money(tbl) and tbl.column("currency"):
-        known = exp.In(this=b.col("currency"), expressions=[b.string(c) for c in sorted(money.known_currencies())])
-        checks.append(("currency", "unknown currency code; rows not used", b.not_(known)))
-        if currency:
-            other = b.and_(known, exp.NEQ(this=b.col("currency"), expression=b.string(currency)))
-            checks.append(("currency", f"money in another currency than {currency}; rows not used", other))
-    pk = participant_key(program)
-    ptable = program.participant.table if program.participant else None
-    if pk and ptable and tbl.name != ptable and tbl.column(pk):
-        known_pk = exp.In(this=b.col(pk), query=b.select(b.col(pk)).from_(b.table(ptable)).subquery())
-        checks.append((pk, f"{pk} not in {ptable}; rows not used", b.not_(known_pk)))
-    return checks
 
 
-def _clean(con: duckdb.DuckDBPyConnection, program: ir.Program, tbl: ir.Table) -> list[DataIssue]:
-    """Report the unusable rows of one table and create the table of usable rows."""
-    typed = _typed(tbl.name)
+Rows = list[tuple[Any, ...]]
+
+
+def report_sql(program: ir.Program, loaded: set[str], dialect: str) -> list[str]:
+    """The data-quality report's queries for an engine, in ``dialect``: the counts (one
+    query per table and source), then the example of every finding (none when it has no rows)."""
+    found = cleaning.findings(program, loaded)
+    queries = [render(query, dialect) for _, query in cleaning.count_queries(program, found)]
+    examples = cleaning.examples_query(program, found, [i for i, f in enumerate(found) if f.example])
+    return queries + ([render(examples, dialect)] if examples is not None else [])
+
+
+def report(
+    con: duckdb.DuckDBPyConnection, program: ir.Program, loaded: set[str], results: Sequence[Rows]
+) -> tuple[list[DataIssue], dict[str, int]]:
+    """The data-quality report and the usable rows per table from the rows of the report's
+    queries (:func:`report_sql`, run on any engine); examples are worded from the rows as
+    read, which ``con`` still holds."""
+    found = cleaning.findings(program, loaded)
+    groups = cleaning.count_queries(program, found)
+    counts: dict[int, int] = {}
+    for (indexes, _), rows in zip(groups, results, strict=False):
+        counts.update(zip(indexes, (int(v or 0) for v in rows[0]), strict=True))
+    examples = {int(k): int(r) for k, r in results[len(groups)]} if len(results) > len(groups) else {}
     issues: list[DataIssue] = []
-    bad_conditions: list[exp.Expression] = []
-    for column, problem, cond in _row_checks(program, tbl):
-        count, example = _count_and_example(con, typed, cond)
-        if count:
-            issues.append(DataIssue(table=tbl.name, column=column, problem=problem, rows=count, example=example))
-        bad_conditions.append(b.is_true(cond))
-    usable = b.not_(b.or_(*bad_conditions)) if bad_conditions else b.boolean(True)
-    query = b.select(exp.Star()).from_(b.table(typed)).where(usable)
-    if tbl.key:
-        query, duplicate = _deduplicated(query, tbl)
-        issues += _duplicates(con, tbl, duplicate)
-    con.execute(exp.Create(this=b.table(tbl.name), kind="TABLE", expression=query, replace=True).sql("duckdb"))
-    return issues + _negative_money(con, tbl)
+    used: dict[str, int] = {}
+    for index, finding in enumerate(found):
+        count = counts.get(index, 0)
+        if not finding.example:
+            used[finding.table.name] = count
+        elif count:
+            row = examples.get(index)
+            shown = _example(con, finding.table.name, row) if row is not None else None
+            issues.append(
+                DataIssue(
+                    table=finding.table.name, column=finding.column, problem=finding.problem, rows=count, example=shown
+                )
+            )
+    return issues, used
 
 
-def _deduplicated(usable: exp.Select, tbl: ir.Table) -> tuple[exp.Select, exp.Select]:
-    """Usable rows keeping the first row (input order) of each key; and the dropped duplicates."""
-    number = b.window(exp.RowNumber(), partition=[b.col(k) for k in tbl.key], order=[b.ordered(b.col(ROW))])
-    numbered = b.select(exp.Star(), b.alias(number, "__rk_dup")).from_(usable.subquery("u"))
-    first = b.select(exp.Star(except_=[b.col("__rk_dup")])).from_(numbered.subquery("n"))
-    first = first.where(exp.EQ(this=b.col("__rk_dup"), expression=b.integer(1)))
-    dups = (
-        b.select(exp.Star())
-        .from_(numbered.subquery("n"))
-        .where(exp.GT(this=b.col("__rk_dup"), expression=b.integer(1)))
-    )
-    return first, dups
-
-
-def _duplicates(con: duckdb.DuckDBPyConnection, tbl: ir.Table, dups: exp.Select) -> list[DataIssue]:
-    query = b.select(b.count_star(), exp.Min(this=b.col(ROW))).from_(dups.subquery("d"))
-    row = fetch_one(con, query)
-    if not row or not row[0]:
-        return []
-    key = ", ".join(tbl.key)
-    problem = f"duplicate {key}; rows not used (the first row of each key, in input order, is kept)"
-    example = _example(con, tbl.name, int(row[1]))
-    return [DataIssue(table=tbl.name, column=key, problem=problem, rows=int(row[0]), example=example)]
-
-
-def _negative_money(con: duckdb.DuckDBPyConnection, tbl: ir.Table) -> list[DataIssue]:
-    issues: list[DataIssue] = []
-    for column in tbl.columns:
-        if column.type is not ir.ColumnType.MONEY:
-            continue
-        cond = exp.LT(this=b.col(column.name), expression=b.integer(0))
-        count, example = _count_and_example(con, tbl.name, cond)
-        if count:
-            problem = "negative amount; rows kept"
-            issues.append(DataIssue(table=tbl.name, column=column.name, problem=problem, rows=count, example=example))
-    return issues
+def report_here(
+    con: duckdb.DuckDBPyConnection, program: ir.Program, loaded: set[str]
+) -> tuple[list[DataIssue], dict[str, int]]:
+    """:func:`report` run on DuckDB in two steps: the counts, then the examples of the findings with rows only."""
+    found = cleaning.findings(program, loaded)
+    groups = cleaning.count_queries(program, found)
+    results: list[Rows] = [con.execute(render(query, "duckdb")).fetchall() for _, query in groups]
+    flat = {
+        i: int(v or 0)
+        for (indexes, _), rows in zip(groups, results, strict=True)
+        for i, v in zip(indexes, rows[0], strict=True)
+    }
+    examples = cleaning.examples_query(program, found, [i for i, f in enumerate(found) if f.example and flat[i]])
+    results.append(con.execute(render(examples, "duckdb")).fetchall() if examples is not None else [])
+    return report(con, program, loaded, results)

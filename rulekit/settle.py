@@ -16,13 +16,15 @@ import pyarrow as pa
 
 from rulekit import ir
 from rulekit.compile_sql import CompiledSettlement, compile_settlement
-from rulekit.data import LoadedData, Source, load_tables
+from rulekit.data import LoadedData, Source, load_tables, report, report_here, report_sql
 from rulekit.engines import Engine, conform, engine_for
 from rulekit.plan import Plan, bind
 from rulekit.results import Settlement
 from rulekit.settle_results import build_settlement, derived, fetch
+from rulekit.sql.cleaning import clean_views, typed_name
 from rulekit.sql.dialects import render
 from rulekit.sql.failures import diagnose
+from rulekit.sql.pushdown import scan_windows
 
 __all__ = ["STAGES", "Progress", "build_settlement", "fetch", "settle", "to_arrow"]
 
@@ -61,14 +63,18 @@ def settle(
 
     plan = program if isinstance(program, Plan) else bind(program)
     program = plan.program
+    runner = engine_for(engine)
     step(0)
-    loaded = data if isinstance(data, LoadedData) else load_tables(program, data)
+    # Another engine cleans the data itself (rulekit.sql.cleaning): the loader reads and types only.
+    defer = runner.name != "duckdb"
+    loaded = data if isinstance(data, LoadedData) else load_tables(program, data, defer_cleaning=defer)
     step(1)
     compiled, participants_sql, members_sql = _compiled(plan)
-    runner = engine_for(engine)
     step(2)
     try:
         if runner.name == "duckdb":
+            if loaded.deferred:
+                _report_on_duckdb(program, loaded)
             rows = fetch(loaded.connection, participants_sql)
             member_rows = fetch(loaded.connection, members_sql) if members_sql is not None else None
         else:
@@ -88,15 +94,41 @@ def _elsewhere(
     members_sql: str | None,
 ) -> tuple[pa.Table, pa.Table | None]:
     """Run the queries on another engine; its rows take the column types DuckDB gives them
-    (read from DuckDB's plan of the same query with no rows), so results are built alike."""
+    (read from DuckDB's plan of the same query with no rows), so results are built alike.
+
+    Data loaded with ``defer_cleaning`` goes to the engine typed but uncleaned: the engine
+    creates the clean tables and runs the data-quality report itself, and ``loaded`` gets
+    that report. Data cleaned already (loaded for DuckDB) goes as cleaned, with its report."""
     queries = [compiled.sql(runner.dialect)]
     schemas = [_schema(loaded, participants_sql)]
     if members_sql is not None:
         queries.append(compiled.members_sql(runner.dialect) or "")
         schemas.append(_schema(loaded, members_sql))
-    found = runner.run(loaded, [t.name for t in program.tables], queries)
+    names = {t.name for t in program.tables}
+    if loaded.deferred:
+        views = clean_views(program, names, scan_windows(bind(program)))
+        setup = [render(view, runner.dialect) for view in views]
+        reporting = report_sql(program, names, runner.dialect)
+        tables = [typed_name(t.name) for t in program.tables]
+        found = runner.run(loaded, tables, reporting + queries, setup=setup)
+        results = [_tuples(rows) for rows in found[: len(reporting)]]
+        found = found[len(reporting) :]
+        issues, used = report(loaded.connection, program, names, results)
+        loaded.issues, loaded.rows_used, loaded.deferred = tuple(issues), used, False
+    else:
+        found = runner.run(loaded, [t.name for t in program.tables], queries)
     conformed = [conform(rows, schema, runner.name) for rows, schema in zip(found, schemas, strict=True)]
     return conformed[0], conformed[1] if members_sql is not None else None
+
+
+def _tuples(rows: pa.Table) -> list[tuple[object, ...]]:
+    return list(zip(*(column.to_pylist() for column in rows.columns), strict=True))
+
+
+def _report_on_duckdb(program: ir.Program, loaded: LoadedData) -> None:
+    """Clean and report on DuckDB data loaded with ``defer_cleaning`` (its views are the clean tables)."""
+    issues, used = report_here(loaded.connection, program, {t.name for t in program.tables})
+    loaded.issues, loaded.rows_used, loaded.deferred = tuple(issues), used, False
 
 
 def _schema(loaded: LoadedData, sql: str) -> pa.Schema:

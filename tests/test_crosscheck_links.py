@@ -2,7 +2,7 @@
 
 Hypothesis generates sellers, their listings and orders linked to the listings, with the
 cases that matter: orphan orders (a listing that does not exist), null link keys,
-duplicate keys (the settlement keeps the first row of a key, so the decision is given the
+duplicate keys (the settlement keeps the smallest row of a key by content, so the decision is given the
 same rows), listings without orders, times around the window bounds and relative windows.
 Programs vary the per-listing aggregate, its filters and the nested condition. For every
 seller, `settle` (SQL on DuckDB) and `decide` (Python) must give the same metrics, clause
@@ -126,7 +126,7 @@ def data(draw: st.DrawFn) -> dict[str, Rows]:
         sid = f"s{s}"
         tables["sellers"].append({"seller_id": sid, "joined_at": draw(instants())})
         for _ in range(draw(st.integers(0, 3))):  # sellers without listings too
-            # A small pool of keys: two sellers' listings may share a key (the first row is kept).
+            # A small pool of keys: two sellers' listings may share a key (the smallest row is kept).
             lid = draw(st.sampled_from(["L0", "L1", "L2", "L3", "L4", "L5"]))
             listing_ids.append(lid)
             row = {
@@ -147,14 +147,18 @@ def data(draw: st.DrawFn) -> dict[str, Rows]:
 
 
 def _first_of_each_key(rows: Rows, key: str) -> Rows:
-    """What the settlement's loader keeps: the first row of each key, in input order."""
-    seen: set[Any] = set()
-    kept = []
+    """What the settlement's loader keeps: of each key the smallest row by content (every
+    column in declared order, which is each row's dict order here, nulls first), the kept
+    rows in input order."""
+
+    def content(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple((v is not None, v if v is not None else 0) for v in row.values())
+
+    best: dict[Any, dict[str, Any]] = {}
     for row in rows:
-        if row[key] not in seen:
-            seen.add(row[key])
-            kept.append(row)
-    return kept
+        if row[key] not in best or content(row) < content(best[row[key]]):
+            best[row[key]] = row
+    return [row for row in rows if best[row[key]] is row]
 
 
 def _facts(tables: dict[str, Rows], pid: str) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Where the settlement query runs: DuckDB (embedded, the default), Spark or Postgres.
 
-Every engine settles the same way: the data is read, typed and cleaned by the loader
-(:mod:`rulekit.data`, on DuckDB), the cleaned tables are handed to the engine, the
-engine runs the query lowered for its dialect (:mod:`rulekit.sql.dialects`), and the
+Every engine settles the same way: the data is read and typed by the loader
+(:mod:`rulekit.data`, on DuckDB), the typed tables are handed to the engine, the engine
+cleans them and reports on their quality (:mod:`rulekit.sql.cleaning`) and runs the
+query, all lowered for its dialect (:mod:`rulekit.sql.dialects`), and the
 rows it returns are conformed to the column types DuckDB gives, so results are built
 the same way whatever ran the query. An engine sets and checks what results depend on
 (the session time zone, decimal precision rules) before running anything.
@@ -42,8 +43,11 @@ class Engine(Protocol):
         """The SQL dialect its queries are lowered for (:data:`rulekit.sql.dialects.DIALECTS`)."""
         ...
 
-    def run(self, loaded: LoadedData, tables: Sequence[str], queries: Sequence[str]) -> list[pa.Table]:
-        """Run each query over ``tables`` (names in ``loaded``); one Arrow table per query.
+    def run(
+        self, loaded: LoadedData, tables: Sequence[str], queries: Sequence[str], setup: Sequence[str] = ()
+    ) -> list[pa.Table]:
+        """Copy ``tables`` (names in ``loaded``), run the ``setup`` statements (e.g. the views
+        of the clean tables, :mod:`rulekit.sql.cleaning`), then each query; one Arrow table per query.
 
         Raises :class:`~rulekit.errors.EngineError`, never the engine's own exception."""
         ...

@@ -19,6 +19,11 @@ class DuckDBEngine:
     name = "duckdb"
     dialect = "duckdb"
 
-    def run(self, loaded: LoadedData, tables: Sequence[str], queries: Sequence[str]) -> list[pa.Table]:
-        """Each query's rows; DuckDB errors are left to the caller, which names the column."""
+    def run(
+        self, loaded: LoadedData, tables: Sequence[str], queries: Sequence[str], setup: Sequence[str] = ()
+    ) -> list[pa.Table]:
+        """Each query's rows after the ``setup`` statements; DuckDB errors are left to the
+        caller, which names the column. The tables are already in the loader's connection."""
+        for statement in setup:
+            loaded.connection.execute(statement)
         return [loaded.connection.sql(query).to_arrow_table() for query in queries]

@@ -35,8 +35,10 @@ class PostgresEngine:
     def __init__(self, conninfo: str = "") -> None:
         self.conninfo = conninfo
 
-    def run(self, loaded: LoadedData, tables: Sequence[str], queries: Sequence[str]) -> list[pa.Table]:
-        """Copy each table into a temporary table, then run each query."""
+    def run(
+        self, loaded: LoadedData, tables: Sequence[str], queries: Sequence[str], setup: Sequence[str] = ()
+    ) -> list[pa.Table]:
+        """Copy each table into a temporary table, run the ``setup`` statements, then each query."""
         try:
             import psycopg
         except ImportError as exc:  # the `postgres` extra is not installed
@@ -46,6 +48,8 @@ class PostgresEngine:
                 _set_utc(conn)
                 for name in tables:
                     _copy_in(conn, name, loaded.connection.sql(_select_all(name)).to_arrow_table())
+                for statement in setup:
+                    conn.execute(statement)
                 return [_fetch(conn, query) for query in queries]
         except psycopg.Error as exc:
             raise EngineError(f"Postgres failed: {_first_line(exc)}", detail=_first_line(exc)) from exc
@@ -80,10 +84,7 @@ def column_type(arrow_type: pa.DataType) -> str:
 def _copy_in(conn: Any, name: str, arrow: pa.Table) -> None:
     from psycopg import sql
 
-    columns = [
-        exp.ColumnDef(this=exp.to_identifier(f.name, quoted=True), kind=exp.DataType.build(column_type(f.type)))
-        for f in arrow.schema
-    ]
+    columns = [_column(f) for f in arrow.schema]
     schema = exp.Schema(this=exp.Table(this=exp.to_identifier(name, quoted=True)), expressions=columns)
     create = exp.Create(this=schema, kind="TABLE", properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
     conn.execute(create.sql("postgres"))
@@ -91,6 +92,18 @@ def _copy_in(conn: Any, name: str, arrow: pa.Table) -> None:
     with conn.cursor().copy(copy) as target:
         for row in _rows(arrow):
             target.write_row(row)
+
+
+def _column(field: pa.Field) -> exp.ColumnDef:
+    """A column of a copied table; text compares byte by byte (``COLLATE "C"``), as on DuckDB
+    and Spark, so orders over text (which duplicate is kept, ties broken by id) agree."""
+    kind = column_type(field.type)
+    constraints = []
+    if kind == "TEXT":
+        collate = exp.CollateColumnConstraint(this=exp.to_identifier("C", quoted=True))
+        constraints.append(exp.ColumnConstraint(kind=collate))
+    name = exp.to_identifier(field.name, quoted=True)
+    return exp.ColumnDef(this=name, kind=exp.DataType.build(kind), constraints=constraints)
 
 
 def _rows(arrow: pa.Table) -> Iterator[tuple[Any, ...]]:

@@ -57,8 +57,10 @@ class SparkEngine:
             self._session = local_session(self._master)
         return self._session
 
-    def run(self, loaded: LoadedData, tables: Sequence[str], queries: Sequence[str]) -> list[pa.Table]:
-        """Register each cleaned table as a temporary view, then run each query."""
+    def run(
+        self, loaded: LoadedData, tables: Sequence[str], queries: Sequence[str], setup: Sequence[str] = ()
+    ) -> list[pa.Table]:
+        """Register each table as a temporary view, run the ``setup`` statements, then each query."""
         from py4j.protocol import Py4JError  # type: ignore[import-untyped]
         from pyspark.errors import PySparkException
 
@@ -68,6 +70,8 @@ class SparkEngine:
             for name in tables:
                 arrow = _spark_ready(loaded.connection.sql(_select_all(name)).to_arrow_table())
                 spark.createDataFrame(arrow).createOrReplaceTempView(name)
+            for statement in setup:
+                spark.sql(statement)
             return [spark.sql(query).toArrow() for query in queries]
         except (PySparkException, Py4JError) as exc:
             raise EngineError(f"Spark failed: {_first_line(exc)}", detail=_first_line(exc)) from exc

@@ -281,7 +281,8 @@ def clean(tables: dict[str, list[Raw]]) -> tuple[dict[str, list[Raw]], set[Findi
 
     Per table, participant table first: rows with a null in a required column, money in
     another currency, or a participant key not among the usable participants are not
-    used; then of the rows left, the first row (input order) of each key is kept.
+    used; then of the rows left, the smallest row by content of each key is kept
+    (:func:`content`), the kept rows staying in input order.
     """
     findings: dict[tuple[str, str, str], int] = {}
     usable: dict[str, list[Raw]] = {}
@@ -298,17 +299,32 @@ def clean(tables: dict[str, list[Raw]]) -> tuple[dict[str, list[Raw]], set[Findi
                 findings[(name, column, kind)] = findings.get((name, column, kind), 0) + 1
             if not problems:
                 kept.append(row)
-        seen: set[tuple[Text, ...]] = set()
-        usable[name] = []
+        best: dict[tuple[Text, ...], Raw] = {}
         for row in kept:
             key = tuple(row[k] for k in KEYS[name])
-            if key in seen:
+            if key not in best or content(name, row) < content(name, best[key]):
+                best[key] = row
+        usable[name] = []
+        for row in kept:
+            if best[tuple(row[k] for k in KEYS[name])] is not row:
                 column = ", ".join(KEYS[name])
                 findings[(name, column, "duplicate")] = findings.get((name, column, "duplicate"), 0) + 1
                 continue
-            seen.add(key)
             usable[name].append(row)
     return usable, {Finding(t, c, k, n) for (t, c, k), n in findings.items()}
+
+
+def content(name: str, row: Raw) -> tuple[tuple[bool, object], ...]:
+    """A row's place in the loader's content order (docs/run.md): its typed values column by
+    column in declared order, nulls first. Texts compare as typed: timestamps share one
+    format (text order is time order), booleans are 'false' < 'true', money is a Decimal."""
+    return tuple(
+        (row[c] is not None, Decimal(str(row[c])) if c in MONEY and row[c] is not None else row[c] or "")
+        for c in COLUMNS[name]
+    )
+
+
+MONEY = ("gmv", "fee")
 
 
 def kind_of(problem: str) -> str:
