@@ -62,7 +62,7 @@ class CompiledProgram:
         Its ``clauses`` and ``reasons`` are worded when read, and ``outcome.decision()`` is
         the :class:`Decision` ``decide`` returns. Raises :class:`FactsError` on bad facts.
         """
-        return self._fast.decide(facts)
+        return self._fast.run(facts)
 
     def decide_batch(self, table: Any) -> pa.Table:
         """Decide a table of per-participant records (Arrow, pandas or polars; see
