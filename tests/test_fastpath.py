@@ -310,7 +310,14 @@ def test_decide_fast_batch_and_service_agree(
 ) -> None:
     table = apollo.decide_batch(pa.Table.from_pylist([flat(r) for r in batch])).to_pylist()
     served = client.post("/programs/apollo/decide-batch", content=json.dumps(batch)).json()["decisions"]
-    for record, row, service in zip(batch, table, served, strict=True):
+    rows = client.post("/programs/apollo/decide-batch?view=outcomes", content=json.dumps(batch)).json()["outcomes"]
+    for record, row, service, served_row in zip(batch, table, served, rows, strict=True):
+        assert (served_row["eligible"], served_row["qualified"], served_row["warnings"]) == (
+            row["eligible"],
+            row["qualified"],
+            row["warnings"],
+        )
+        assert served_row["total_payout"] == str(row["total_payout"])
         decision = apollo.decide(record)
         outcome = apollo.decide_fast(record)
         assert outcome.decision() == decision
@@ -409,3 +416,38 @@ def test_vectorised_and_per_record_batches_agree(apollo: rulekit.CompiledProgram
     assert out.to_pylist() == per_record(apollo, table).to_pylist()
     for row, record in zip(out.to_pylist(), batch, strict=True):
         assert (row["eligible"], row["qualified"]) == (apollo.decide(record).eligible, apollo.decide(record).qualified)
+
+
+# ------------------------------------------------------------- the service's batch view
+
+
+def test_the_service_batch_view_outcomes_is_decide_batch(apollo: rulekit.CompiledProgram, client: TestClient) -> None:
+    sample = records(60, seed=17)
+    response = client.post("/programs/apollo/decide-batch?view=outcomes", content=json.dumps(sample))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 60 and len(body["outcomes"]) == 60
+    for record, row in zip(sample, body["outcomes"], strict=True):
+        eligible, qualified, disqualified, warned, rebate = reference(record)
+        assert (row["id"], row["eligible"], row["qualified"], row["disqualified"]) == (
+            record["accounts"]["account_id"],
+            eligible,
+            qualified,
+            disqualified,
+        )
+        assert tuple(row["warnings"]) == warned
+        # Amounts as decimal strings, as the decisions give them; nothing paid before the limits otherwise.
+        assert row["reward.gmv_rebate"] == (None if rebate is None else str(rebate))
+        assert row["total_payout"] == str(rebate if rebate is not None else Decimal("0.00"))
+
+
+def test_a_bad_item_of_the_outcomes_view_is_named(client: TestClient) -> None:
+    sample = records(3, seed=4)
+    sample[1] = {**sample[1], "order_count": "many"}
+    response = client.post("/programs/apollo/decide-batch?view=outcomes", content=json.dumps(sample))
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["item"]) == ("bad_facts", 1)
+    assert "order_count" in error["message"]
+    unknown = client.post("/programs/apollo/decide-batch?view=rows", content=json.dumps(sample))
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (422, "bad_view")
