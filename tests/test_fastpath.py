@@ -515,7 +515,7 @@ def test_the_timestamp_shape_gate_admits_only_what_the_pattern_admits() -> None:
     from rulekit.fastpath.reader import _UTC_STAMP
     from rulekit.fastpath.straight import _stamp_shape
 
-    gate = eval(f"lambda v: {_stamp_shape('v')}")  # noqa: S307 - our own generated test, no input
+    gate = eval(f"lambda v: {_stamp_shape('v')}")  # our own generated source, no input
     rng = random.Random(5)
     alphabet = "0123456789-:TZ +._,W\u0662\uff15\u00b2x"  # an Arabic-Indic and a full-width digit, a superscript
     admitted = 0
