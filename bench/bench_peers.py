@@ -177,6 +177,16 @@ def engines(
     return {"lambda": plain, "zen": zen_engine, "fast": fast, "fast+reasons": fast_reasons, "batch": batch}
 
 
+def only(engine: str, count: int, rounds: int) -> None:
+    """Set up as ``measure`` does (program, records, zen rule), then run one engine's loop."""
+    pin_to_one_core()
+    program = rulekit.load(common.APOLLO)
+    sample = records(count)
+    run = engines(program, sample, pa.table({"x": [1]}))[engine]
+    for _ in range(rounds):
+        run()
+
+
 def big_batch(program: rulekit.CompiledProgram, table: pa.Table, size: int) -> pa.Table:
     """``table`` repeated to ``size`` rows as one chunk; its outcome is checked against the sample's."""
     copies = max(1, size // table.num_rows)
@@ -231,7 +241,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batch-records", type=int, default=2_000_000, help="records in the timed batch")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--only", choices=["lambda", "zen", "fast"], help="run one engine's loop, nothing checked")
     args = parser.parse_args(argv)
+    if args.only:  # for command-level comparisons (farm-bench --vs): the same set-up, one loop
+        only(args.only, args.records, args.rounds)
+        return {}
     result = measure(args.records, args.rounds, min(args.reasons_records, args.records), args.batch_records)
     result["load_average"] = os.getloadavg()
     print(f"Apollo per-account decisions, {result['cpu']}; all engines agree with the reference on")
