@@ -544,3 +544,19 @@ def test_a_count_of_members_not_given_is_vectorised(apollo: rulekit.CompiledProg
         # host_count is the number of hosts listed (1 to 3 here), so eligibility is the reference's.
         assert row["eligible"] == reference(record)[0]
     assert out.equals(per_record(apollo, table))
+
+
+def test_sliced_and_chunked_tables_are_vectorised_exactly(apollo: rulekit.CompiledProgram) -> None:
+    # The member lists and money words are read in place: offsets and chunk boundaries must not shift them.
+    sample = records(600, seed=9)
+    table = typed_table(sample)
+    pieces = [
+        (table.slice(137, 300), sample[137:437]),
+        (pa.concat_tables([table.slice(0, 100), table.slice(250, 200)]), sample[:100] + sample[250:450]),
+    ]
+    for piece, expected in pieces:
+        out = vectorised(apollo, piece)
+        assert out is not None
+        assert out.equals(per_record(apollo, piece))
+        found = [(r["id"], r["eligible"], r["qualified"], r["disqualified"]) for r in out.to_pylist()]
+        assert found == [(r["accounts"]["account_id"], *reference(r)[:3]) for r in expected]
