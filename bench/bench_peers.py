@@ -10,12 +10,23 @@ round, on the same records:
 * ``zen`` — zen-engine's compiled expression (``zen.compile_expression``) of the same rules;
 * ``fast`` — ``program.decide_fast(record)``, nothing worded;
 * ``fast+reasons`` — the same, then every clause's reason and the top-level reasons read;
-* ``batch`` — ``program.decide_batch(table)`` on the records as one typed Arrow table
-  (money ``decimal128``, times ``timestamp``), decided vectorised.
+* ``batch`` — ``program.decide_batch(table)`` on ``--batch-records`` records (the sample
+  repeated) as one typed Arrow table (money ``decimal128``, times ``timestamp``), decided
+  vectorised; the one-time compile (``rulekit.load``) is not timed.
 
 Before timing, every engine's outcome (eligible, qualified, disqualified, warned, rebate in
-cents) is checked against the reference on every record; a difference stops the run.
-Ratios are per round against zen in the same round (min / median / max over rounds).
+cents) is checked against the reference on every record, and the big batch against the
+sample's rows; a difference stops the run. Rates are records per CPU second of this process
+(``time.process_time``), ratios per round against zen in the same round (min / median /
+max over rounds).
+
+Fairness: every engine gets the same record objects (JSON-style values: text, whole
+numbers, floats for money, ISO text for times) and every timed loop reads the same five
+outputs — eligible, qualified, disqualified, warned, the rebate or total — from what the
+engine returns. zen computes them from the record as given and checks nothing; the lambda
+is the same rules in plain Python and checks nothing; ``decide_fast`` also checks every
+value the way ``decide`` does (types, ranges, real timestamps, distinct hosts of this
+account) and rounds the rebate half-even to the cent, so it does strictly more work.
 """
 
 from __future__ import annotations
@@ -23,8 +34,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import sys
+import time
 from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -122,29 +135,41 @@ def check(program: rulekit.CompiledProgram, sample: list[dict[str, Any]], table:
     return len(sample)
 
 
+def keep(value: Any) -> None:
+    """Where each timed loop puts the last values it read (so reading them is not dead code)."""
+
+
 def engines(
     program: rulekit.CompiledProgram, sample: list[dict[str, Any]], table: pa.Table
 ) -> dict[str, Callable[[], None]]:
     rule = zen.compile_expression(ZEN_RULE)
     decide_fast = program.decide_fast
 
+    # Each loop reads the same five outputs from what its engine returns (see the docstring).
     def plain() -> None:
         for record in sample:
-            reference(record)
+            read = reference(record)  # already the five values
+        keep(read)
 
     def zen_engine() -> None:
         for record in sample:
-            rule.evaluate(record)
+            found = rule.evaluate(record)
+            read = (found["eligible"], found["gate"], found["disqualified"], found["warned"], found["rebate"])
+        keep(read)
 
     def fast() -> None:
         for record in sample:
-            decide_fast(record)
+            outcome = decide_fast(record)
+            read = (outcome.eligible, outcome.qualified, outcome.disqualified, outcome.warnings, outcome.total_payout)
+        keep(read)
 
     def fast_reasons() -> None:
         for record in sample:
             outcome = decide_fast(record)
+            read = (outcome.eligible, outcome.qualified, outcome.disqualified, outcome.warnings, outcome.total_payout)
             outcome.clauses  # noqa: B018 - reading them words them
             outcome.reasons  # noqa: B018
+        keep(read)
 
     def batch() -> None:
         program.decide_batch(table)
@@ -152,25 +177,57 @@ def engines(
     return {"lambda": plain, "zen": zen_engine, "fast": fast, "fast+reasons": fast_reasons, "batch": batch}
 
 
-def measure(count: int, rounds: int, reasons_count: int) -> dict[str, Any]:
+def only(engine: str, count: int, rounds: int) -> None:
+    """Set up as ``measure`` does (program, records, zen rule), then run one engine's loop."""
+    pin_to_one_core()
+    program = rulekit.load(common.APOLLO)
+    sample = records(count)
+    run = engines(program, sample, pa.table({"x": [1]}))[engine]
+    for _ in range(rounds):
+        run()
+
+
+def big_batch(program: rulekit.CompiledProgram, table: pa.Table, size: int) -> pa.Table:
+    """``table`` repeated to ``size`` rows as one chunk; its outcome is checked against the sample's."""
+    copies = max(1, size // table.num_rows)
+    big = pa.concat_tables([table] * copies).combine_chunks()
+    small = program.decide_batch(table)
+    out = program.decide_batch(big)
+    for i in range(copies):
+        if not out.slice(i * table.num_rows, table.num_rows).equals(small):
+            raise SystemExit(f"the big batch differs from the sample in copy {i}")
+    return big
+
+
+def measure(count: int, rounds: int, reasons_count: int, batch_count: int) -> dict[str, Any]:
     pinned = pin_to_one_core()
     program = rulekit.load(common.APOLLO)
     sample = records(count)
     table = typed_table(sample)
     checked = check(program, sample, table)
-    runs = engines(program, sample, table)
+    big = big_batch(program, table, batch_count)
+    runs = engines(program, sample, big)
     # Reasons are read on a slice: wording every clause of every record is the slow part.
     runs_reasons = engines(program, sample[:reasons_count], table)["fast+reasons"]
-    sizes = {name: count for name in runs} | {"fast+reasons": reasons_count}
+    sizes = {name: count for name in runs} | {"fast+reasons": reasons_count, "batch": big.num_rows}
     runs["fast+reasons"] = runs_reasons
     for run in runs.values():
         run()  # warm-up
     rates: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(rounds):
         for name, run in runs.items():
-            rates[name].append(sizes[name] / common.timed(run))
+            rates[name].append(sizes[name] / cpu_seconds(run))
     ratios = {name: [r / z for r, z in zip(rates[name], rates["zen"], strict=True)] for name in runs}
     return {"cpu": pinned, "records": count, "checked": checked, "rates": rates, "ratios": ratios, "sizes": sizes}
+
+
+def cpu_seconds(run: Callable[[], None]) -> float:
+    """The CPU seconds ``run`` took in this process (pinned to one CPU): time spent waiting
+    for the CPU while other sessions run does not count, so a loaded machine slows every
+    engine alike instead of whichever ran when the load peaked."""
+    started = time.process_time()
+    run()
+    return time.process_time() - started
 
 
 def spread(values: list[float]) -> tuple[float, float, float]:
@@ -182,11 +239,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--reasons-records", type=int, default=20_000, help="records whose reasons are read")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--batch-records", type=int, default=2_000_000, help="records in the timed batch")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--only", choices=["lambda", "zen", "fast"], help="run one engine's loop, nothing checked")
     args = parser.parse_args(argv)
-    result = measure(args.records, args.rounds, min(args.reasons_records, args.records))
+    if args.only:  # for command-level comparisons (farm-bench --vs): the same set-up, one loop
+        only(args.only, args.records, args.rounds)
+        return {}
+    result = measure(args.records, args.rounds, min(args.reasons_records, args.records), args.batch_records)
+    result["load_average"] = os.getloadavg()
     print(f"Apollo per-account decisions, {result['cpu']}; all engines agree with the reference on")
-    print(f"{result['checked']:,} records; {args.rounds} interleaved rounds (min / median / max)\n")
+    print(f"{result['checked']:,} records; {args.rounds} interleaved rounds (min / median / max);")
+    print(f"load average at the end: {' / '.join(f'{x:.2f}' for x in result['load_average'])}\n")
     print("| engine | records | records/s | ratio to zen in the same round |")
     print("|---|---|---|---|")
     for name in result["rates"]:

@@ -66,7 +66,7 @@ class CompiledProgram:
         the :class:`Decision` ``decide`` returns. Raises :class:`FactsError` on bad facts.
         """
         self._refuse_periods("decide", "decide_periods(facts)")
-        return self._fast.decide(facts)
+        return self._fast.run(facts)
 
     def decide_batch(self, table: Any) -> pa.Table:
         """Decide a table of per-participant records (Arrow, pandas or polars; see

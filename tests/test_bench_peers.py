@@ -22,7 +22,9 @@ pytestmark = pytest.mark.bench
 
 @pytest.fixture(scope="module")
 def result() -> dict[str, object]:
-    return bench_peers.main(["--records", "20000", "--reasons-records", "4000", "--rounds", "3"])
+    return bench_peers.main(
+        ["--records", "20000", "--reasons-records", "4000", "--rounds", "3", "--batch-records", "1000000"]
+    )
 
 
 def median_ratio(result: dict[str, object], engine: str) -> float:

@@ -310,7 +310,14 @@ def test_decide_fast_batch_and_service_agree(
 ) -> None:
     table = apollo.decide_batch(pa.Table.from_pylist([flat(r) for r in batch])).to_pylist()
     served = client.post("/programs/apollo/decide-batch", content=json.dumps(batch)).json()["decisions"]
-    for record, row, service in zip(batch, table, served, strict=True):
+    rows = client.post("/programs/apollo/decide-batch?view=outcomes", content=json.dumps(batch)).json()["outcomes"]
+    for record, row, service, served_row in zip(batch, table, served, rows, strict=True):
+        assert (served_row["eligible"], served_row["qualified"], served_row["warnings"]) == (
+            row["eligible"],
+            row["qualified"],
+            row["warnings"],
+        )
+        assert served_row["total_payout"] == str(row["total_payout"])
         decision = apollo.decide(record)
         outcome = apollo.decide_fast(record)
         assert outcome.decision() == decision
@@ -409,3 +416,147 @@ def test_vectorised_and_per_record_batches_agree(apollo: rulekit.CompiledProgram
     assert out.to_pylist() == per_record(apollo, table).to_pylist()
     for row, record in zip(out.to_pylist(), batch, strict=True):
         assert (row["eligible"], row["qualified"]) == (apollo.decide(record).eligible, apollo.decide(record).qualified)
+
+
+# ------------------------------------------------------------- the service's batch view
+
+
+def test_the_service_batch_view_outcomes_is_decide_batch(apollo: rulekit.CompiledProgram, client: TestClient) -> None:
+    sample = records(60, seed=17)
+    response = client.post("/programs/apollo/decide-batch?view=outcomes", content=json.dumps(sample))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 60 and len(body["outcomes"]) == 60
+    for record, row in zip(sample, body["outcomes"], strict=True):
+        eligible, qualified, disqualified, warned, rebate = reference(record)
+        assert (row["id"], row["eligible"], row["qualified"], row["disqualified"]) == (
+            record["accounts"]["account_id"],
+            eligible,
+            qualified,
+            disqualified,
+        )
+        assert tuple(row["warnings"]) == warned
+        # Amounts as decimal strings, as the decisions give them; nothing paid before the limits otherwise.
+        assert row["reward.gmv_rebate"] == (None if rebate is None else str(rebate))
+        assert row["total_payout"] == str(rebate if rebate is not None else Decimal("0.00"))
+
+
+def test_a_bad_item_of_the_outcomes_view_is_named(client: TestClient) -> None:
+    sample = records(3, seed=4)
+    sample[1] = {**sample[1], "order_count": "many"}
+    response = client.post("/programs/apollo/decide-batch?view=outcomes", content=json.dumps(sample))
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["item"]) == ("bad_facts", 1)
+    assert "order_count" in error["message"]
+    unknown = client.post("/programs/apollo/decide-batch?view=rows", content=json.dumps(sample))
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (422, "bad_view")
+
+
+# ---------------------------------------------------------------- the straight path
+
+
+def test_apollo_decides_on_the_straight_path(apollo: rulekit.CompiledProgram) -> None:
+    outcome = apollo.decide_fast(one())
+    assert apollo._fast.straight is not None and outcome._state is not None  # one generated function
+    # 3 of 30 refunded: 3 × 10 = 30 > 3 × 30 = 90 is false, so the refund rule holds not (10% ≤ 30%).
+    assert outcome.holds == (True, True, True, True, False, False, False)
+    # The metrics are read back only when asked: the ratio exactly, the seconds as Decimal.
+    assert outcome.metrics["refund_rate"] == Fraction(3, 30)
+    assert outcome.members["h1"]["effective_live_time"] == Decimal(50401)
+    assert outcome.decision() == apollo.decide(one())
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        one(hosts=[{**one()["hosts"][0], "registered_at": "2022-01-05 00:00:00Z"}]),  # another spelling
+        one(hosts=[{**one()["hosts"][0], "registered_at": "2022-02-30T00:00:00Z"}]),  # not a real day
+        one(hosts=[{**one()["hosts"][0], "registered_at": "2022-01-05T00:00:00+01:00"}]),
+        one(net_gmv=0.1 + 0.2),  # 0.30000000000000004: more than 12 places
+        one(net_gmv=float("nan")),
+        one(net_gmv=1e-5),  # repr 1e-05: read by the converter
+        one(net_gmv=12),
+        one(order_count=2**63),  # beyond BIGINT
+        one(order_count=None, refunded_orders=None),
+        one(refund_rate="0.5"),  # a ratio given: the slower reader reads it
+        one(host_count=None),
+        one(hosts=[{**one()["hosts"][0], "effective_live_time": 50400.5}]),
+        one(hosts=[{**one()["hosts"][0], "idle_live_time": None}]),
+        one(hosts=[one()["hosts"][0], one()["hosts"][0]]),  # the same host twice
+        one(accounts={**one()["accounts"], "account_id": 17}),  # a numeric id reads as text
+    ],
+)
+def test_unusual_facts_decide_as_decide_does(apollo: rulekit.CompiledProgram, facts: dict[str, Any]) -> None:
+    try:
+        expected = apollo.decide(facts)
+    except rulekit.FactsError as exc:
+        with pytest.raises(rulekit.FactsError) as found:
+            apollo.decide_fast(facts)
+        assert str(found.value) == str(exc)
+        return
+    outcome = apollo.decide_fast(facts)
+    assert outcome.decision() == expected
+    assert (outcome.eligible, outcome.qualified, outcome.disqualified) == (
+        expected.eligible,
+        expected.qualified,
+        expected.disqualified,
+    )
+    assert list(outcome.warnings) == list(expected.warnings)
+    assert outcome.total_payout == expected.total_payout
+
+
+def test_the_timestamp_shape_gate_admits_only_what_the_pattern_admits() -> None:
+    """The straight path checks a timestamp's separators and lets Python's parser check the
+    digits; whatever passes both must be a string the reader's pattern matches (ASCII digits)."""
+    import datetime as dt
+    import random
+
+    from rulekit.fastpath.reader import _UTC_STAMP
+    from rulekit.fastpath.straight import _stamp_shape
+
+    gate = eval(f"lambda v: {_stamp_shape('v')}")  # our own generated source, no input
+    rng = random.Random(5)
+    alphabet = "0123456789-:TZ +._,W\u0662\uff15\u00b2x"  # an Arabic-Indic and a full-width digit, a superscript
+    admitted = 0
+    for _ in range(200_000):
+        chars = list("2022-01-05T03:00:00Z")
+        for _ in range(rng.randrange(1, 4)):
+            chars[rng.randrange(20)] = rng.choice(alphabet)
+        text = "".join(chars)
+        if not gate(text):
+            continue
+        try:
+            dt.datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        admitted += 1
+        assert _UTC_STAMP(text), text
+    assert admitted > 1000  # the gate was exercised, not vacuous
+
+
+def test_a_count_of_members_not_given_is_vectorised(apollo: rulekit.CompiledProgram) -> None:
+    sample = records(400, seed=8)
+    table = typed_table(sample).drop_columns(["host_count"])
+    out = vectorised(apollo, table)
+    assert out is not None
+    for row, record in zip(out.to_pylist(), sample, strict=True):
+        # host_count is the number of hosts listed (1 to 3 here), so eligibility is the reference's.
+        assert row["eligible"] == reference(record)[0]
+    assert out.equals(per_record(apollo, table))
+
+
+def test_sliced_and_chunked_tables_are_vectorised_exactly(apollo: rulekit.CompiledProgram) -> None:
+    # The member lists and money words are read in place: offsets and chunk boundaries must not shift them.
+    sample = records(600, seed=9)
+    table = typed_table(sample)
+    pieces = [
+        (table.slice(137, 300), sample[137:437]),
+        (pa.concat_tables([table.slice(0, 100), table.slice(250, 200)]), sample[:100] + sample[250:450]),
+    ]
+    for piece, expected in pieces:
+        out = vectorised(apollo, piece)
+        assert out is not None
+        assert out.equals(per_record(apollo, piece))
+        found = [(r["id"], r["eligible"], r["qualified"], r["disqualified"]) for r in out.to_pylist()]
+        assert found == [(r["accounts"]["account_id"], *reference(r)[:3]) for r in expected]

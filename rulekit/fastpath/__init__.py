@@ -19,7 +19,7 @@ construct the generator does not know is evaluated by the reference evaluator th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -37,6 +37,7 @@ from rulekit.timeutil import due_date
 
 from .codegen import ClauseCode, Unsupported, compile_clauses
 from .reader import ReaderCode, compile_reader
+from .straight import MISSING, StraightCode, compile_straight
 
 __all__ = ["ClauseResult", "FastProgram", "Outcome", "RewardOutcome"]
 
@@ -77,6 +78,7 @@ class Outcome:
         "_pieces",
         "_program",
         "_reasons",
+        "_state",
         "disqualified",
         "effects",
         "eligible",
@@ -104,6 +106,7 @@ class Outcome:
         self._clauses: tuple[ClauseResult, ...] | None = None
         self._reasons: list[str] | None = None
         self._decision: Decision | None = None
+        self._state: tuple[Any, ...] | None = None  # the straight path's checked values (``straight``)
         self.rewards = rewards
         self.effects = effects
         total = sum((r.amount for r in rewards), program.zero)
@@ -121,10 +124,18 @@ class Outcome:
             )
             self.disqualified, self.warnings = evaluation.disqualified, tuple(evaluation.warnings)
 
+    def __getattr__(self, name: str) -> Any:
+        # The straight path sets only what it decided; the caches it leaves unset read as empty.
+        if name in _UNSET:
+            return _UNSET[name]
+        raise AttributeError(name)
+
     @property
     def _evaluation(self) -> Evaluation:
         if self._evaluated is None:
-            assert self._pieces is not None
+            if self._pieces is None:  # decided by the straight path: read its values now
+                assert self._state is not None
+                self._pieces = self._program.pieces_from_state(self._state)
             self._evaluated = self._program.evaluation(self._pieces)
         return self._evaluated
 
@@ -141,6 +152,8 @@ class Outcome:
     @property
     def holds(self) -> tuple[bool, ...]:
         """Whether each clause's condition holds, in the rule file's order (no words)."""
+        if self._state is not None:
+            return tuple(self._state[3][0::2])  # flat: holds, judged of each clause
         if self._pieces is not None:
             return tuple(h for h, _ in self._pieces.results)
         return tuple(h for _, h, _ in self._evaluation.outcomes)
@@ -177,6 +190,18 @@ class Outcome:
         return f"Outcome({self.id!r}, {flags}, warnings={self.warnings!r}, total_payout={self.total_payout})"
 
 
+# What an outcome built by the straight path holds before it is read (its slots left unset).
+_UNSET: dict[str, Any] = {
+    "_clauses": None,
+    "_decision": None,
+    "_evaluated": None,
+    "_facts": None,
+    "_pieces": None,
+    "_reasons": None,
+    "effects": (),
+}
+
+
 class _Pieces(NamedTuple):
     """What the generated code read and decided for one participant."""
 
@@ -204,11 +229,23 @@ class FastProgram:
         self._uses_members = any(c.quantifiers for c in plan.clauses)
         self.clause_code: ClauseCode | None
         self.reader_code: ReaderCode | None
+        self.straight: StraightCode | None = None
         try:
             self.clause_code = compile_clauses(plan)
             self.reader_code = compile_reader(plan, py.windows)
         except Unsupported:
             self.clause_code = self.reader_code = None
+        if self.clause_code is not None:
+            bind = {"_new": object.__new__, "_Outcome": Outcome, "_fast": self, "_due": self.due}
+            bind |= {"_zero": self.zero, "_Reward": RewardOutcome, "_fallback": self._generated}
+            try:
+                self.straight = compile_straight(plan, bind)
+            except Unsupported:
+                self.straight = None  # the reader and clause functions above decide instead
+        # The function that decides: the straight path (falling back by itself), else the generated reader.
+        self.run: Callable[[Mapping[str, Any]], Outcome] = (
+            self.straight.decide if self.straight is not None else self._generated
+        )
         self._rewards = [(r, kind, kind.limits(r)) for r, kind in py.rewards]
         self._paid_per_order = [r for r in py.ir.rewards if kind_of(r).per_order and kind_of(r).paid]
 
@@ -219,6 +256,10 @@ class FastProgram:
 
     def decide(self, facts: Mapping[str, Any]) -> Outcome:
         """The outcome of one decision; raises :class:`~rulekit.errors.FactsError` on bad facts."""
+        return self.run(facts)
+
+    def _generated(self, facts: Mapping[str, Any]) -> Outcome:
+        """The generated reader and clauses, else the reference evaluator."""
         if self.reader_code is not None and self.clause_code is not None:
             try:
                 prow, metrics, members = self.reader_code.read(facts)
@@ -248,6 +289,24 @@ class FastProgram:
             () if order_mode or not evaluation.qualified else self._participant_rewards(evaluation.metrics, effects)
         )
         return Outcome(self, evaluation, read, rewards, tuple(effects))
+
+    def pieces_from_state(self, state: tuple[Any, ...]) -> _Pieces:
+        """What the generated reader and clauses make of the values the straight path checked."""
+        straight, reader, clauses = self.straight, self.reader_code, self.clause_code
+        assert straight is not None and reader is not None and clauses is not None
+        plan = self.py.plan
+        values, members, given, _ = state
+        facts: dict[str, Any] = {plan.participant.table: dict(zip(straight.participant_columns, values, strict=True))}
+        if plan.member is not None:
+            columns = straight.member_columns
+            facts[plan.member.table] = [dict(zip(columns, m[1:], strict=True)) for m in members]
+        facts |= {name: v for name, v in zip(straight.given, given, strict=True) if v is not MISSING}
+        prow, metrics, read = reader.read(facts)
+        merged = [{**row, **found} for _, row, found, _ in read] if self._uses_members else []
+        results, eligible, qualified, disqualified, warned = clauses.run(prow, metrics, merged)
+        key = self.py.participant_key
+        pid = str(prow.get(key, "")) if key else ""
+        return _Pieces(pid, prow, metrics, read, results, eligible, qualified, disqualified, warned)
 
     def facts(self, evaluation: Evaluation) -> Facts:
         """The facts the generated reader read, as the reference holds them (for the full decision)."""

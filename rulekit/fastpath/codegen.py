@@ -59,6 +59,9 @@ class _Gen:
     consts: dict[str, Any] = field(default_factory=dict)
     temps: int = 0
     names: dict[str, str] = field(default_factory=dict)  # participant-scope name -> local variable
+    # Variables known never to be null (a required column, a comparison of such): their
+    # three-valued tests are spelt as plain Python (see ``fastpath.straight``).
+    nonnull: set[str] = field(default_factory=set)
 
     def temp(self) -> str:
         self.temps += 1
@@ -71,6 +74,26 @@ class _Gen:
 
     def emit(self, indent: int, line: str) -> None:
         self.lines.append("    " * indent + line)
+
+    def member_ref(self, name: str) -> str:
+        """Source reading a member's value inside a quantifier (``m`` is the member)."""
+        return f"m[{name!r}]"
+
+    def member_nonnull(self, name: str) -> bool:
+        """Whether a member's value is known never to be null."""
+        return False
+
+    def local(self, name: str) -> str:
+        """The variable holding a participant-scope name."""
+        return _local(self, name)
+
+    def quantified_hook(self, expr: ir.Quantified) -> str | None:
+        """A quantifier already counted elsewhere (see ``fastpath.straight``), or ``None``."""
+        return None
+
+    def compare_hook(self, expr: ir.Compare, indent: int) -> str | None:
+        """A specialised comparison, or ``None`` for the general one (see ``fastpath.straight``)."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -152,11 +175,20 @@ def _expr(gen: _Gen, expr: ir.Expr | None, scope: Any, member_scope: Any, member
         value = _expr(gen, expr.operand, scope, member_scope, members, indent)
         options = gen.const(tuple(literal_value(o) for o in expr.options))
         out = gen.temp()
+        if value in gen.nonnull:
+            gen.nonnull.add(out)
+            gen.emit(indent, f"{out} = ({value} in {options}) != {expr.negated!r}")
+            return out
         gen.emit(indent, f"{out} = None if {value} is None else (({value} in {options}) != {expr.negated!r})")
         return out
     if isinstance(expr, ir.BoolOp):
         parts = [_expr(gen, o, scope, member_scope, members, indent) for o in expr.operands]
         out = gen.temp()
+        if all(p in gen.nonnull for p in parts):  # two-valued: Python's own `and` / `or` of bools
+            gen.nonnull.add(out)
+            word = " and " if expr.op is ir.BoolOperator.AND else " or "
+            gen.emit(indent, f"{out} = {word.join(parts)}")
+            return out
         unknown = " or ".join(f"{p} is None" for p in parts)
         if expr.op is ir.BoolOperator.AND:
             decided = " or ".join(f"({p} is not None and not {p})" for p in parts)
@@ -168,19 +200,26 @@ def _expr(gen: _Gen, expr: ir.Expr | None, scope: Any, member_scope: Any, member
     if isinstance(expr, ir.Not):
         inner = _expr(gen, expr.operand, scope, member_scope, members, indent)
         out = gen.temp()
+        if inner in gen.nonnull:
+            gen.nonnull.add(out)
+            gen.emit(indent, f"{out} = not {inner}")
+            return out
         gen.emit(indent, f"{out} = None if {inner} is None else not {inner}")
         return out
     if isinstance(expr, ir.Quantified):
         if in_member or member_scope is None:
             raise Unsupported("a quantifier inside a quantifier")
-        return _quantified(gen, expr, scope, member_scope, members, indent)
+        found = gen.quantified_hook(expr)
+        return found if found is not None else _quantified(gen, expr, scope, member_scope, members, indent)
     if isinstance(expr, ir.NameRef | ir.QualifiedRef):
         name = expr.name if isinstance(expr, ir.NameRef) else expr.column
         if in_member and name in members:
             out = gen.temp()
-            gen.emit(indent, f"{out} = m[{name!r}]")
+            gen.emit(indent, f"{out} = {gen.member_ref(name)}")
+            if gen.member_nonnull(name):
+                gen.nonnull.add(out)
             return out
-        return _local(gen, name)
+        return gen.local(name)
     if isinstance(expr, ir.Money | ir.Percent | ir.Duration | ir.Number | ir.String | ir.Bool | ir.DateValue):
         return gen.const(literal_value(expr))
     raise Unsupported(type(expr).__name__)
@@ -201,6 +240,9 @@ def _compare(gen: _Gen, expr: ir.Compare, scope: Any, member_scope: Any, members
     if isinstance(expr.left, ir.POINTS) or isinstance(expr.right, ir.POINTS):
         # Points in time (`joined_at + 6 months`, `end of W`): the reference evaluator's.
         raise Unsupported("a comparison of points in time")
+    special = gen.compare_hook(expr, indent) if indent == 1 else None
+    if special is not None:
+        return special
     sides = []
     for this, other in ((expr.left, expr.right), (expr.right, expr.left)):
         _, constant, is_constant = _operand(this, other, here)
@@ -221,7 +263,14 @@ def _compare(gen: _Gen, expr: ir.Compare, scope: Any, member_scope: Any, members
         op = gen.const(expr.op)
         gen.emit(indent, f"{out} = _compare({op}, {left}, {right}, _tz)")
     else:
-        null = f"{left} is None or {right} is None"
+        # A constant is never null (the literals above): only the value read is tested.
+        tested = [side for side in (left, right) if side not in gen.consts or gen.consts[side] is None]
+        tested = [side for side in tested if side not in gen.nonnull]
+        if not tested:
+            gen.nonnull.add(out)
+            gen.emit(indent, f"{out} = {left} {_OPS[expr.op]} {right}")
+            return out
+        null = " or ".join(f"{side} is None" for side in tested)
         gen.emit(indent, f"{out} = None if ({null}) else ({left} {_OPS[expr.op]} {right})")
     return out
 
@@ -247,4 +296,5 @@ def _quantified(gen: _Gen, expr: ir.Quantified, scope: Any, member_scope: Any, m
     else:
         test = f"{count} >= {int(expr.count or 0)}"
     gen.emit(indent, f"{out} = {test}")
+    gen.nonnull.add(out)
     return out

@@ -31,7 +31,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rulekit import ir
+from rulekit import ir, walk
 from rulekit.contract import required_columns
 from rulekit.errors import RulekitError
 from rulekit.money import minor_unit
@@ -61,7 +61,15 @@ class _Vector:
     def __init__(self, plan: Plan, table: pa.Table) -> None:
         self.plan = plan
         self.table = table
-        frame = pl.from_arrow(table)
+        # Only the flat columns go to polars (zero-copy for numbers): the member lists are read
+        # through Arrow, and only the member values a quantifier reads are handed to polars.
+        nested = {plan.member.table} if plan.member is not None else set()
+        wanted = _read_names(plan)
+        flat_columns = [name for name in table.column_names if name not in nested and name in wanted]
+        flat_columns = flat_columns or [plan.participant.key]  # the frame's height
+        if any(name not in table.column_names for name in flat_columns):
+            raise _No
+        frame = pl.from_arrow(table.select(flat_columns))
         if not isinstance(frame, pl.DataFrame) or table.num_rows == 0:
             raise _No
         self.frame: pl.DataFrame = frame
@@ -125,7 +133,8 @@ class _Vector:
         values = self.table.column(member.table)
         if values.null_count or not pa.types.is_list(values.type) or not pa.types.is_struct(values.type.value_type):
             raise _No
-        flat = pc.list_flatten(values)
+        combined = values.combine_chunks()
+        flat = combined.flatten()  # the member structs of every list, in order
         fields = {f.name for f in values.type.value_type}
         required = set(required_columns(self.plan.program, table.decl))
         if flat.null_count or table.period is not None:
@@ -136,17 +145,19 @@ class _Vector:
         if not _text(values.type.value_type.field(key).type):
             raise _No
         # Members flattened, with the row of the participant each belongs to.
-        combined = values.combine_chunks()
+        members = flat
         self.parents = pc.list_parent_indices(combined).to_numpy()
         self.lengths = pc.list_value_length(combined).to_numpy()
-        members = pl.from_arrow(pa.Table.from_struct_array(pc.list_flatten(combined)))
-        assert isinstance(members, pl.DataFrame)
-        self.members = members.with_columns(pl.Series("\x00parent", self.parents))
-        if self.members.select(pl.struct("\x00parent", key).is_duplicated().any()).item():
+        self.member_structs = members
+        if _duplicated(self.parents, pc.struct_field(members, key)):
             raise _No  # the same member twice: the reference keeps one
         if link in fields:
-            owners = pc.take(self.table.column(link).combine_chunks(), pa.array(self.parents))
-            if not pc.all(pc.equal(owners.cast(pa.string()), self.members[link].to_arrow().cast(pa.string()))).as_py():
+            own = self.table.column(link).combine_chunks()
+            theirs = pc.struct_field(members, link)
+            if own.type != theirs.type:
+                own, theirs = own.cast(pa.string()), theirs.cast(pa.string())
+            owners = own.take(pa.array(self.parents))
+            if not pc.all(pc.equal(owners, theirs)).as_py() or theirs.null_count:
                 raise _No  # a member row of another participant
         if (self.lengths == 0).any() and any(
             m.level is Level.MEMBER and m.table is not None for m in self.plan.metrics
@@ -179,7 +190,9 @@ class _Vector:
             and definition.column is None
         )
         if plain_count and self.member is not None:
-            self.given[metric.name] = pl.col(self.member.table).list.len().cast(pl.Int64)
+            column = f"\x00count.{metric.name}"  # the number of member rows (the lists are not in the frame)
+            self.frame = self.frame.with_columns(pl.Series(column, self.lengths.astype(np.int64)))
+            self.given[metric.name] = pl.col(column)
         elif metric.parts is None:
             raise _No  # an aggregate over events, or a computed metric not given
 
@@ -205,7 +218,6 @@ class _Vector:
         warned = [(h & j).alias(f"\x00warn.{c.name}") for h, j, c in zip(holds, judged, plan.clauses, strict=True)]
         warned = [w for w, c in zip(warned, plan.clauses, strict=True) if c.kind is ir.ClauseKind.WARN]
         columns = [
-            pl.col(plan.participant.key).cast(pl.String).alias("id"),
             eligible.alias("eligible"),
             (eligible & gates & ~disqualified).alias("qualified"),
             disqualified.alias("disqualified"),
@@ -215,6 +227,7 @@ class _Vector:
         selected = self.frame.select(columns)
         names = [c.name for c in plan.clauses if c.kind is ir.ClauseKind.WARN]
         flags = selected.drop([f"\x00warn.{n}" for n in names]).to_arrow()
+        flags = flags.add_column(0, "id", self.table.column(plan.participant.key).cast(pa.string()))
         matrix = selected.select([f"\x00warn.{n}" for n in names]).to_numpy() if names else None
         flags = flags.append_column("warnings", _warnings(matrix, names, flags.num_rows))
         return self.rewards(flags, schema, due)
@@ -277,7 +290,8 @@ class _Vector:
         assert metric.parts is not None
         top_name, bottom_name = metric.parts
         for part in (top_name, bottom_name):
-            dtype = self.frame.select(self.given[part]).to_series().dtype if part in self.given else None
+            given = self.given.get(part)
+            dtype = self.frame.lazy().select(given).collect_schema().dtypes()[0] if given is not None else None
             if dtype is None or not (dtype.is_integer() or dtype == pl.Null):
                 raise _No
         top, bottom = self.given[top_name].cast(pl.Int64), self.given[bottom_name].cast(pl.Int64)
@@ -296,7 +310,13 @@ class _Vector:
 
     def quantified(self, expr: ir.Quantified) -> pl.Expr:
         """The quantifier's truth per participant, counted over the flattened members."""
-        body = self.members.select(self.expr(expr.body, True).fill_null(False)).to_series().to_numpy()
+        reads = sorted(_refs(expr.body) & self.member_fields)
+        if not reads:
+            raise _No  # a body that reads no member value: record by record
+        arrays = [pc.struct_field(self.member_structs, name) for name in reads]
+        frame = pl.from_arrow(pa.Table.from_arrays(arrays, names=reads))
+        assert isinstance(frame, pl.DataFrame)
+        body = frame.select(self.expr(expr.body, True).fill_null(False)).to_series().to_numpy()
         passing = np.bincount(self.parents[body], minlength=self.table.num_rows)
         if expr.quantifier is ir.Quantifier.EVERY:
             truth = passing == self.lengths
@@ -328,12 +348,11 @@ class _Vector:
             total += np.where(qualified, units, 0)
             columns[field.name] = _money(units, money, ~qualified)
         columns["total_payout"] = _money(total, money, None)
-        due_array = pa.array([due] * flags.num_rows, pa.date32()) if due is not None else None
-        columns["payout_due"] = (
-            pc.if_else(pc.greater(pa.array(total), 0), due_array, None)
-            if due_array is not None
-            else pa.nulls(flags.num_rows, pa.date32())
-        )
+        if due is not None:  # due when something is paid: one scalar chosen per row, no list of dates
+            paid = pa.array(total > 0)
+            columns["payout_due"] = pc.if_else(paid, pa.scalar(due, pa.date32()), pa.scalar(None, pa.date32()))
+        else:
+            columns["payout_due"] = pa.nulls(flags.num_rows, pa.date32())
         return pa.table([columns[f.name] for f in schema], schema=schema)
 
     def rebate(self, reward: Any, digits: int) -> np.ndarray[Any, Any]:
@@ -364,6 +383,55 @@ class _Vector:
             capped = _half_even(np.array([cap_numerator * 10**digits]), 10**c)[0]
             result = np.where(over, capped, result)
         return result
+
+
+def _read_names(plan: Plan) -> set[str]:
+    """The names the clauses read, with the parts of the ratios among them."""
+    found: set[str] = set()
+    for clause in plan.clauses:
+        for expr in (clause.decl.condition, clause.decl.guard):
+            found |= _refs(expr)
+    for metric in plan.metrics:
+        if metric.name in found and metric.parts is not None:
+            found |= set(metric.parts)
+    return found
+
+
+def _refs(expr: ir.Expr | None) -> set[str]:
+    """The names and columns ``expr`` reads."""
+    found: set[str] = set()
+    for node in walk.walk(expr):
+        if isinstance(node, ir.NameRef):
+            found.add(node.name)
+        elif isinstance(node, ir.QualifiedRef):
+            found.add(node.column)
+    return found
+
+
+def _duplicated(parents: np.ndarray[Any, Any], keys: pa.Array) -> bool:
+    """Whether some participant lists the same member id twice.
+
+    Each id is dictionary-encoded (exact, no hashing collisions) and paired with its
+    participant's row as one integer; the pairs are distinct exactly when no id repeats
+    within a participant."""
+    if keys.null_count:
+        return True  # a member without an id: the record-by-record path reports it
+    lengths = np.bincount(parents, minlength=1) if parents.size else np.zeros(1, dtype=np.int64)
+    longest = int(lengths.max())
+    if longest <= 8:
+        # Few members each: compare every id with the next `gap` ids of the same participant.
+        for gap in range(1, longest):
+            same = parents[gap:] == parents[:-gap]
+            if not same.any():
+                continue
+            equal = pc.equal(keys.slice(gap), keys.slice(0, len(keys) - gap)).to_numpy(zero_copy_only=False)
+            if (equal & same).any():
+                return True
+        return False
+    codes = pc.dictionary_encode(keys).indices.to_numpy().astype(np.int64)
+    width = int(codes.max()) + 1 if codes.size else 1
+    pairs = parents.astype(np.int64) * width + codes
+    return bool(pl.Series(pairs).n_unique() != len(pairs))
 
 
 def _counts_rows(entry: Aggregate) -> bool:
@@ -448,9 +516,14 @@ def _units(values: pa.ChunkedArray) -> tuple[np.ndarray[Any, Any], int]:
     if pa.types.is_integer(array.type):
         return array.fill_null(0).to_numpy().astype(np.int64), 0
     scale = array.type.scale
-    array = array.cast(pa.decimal128(38, scale)).fill_null(Decimal(0))
+    if not pa.types.is_decimal128(array.type):
+        raise _No
+    # decimal128 of any precision: 16-byte two's-complement words, read in place.
     words = np.frombuffer(array.buffers()[1], dtype="<i8")[2 * array.offset : 2 * (array.offset + len(array))]
     low, high = words[0::2], words[1::2]
+    if array.null_count:
+        missing = array.is_null().to_numpy(zero_copy_only=False)
+        low, high = np.where(missing, 0, low), np.where(missing, 0, high)
     if not np.array_equal(high, low >> 63):
         raise _No  # beyond 64 bits: record by record
     return low.copy(), scale
@@ -472,4 +545,4 @@ def _money(units: np.ndarray[Any, Any], money: pa.Decimal128Type, missing: np.nd
     validity = None
     if missing is not None and missing.any():
         validity = pa.array(~missing).buffers()[1]
-    return pa.Array.from_buffers(money, len(units), [validity, pa.py_buffer(words.tobytes())])
+    return pa.Array.from_buffers(money, len(units), [validity, pa.py_buffer(words)])

@@ -29,6 +29,7 @@ from rulekit.serve.config import ServeConfig
 from rulekit.serve.errors import ApiError, error_response, facts_error
 from rulekit.serve.info import program_info
 from rulekit.serve.openapi import openapi_document
+from rulekit.serve.outcomes import decide_outcomes
 from rulekit.serve.registry import Registry, Slot
 
 log = logging.getLogger("rulekit.serve")
@@ -98,6 +99,12 @@ class _Handlers:
         if len(items) > self.config.max_batch:
             limit = self.config.max_batch
             raise ApiError(413, "batch_too_large", f"{len(items)} facts in a batch; the limit is {limit}", limit=limit)
+        view = request.query_params.get("view", "decisions")
+        if view == "outcomes":  # decided by decide_batch: outcomes without reasons
+            outcomes = await run_in_threadpool(decide_outcomes, program, items)
+            return _raw_json(f'{{"program":{_quote(name)},"count":{len(items)},"outcomes":{outcomes}}}')
+        if view != "decisions":
+            raise ApiError(422, "bad_view", f"view is `decisions` or `outcomes`, got `{view}`")
         decisions = await run_in_threadpool(_decide_all, program, items)
         return _raw_json(f'{{"program":{_quote(name)},"count":{len(items)},"decisions":[{",".join(decisions)}]}}')
 

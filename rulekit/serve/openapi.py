@@ -152,6 +152,7 @@ def _program_paths(name: str, prefix: str, *, paid: bool) -> dict[str, Any]:
             "program": {"type": "string"},
             "count": {"type": "integer"},
             "decisions": {"type": "array", "items": decision},
+            "outcomes": {"type": "array", "items": {"type": "object"}},
         },
     }
     explain_out = {"type": "object", "properties": {"decision": decision, "explanation": {"type": "string"}}}
@@ -176,10 +177,24 @@ def _program_paths(name: str, prefix: str, *, paid: bool) -> dict[str, Any]:
         base: _get(f"What `{name}` reads and computes: tables, columns, metrics, rewards", f"{prefix}Info"),
         f"{base}/decide": _post(f"Decide one case of `{name}`", facts, decision),
         f"{base}/explain": _post(f"Decide one case of `{name}` and word why", facts, explain_out),
-        f"{base}/decide-batch": _post(
-            f"Decide a list of cases of `{name}`, one after another", {"type": "array", "items": facts}, batch_out
+        f"{base}/decide-batch": _batch(
+            _post(f"Decide a list of cases of `{name}`", {"type": "array", "items": facts}, batch_out)
         ),
     }
+
+
+def _batch(operation: dict[str, Any]) -> dict[str, Any]:
+    """The batch operation with its ``view``: full decisions, or ``decide_batch``'s outcome rows."""
+    view = {
+        "name": "view",
+        "in": "query",
+        "required": False,
+        "description": "`decisions` (default): each decision with its reasons; `outcomes`: decided by "
+        "`decide_batch`, one row of outcome columns per case, no reasons",
+        "schema": {"type": "string", "enum": ["decisions", "outcomes"], "default": "decisions"},
+    }
+    operation["post"]["parameters"] = [view]
+    return operation
 
 
 def _get(summary: str, schema: str) -> dict[str, Any]:
