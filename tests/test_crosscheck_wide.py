@@ -207,6 +207,8 @@ def expected(spec: WideSpec, f: Facts) -> dict[str, dict[str, Any]]:
         b.max_orders,
         b.subsidy_limits.pool,
         b.subsidy_limits.overflow,
+        b.subsidy_limits.period,  # `budget: … per day` (issue 10, construct 6): each local day its own
+        b.zone,
     )
     due = commission_due(spec, f, eligible)
     out: dict[str, dict[str, Any]] = {}
