@@ -19,15 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Lark, Token
-from lark.exceptions import LarkError
+from lark import Lark, Token, Tree
 from lark.indenter import Indenter
 from lark.parsers.lalr_analysis import Shift
 
 _new_token = str.__new__  # a Token's attributes are then set as Token._future_new sets them
 
 # A state's action for one symbol: (True, next state) to shift, (False, reduction) to reduce.
-_Reduction = tuple[int, Callable[[list[Any]], Any], str]  # (length, tree callback, rule's name)
+# (length, how to build its node or None when the one child passes through unchanged, rule's name)
+_Reduction = tuple[int, "_Rule | None", str]
 _Action = tuple[bool, Any]
 
 
@@ -67,7 +67,6 @@ def _tables(lark: Lark) -> _Tables:
     frontend = lark.parser
     parser = frontend.parser.parser  # lark.parsers.lalr_parser._Parser
     table = parser.parse_table
-    callbacks = parser.callbacks
     actions: dict[int, dict[str, _Action]] = {}
     for state, row in table.states.items():
         converted: dict[str, _Action] = {}
@@ -75,7 +74,8 @@ def _tables(lark: Lark) -> _Tables:
             if action is Shift:
                 converted[str(symbol)] = (True, arg)
             else:
-                converted[str(symbol)] = (False, (len(arg.expansion), callbacks[arg], str(arg.origin.name)))
+                info = None if _passes_through(arg) else _rule_info(arg)
+                converted[str(symbol)] = (False, (len(arg.expansion), info, str(arg.origin.name)))
         actions[state] = converted
     (start,) = table.start_states.values()
     (end,) = table.end_states.values()
@@ -96,6 +96,42 @@ def _tables(lark: Lark) -> _Tables:
     )
 
 
+@dataclass(frozen=True)
+class _Rule:
+    """How Lark's tree builder shapes the node of one rule (``lark.parse_tree_builder``)."""
+
+    name: str  # the tree's ``data``: the alias, the template's or the rule's name
+    expand1: bool  # ``?rule``: a single remaining child replaces the node
+    keep: tuple[tuple[int, bool], ...] | None  # (child index, splice an inlined ``_rule``), None: all
+    inlined: bool  # a ``_rule``: its children are spliced into its parent's
+
+
+def _rule_info(rule: Any) -> _Rule:
+    expansion = rule.expansion
+    keep_all = rule.options.keep_all_tokens
+    keep = tuple(
+        (i, not sym.is_term and sym.name.startswith("_"))
+        for i, sym in enumerate(expansion)
+        if keep_all or not (sym.is_term and sym.filter_out)
+    )
+    plain = len(keep) == len(expansion) and not any(splice for _, splice in keep)
+    name = str(rule.alias or rule.options.template_source or rule.origin.name)
+    return _Rule(name, bool(rule.options.expand1 and not rule.alias), None if plain else keep, name.startswith("_"))
+
+
+def _passes_through(rule: Any) -> bool:
+    """Whether reducing ``rule`` returns its one child unchanged: ``?a: b`` (no alias), with
+    ``b`` kept in the tree (not an anonymous token, not an inlined ``_rule``). Lark's callback
+    for it (ExpandSingleChild, then positions, which leave a passed-through child as it is)
+    would return the child itself; a long condition has three such steps per token."""
+    if len(rule.expansion) != 1 or not rule.options.expand1 or rule.alias:
+        return False
+    (symbol,) = rule.expansion
+    if symbol.is_term:
+        return bool(rule.options.keep_all_tokens or not symbol.filter_out)
+    return not symbol.name.startswith("_")
+
+
 def _lexers(by_state: dict[int, Any]) -> dict[int, _Lexer]:
     made: dict[int, _Lexer] = {}  # states share lexers: convert each once
     return {state: made.setdefault(id(basic), _lexer(basic)) for state, basic in by_state.items()}
@@ -105,23 +141,115 @@ class _NotParsedError(Exception):
     """The input does not parse (or needs Lark's error handling): parse it with Lark."""
 
 
-def parse_tree(lark: Lark, text: str, sink: list[Token] | None = None) -> Any:
-    """The tree ``lark.parse(text)`` returns, or ``None`` when ``text`` does not parse.
+class Meta:
+    """The positions a rule method gets, as Lark's ``propagate_positions`` computes them."""
+
+    __slots__ = ("column", "empty", "end_column", "end_line", "line")
+
+    def __init__(self, line: int | None, column: int | None, end_line: int | None, end_column: int | None) -> None:
+        self.line, self.column, self.end_line, self.end_column = line, column, end_line, end_column
+        self.empty = line is None
+
+
+class _Node:
+    """A reduced rule on the parser's stack: its value (IR, a ``Tree`` for a rule without a
+    method, the child list of an inlined ``_rule``), its own positions and the positions of
+    what it was inlined from (Lark's ``container_*``), and the depth of the tree it stands for."""
+
+    __slots__ = ("cend", "cstart", "depth", "end", "start", "value")
+
+    def __init__(self, value: Any, start: tuple[int, int] | None, end: tuple[int, int] | None, depth: int) -> None:
+        self.value, self.start, self.end, self.cstart, self.cend, self.depth = value, start, end, start, end, depth
+
+
+# Deeper trees go the old way (Lark's tree, then a recursive walk), which reports nesting
+# beyond Python's recursion limit as a diagnostic; this keeps that behaviour exactly.
+MAX_DEPTH = 150
+
+
+def parse_item(lark: Lark, text: str, sink: list[Token] | None, transformer: Any) -> Any:
+    """What ``transformer.transform(lark.parse(text))`` returns, built while parsing; ``None``
+    when that needs the old way: text that does not parse, a method that raises (its error
+    must not come before a syntax error further on), a tree deeper than :data:`MAX_DEPTH`.
 
     ``lark`` must be the rule grammar's LALR parser with the contextual lexer and an
     ``Indenter`` postlex. ``sink``, when given, receives every token the lexer produced,
     as the recording postlex does (see ``rulekit.parser``); it is left empty on ``None``.
     """
     tables = _tables(lark)
+    build = functools.partial(_build, transformer=transformer, methods={})
     try:
-        return _run(tables, text, sink)
-    except (_NotParsedError, LarkError, KeyError):
+        node = _run(tables, text, sink, build)
+        return node.value if isinstance(node, _Node) else node
+    except Exception:  # every failure is answered by the old way, exactly as before
         if sink is not None:
             sink.clear()
         return None
 
 
-def _run(t: _Tables, text: str, sink: list[Token] | None) -> Any:
+def _first(children: list[Any]) -> tuple[int, int] | None:
+    for child in children:
+        if type(child) is _Node:
+            if child.cstart is not None:
+                return child.cstart
+        else:
+            return (child.line, child.column)
+    return None
+
+
+def _last(children: list[Any]) -> tuple[int, int] | None:
+    for child in reversed(children):
+        if type(child) is _Node:
+            if child.cend is not None:
+                return child.cend
+        else:
+            return (child.end_line, child.end_column)
+    return None
+
+
+def _build(rule: _Rule, children: list[Any], transformer: Any, methods: dict[str, Any]) -> Any:
+    """Lark's ChildFilter, ExpandSingleChild, PropagatePositions and the transformer's method, in one."""
+    if rule.keep is None:
+        kept = children
+    else:
+        kept = []
+        for index, splice in rule.keep:
+            if splice:
+                kept.extend(children[index].value)
+            else:
+                kept.append(children[index])
+    first, last = _first(children), _last(children)
+    if rule.expand1 and len(kept) == 1:
+        only = kept[0]
+        if type(only) is not _Node:
+            return only  # a token passes through as it is
+        if only.start is None:
+            raise _NotParsedError  # its method already ran without the positions Lark would give it
+        if first is not None:
+            only.cstart = first
+        if last is not None:
+            only.cend = last
+        return only
+    depth = 1
+    for child in kept:
+        if type(child) is _Node and child.depth >= depth:
+            depth = child.depth + 1
+    if depth > MAX_DEPTH:
+        raise _NotParsedError
+    if rule.inlined:
+        return _Node(kept, first, last, depth)
+    values = [c.value if type(c) is _Node else c for c in kept]
+    try:
+        method = methods[rule.name]
+    except KeyError:
+        method = methods[rule.name] = getattr(transformer, rule.name, None)
+    if method is None:
+        meta = Meta(*(first or (None, None)), *(last or (None, None)))
+        return _Node(Tree(rule.name, values, meta), first, last, depth)  # type: ignore[arg-type]
+    return _Node(method(Meta(*(first or (None, None)), *(last or (None, None))), values), first, last, depth)
+
+
+def _run(t: _Tables, text: str, sink: list[Token] | None, build: Callable[[_Rule, list[Any]], Any]) -> Any:
     actions, lexers = t.actions, t.lexers
     states: list[int] = [t.start]
     values: list[Any] = []
@@ -135,14 +263,18 @@ def _run(t: _Tables, text: str, sink: list[Token] | None) -> Any:
                 states.append(arg)
                 values.append(token)
                 return
-            size, callback, origin = arg
+            size, rule, origin = arg
+            if rule is None:  # the one child passes through: only the state changes
+                del states[-1]
+                states.append(actions[states[-1]][origin][1])
+                continue
             if size:
                 children = values[-size:]
                 del states[-size:]
                 del values[-size:]
             else:
                 children = []
-            value = callback(children)
+            value = build(rule, children)
             states.append(actions[states[-1]][origin][1])
             values.append(value)
 
@@ -200,8 +332,7 @@ def _run(t: _Tables, text: str, sink: list[Token] | None) -> Any:
         levels.pop()
         fed = Token.new_borrow_pos(t.dedent, "", last) if last is not None else Token(t.dedent, "", 0, 0, 0, 0, 0, 0)
         feed(fed)
-    end = Token.new_borrow_pos("$END", "", fed) if fed is not None else Token("$END", "", 0, 1, 1)
-    return _finish(t, states, values, end, feed)
+    return _finish(t, states, values, build)
 
 
 def _indentation(t: _Tables, token: Token, levels: list[int], feed: Callable[[Token], None]) -> Token | None:
@@ -223,20 +354,24 @@ def _indentation(t: _Tables, token: Token, levels: list[int], feed: Callable[[To
     return made
 
 
-def _finish(t: _Tables, states: list[int], values: list[Any], end: Token, feed: Callable[[Token], None]) -> Any:
+def _finish(t: _Tables, states: list[int], values: list[Any], build: Callable[[_Rule, list[Any]], Any]) -> Any:
     """Feed the end of input: reduce until the automaton reaches its end state."""
     actions = t.actions
     while True:
         shift, arg = actions[states[-1]]["$END"]
         if shift:
             raise _NotParsedError  # lark asserts this cannot happen
-        size, callback, origin = arg
-        children = values[-size:] if size else []
-        if size:
-            del states[-size:]
-            del values[-size:]
-        value = callback(children)
-        states.append(actions[states[-1]][origin][1])
-        values.append(value)
+        size, rule, origin = arg
+        if rule is None:
+            del states[-1]
+            states.append(actions[states[-1]][origin][1])
+        else:
+            children = values[-size:] if size else []
+            if size:
+                del states[-size:]
+                del values[-size:]
+            value = build(rule, children)
+            states.append(actions[states[-1]][origin][1])
+            values.append(value)
         if states[-1] == t.end:
             return values[-1]

@@ -28,7 +28,7 @@ from lark.parse_tree_builder import PropagatePositions
 from rulekit import codes, ir
 from rulekit.diagnostics import Diagnostic, error, suggest
 from rulekit.errors import RulekitError
-from rulekit.lalr_loop import parse_tree
+from rulekit.lalr_loop import parse_item
 from rulekit.plan.aggregates import column_aggregate_words
 
 MAX_SOURCE_BYTES = 5_000_000
@@ -298,17 +298,20 @@ def _parse_recorded(chunk: _Chunk, path: str, recording: Recording | None) -> tu
 
 
 def _parse_chunk(chunk: _Chunk, path: str) -> tuple[Any, list[Diagnostic]]:
+    transformer = _ToIR(path, chunk.first_line - 1)
+    # The IR built while parsing (rulekit.lalr_loop): the same IR, positions and diagnostics
+    # as Lark's tree turned into IR afterwards, which remains for whatever the fast loop
+    # leaves (syntax errors, value problems, very deep nesting).
+    item = parse_item(_lark(), chunk.text, _RECORDING.get(), transformer)
+    if item is not None:
+        return item, _repeated_lines(transformer.seen_lines)
+    transformer = _ToIR(path, chunk.first_line - 1)
     try:
-        # The fast loop gives Lark's own tree; Lark parses again only what does not parse,
-        # for the context its exceptions carry into the diagnostics.
-        tree = parse_tree(_lark(), chunk.text, _RECORDING.get())
-        if tree is None:
-            tree = _lark().parse(chunk.text)
+        tree = _lark().parse(chunk.text)
     except UnexpectedInput as exc:
         return None, [_syntax_diagnostic(exc, chunk, path)]
     except DedentError:
         return None, [_dedent_diagnostic(chunk, path)]
-    transformer = _ToIR(path, chunk.first_line - 1)
     try:
         item = transformer.transform(tree)
     except _ValueProblemError as problem:
