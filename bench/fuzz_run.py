@@ -13,10 +13,10 @@ and the highest peak resident memory of the process during the stage (the kernel
 VmHWM, reset before every stage through ``/proc/self/clear_refs``; it includes the
 interpreter, hypothesis and the loaded libraries, so it bounds the stage's own use).
 A crash (an internal error reaching the caller, or the worker dying) is saved as
-``crashes/N.rules`` with its traceback beside it; a file over ``--slow`` seconds is timed
-again and saved as ``slow/N.rules``; a worker still on one file after ``--hang`` seconds,
-or holding more than ``--max-rss-mib``, is killed (the file saved as ``hangs/N.rules`` or
-``memory/N.rules``) and replaced by a fresh one.
+``crashes/N.rules`` with its traceback beside it; a file over ``--slow`` CPU seconds is
+run again and saved as ``slow/N.rules``; a worker that spent ``--hang`` CPU seconds on one
+file (or ten times that in wall seconds), or holds more than ``--max-rss-mib``, is killed
+(the file saved as ``hangs/N.rules`` or ``memory/N.rules``) and replaced by a fresh one.
 ``summary.json`` is rewritten after every block, so a stopped run still leaves its figures.
 """
 
@@ -26,6 +26,7 @@ import argparse
 import datetime as dt
 import json
 import multiprocessing
+import os
 import sys
 import threading
 import time
@@ -136,7 +137,7 @@ def _worker(conn: Connection, slow: float) -> None:
             "cpu": outcome.cpu,
             "again": None,
         }
-        if outcome.crash is None and outcome.wall > slow:
+        if outcome.crash is None and outcome.cpu > slow:
             again = run_stages(source)  # a shared machine: time it once more before calling it slow
             answer["again"] = (again.wall, again.cpu)
         conn.send(answer)
@@ -154,13 +155,18 @@ class Worker:
             raise RuntimeError("a fuzz worker did not start")
 
     def run(self, source: str, hang: float, max_rss_mib: float) -> dict[str, Any] | str:
-        """The file's outcome, or why the worker was stopped: "hang", "memory" or "died"."""
+        """The file's outcome, or why the worker was stopped: "hang", "memory" or "died".
+
+        A hang is ``hang`` CPU seconds spent on one file (all the worker's threads), or ten
+        times that in wall seconds: at ``nice 19`` on a busy machine a worker can wait far
+        longer than it computes, and that is not the file's doing.
+        """
         self.conn.send(source)
-        deadline = time.monotonic() + hang
+        cpu_start, wall_deadline = _cpu_seconds(self.process.pid), time.monotonic() + 10 * hang
         while not self.conn.poll(0.25):
             if not self.process.is_alive():
                 return "died"
-            if time.monotonic() > deadline:
+            if _cpu_seconds(self.process.pid) - cpu_start > hang or time.monotonic() > wall_deadline:
                 return "hang"
             if _rss_mib(self.process.pid) > max_rss_mib:
                 return "memory"
@@ -174,6 +180,18 @@ class Worker:
         self.process.kill()
         self.process.join(5)
         self.conn.close()
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User and system CPU seconds of a process, all its threads (``/proc/PID/stat``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def _rss_mib(pid: int | None) -> float:
@@ -269,8 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--block", type=int, default=500, help="files per seeded block")
     parser.add_argument("--until", default=None, help="stop at this UTC time (HH:MM) whatever the count")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (each takes one file at a time)")
-    parser.add_argument("--slow", type=float, default=5.0, help="seconds over which a file is timed again and saved")
-    parser.add_argument("--hang", type=float, default=60.0, help="seconds after which a worker is stopped")
+    parser.add_argument("--slow", type=float, default=5.0, help="CPU seconds over which a file is run again and saved")
+    parser.add_argument("--hang", type=float, default=30.0, help="CPU seconds on one file before its worker is stopped")
     parser.add_argument("--max-rss-mib", type=float, default=2000.0, help="a worker's memory at which it is stopped")
     parser.add_argument("--out", type=Path, default=Path("bench/fuzz-out"))
     parser.add_argument("--seed", type=int, default=14)

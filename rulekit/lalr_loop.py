@@ -1,15 +1,20 @@
-"""A faster driver for the rule grammar's Lark LALR parser: same tables, same trees.
+"""A faster driver for the rule grammar's Lark LALR parser: same tables, same IR.
 
 ``Lark.parse`` runs every token through four generators (lexer, indenter, the recording
-of ``fmt``, the parser loop) and one method call, and looks every reduction up by ``Rule``
-and ``Token`` objects whose ``__eq__`` is Python code; on a long condition this is half of
-the parse. :func:`parse_tree` does the same work in one loop over tables keyed by plain
-strings, calling Lark's own per-state lexers (``BasicLexer.next_token``: same matching,
-same keyword callbacks, same line counting) and Lark's own tree callbacks (same trees,
-same positions). It handles only input that parses: at the first sign of trouble (no
-action for a token, a character no terminal matches, an inconsistent dedent) it returns
-``None`` and the caller parses again with ``Lark.parse``, which raises the error with the
-context the diagnostics use.
+of ``fmt``, the parser loop), looks every reduction up by ``Rule`` and ``Token`` objects
+whose ``__eq__`` is Python code, builds a tree through three wrappers per rule, and the IR
+is then made by a second walk over that tree: on a 63 KB file of long conditions that was
+0.4-0.5 CPU seconds, over the 0.32 s that 200 KB per second allows (issue 14).
+
+:func:`parse_item` does the same work in one loop: Lark's parse table (re-keyed by plain
+strings), the compiled patterns, keyword callbacks and line counting of Lark's per-state
+contextual lexers, the indenter's rules, and for each reduction Lark's child filter,
+single-child expansion and position propagation followed at once by the rule's IR method
+(``rulekit.parser._ToIR``). A reduction that only passes its one child up changes the
+state and nothing else. Whatever it cannot do exactly as before (input that does not
+parse, a value problem that must not be reported before a later syntax error, a tree
+deep enough to reach the recursion limit in the old walk) it leaves to the old way,
+``Lark.parse`` and the walk, which then give the diagnostics they always gave.
 """
 
 from __future__ import annotations
@@ -161,6 +166,27 @@ class _Node:
     def __init__(self, value: Any, start: tuple[int, int] | None, end: tuple[int, int] | None, depth: int) -> None:
         self.value, self.start, self.end, self.cstart, self.cend, self.depth = value, start, end, start, end, depth
 
+    # The node is the ``meta`` its rule's method gets: Lark's Meta attributes, read only when used.
+    @property
+    def empty(self) -> bool:
+        return self.start is None
+
+    @property
+    def line(self) -> int | None:
+        return self.start[0] if self.start else None
+
+    @property
+    def column(self) -> int | None:
+        return self.start[1] if self.start else None
+
+    @property
+    def end_line(self) -> int | None:
+        return self.end[0] if self.end else None
+
+    @property
+    def end_column(self) -> int | None:
+        return self.end[1] if self.end else None
+
 
 # Deeper trees go the old way (Lark's tree, then a recursive walk), which reports nesting
 # beyond Python's recursion limit as a diagnostic; this keeps that behaviour exactly.
@@ -243,10 +269,13 @@ def _build(rule: _Rule, children: list[Any], transformer: Any, methods: dict[str
         method = methods[rule.name]
     except KeyError:
         method = methods[rule.name] = getattr(transformer, rule.name, None)
+    node = _Node(None, first, last, depth)
     if method is None:
         meta = Meta(*(first or (None, None)), *(last or (None, None)))
-        return _Node(Tree(rule.name, values, meta), first, last, depth)  # type: ignore[arg-type]
-    return _Node(method(Meta(*(first or (None, None)), *(last or (None, None))), values), first, last, depth)
+        node.value = Tree(rule.name, values, meta)  # type: ignore[arg-type]
+    else:
+        node.value = method(node, values)
+    return node
 
 
 def _run(t: _Tables, text: str, sink: list[Token] | None, build: Callable[[_Rule, list[Any]], Any]) -> Any:
@@ -281,7 +310,6 @@ def _run(t: _Tables, text: str, sink: list[Token] | None, build: Callable[[_Rule
     levels = [0]  # the indenter's stack of indentation widths
     parens = 0
     last: Token | None = None  # the last token the lexer gave
-    fed: Token | None = None  # the last token given to the parser
     pos, line, line_start, size = 0, 1, 0, len(text)
     while pos < size:
         # BasicLexer.next_token of the current state's lexer, inlined.
@@ -317,11 +345,9 @@ def _run(t: _Tables, text: str, sink: list[Token] | None, build: Callable[[_Rule
         if kind == t.nl:
             if parens == 0:
                 feed(token)
-                fed = token
-                fed = _indentation(t, token, levels, feed) or fed
+                _indentation(t, token, levels, feed)
         else:
             feed(token)
-            fed = token
         if kind in t.open_parens:
             parens += 1
         elif kind in t.close_parens:
@@ -330,28 +356,23 @@ def _run(t: _Tables, text: str, sink: list[Token] | None, build: Callable[[_Rule
                 raise _NotParsedError
     while len(levels) > 1:
         levels.pop()
-        fed = Token.new_borrow_pos(t.dedent, "", last) if last is not None else Token(t.dedent, "", 0, 0, 0, 0, 0, 0)
-        feed(fed)
+        feed(Token.new_borrow_pos(t.dedent, "", last) if last is not None else Token(t.dedent, "", 0, 0, 0, 0, 0, 0))
     return _finish(t, states, values, build)
 
 
-def _indentation(t: _Tables, token: Token, levels: list[int], feed: Callable[[Token], None]) -> Token | None:
+def _indentation(t: _Tables, token: Token, levels: list[int], feed: Callable[[Token], None]) -> None:
     """The ``_INDENT`` / ``_DEDENT`` tokens after a line end, as ``lark.indenter.Indenter`` makes them."""
     spaces = token.rsplit("\n", 1)[1]
     width = spaces.count(" ") + spaces.count("\t") * t.tab_len
-    made: Token | None = None
     if width > levels[-1]:
         levels.append(width)
-        made = Token.new_borrow_pos(t.indent, spaces, token)
-        feed(made)
-        return made
+        feed(Token.new_borrow_pos(t.indent, spaces, token))
+        return
     while width < levels[-1]:
         levels.pop()
-        made = Token.new_borrow_pos(t.dedent, spaces, token)
-        feed(made)
+        feed(Token.new_borrow_pos(t.dedent, spaces, token))
     if width != levels[-1]:
         raise _NotParsedError
-    return made
 
 
 def _finish(t: _Tables, states: list[int], values: list[Any], build: Callable[[_Rule, list[Any]], Any]) -> Any:
