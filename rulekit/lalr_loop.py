@@ -28,6 +28,8 @@ from lark import Lark, Token, Tree
 from lark.indenter import Indenter
 from lark.parsers.lalr_analysis import Shift
 
+from rulekit.errors import RulekitError
+
 _new_token = str.__new__  # a Token's attributes are then set as Token._future_new sets them
 
 # A state's action for one symbol: (True, next state) to shift, (False, reduction) to reduce.
@@ -142,8 +144,10 @@ def _lexers(by_state: dict[int, Any]) -> dict[int, _Lexer]:
     return {state: made.setdefault(id(basic), _lexer(basic)) for state, basic in by_state.items()}
 
 
-class _NotParsedError(Exception):
-    """The input does not parse (or needs Lark's error handling): parse it with Lark."""
+class _NotParsedError(RulekitError):
+    """The input does not parse (or needs Lark's error handling): parse it with Lark.
+
+    Never reaches a user: :func:`parse_item` turns it into ``None``."""
 
 
 class Meta:
