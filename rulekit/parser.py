@@ -20,13 +20,15 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any, ClassVar
 
-from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.indenter import DedentError, Indenter
+from lark.parse_tree_builder import PropagatePositions
 
 from rulekit import codes, ir
 from rulekit.diagnostics import Diagnostic, error, suggest
 from rulekit.errors import RulekitError
+from rulekit.lalr_loop import parse_item
 from rulekit.plan.aggregates import column_aggregate_words
 
 MAX_SOURCE_BYTES = 5_000_000
@@ -69,7 +71,7 @@ def _lark() -> Lark:
     # the grammar's AGG_FUNC line is rewritten from it, so a new aggregate is one entry there.
     words = "|".join(column_aggregate_words())
     grammar = re.sub(r"(?m)^AGG_FUNC\.2: .*$", lambda _: f"AGG_FUNC.2: /({words})\\b/", grammar)
-    return Lark(
+    lark = Lark(
         grammar,
         parser="lalr",
         lexer="contextual",
@@ -77,6 +79,61 @@ def _lark() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
     )
+    _use_fast_positions(lark)
+    return lark
+
+
+class _FastPositions(PropagatePositions):
+    """Lark's position propagation with a shortcut that gives the same positions.
+
+    A rule inlined with ``?`` that has a single child returns that child unchanged; Lark
+    still recomputes its ``container_*`` positions from itself, which changes nothing but
+    costs two scans and six attribute writes on every step of an expression's chain
+    (``expr`` -> ``or_expr`` -> ... -> ``atom``): a third of the parse of a long condition.
+    """
+
+    def __call__(self, children: list[Any]) -> Any:
+        if len(children) == 1:
+            res = self.node_builder(children)
+            if res is children[0]:  # the child passed through: its meta is already complete
+                return res
+            return self._propagate(res, children)
+        return self._propagate(self.node_builder(children), children)
+
+    def _propagate(self, res: Any, children: list[Any]) -> Any:
+        # The body of PropagatePositions.__call__ (lark 1.3), after the node is built.
+        if not isinstance(res, Tree):
+            return res
+        res_meta: Any = res.meta  # lark sets its container_* attributes on the fly
+        first_meta = self._pp_get_meta(children)  # type: ignore[no-untyped-call]
+        if first_meta is not None:
+            if not hasattr(res_meta, "line"):
+                res_meta.line = getattr(first_meta, "container_line", first_meta.line)
+                res_meta.column = getattr(first_meta, "container_column", first_meta.column)
+                res_meta.start_pos = getattr(first_meta, "container_start_pos", first_meta.start_pos)
+                res_meta.empty = False
+            res_meta.container_line = getattr(first_meta, "container_line", first_meta.line)
+            res_meta.container_column = getattr(first_meta, "container_column", first_meta.column)
+            res_meta.container_start_pos = getattr(first_meta, "container_start_pos", first_meta.start_pos)
+        last_meta = self._pp_get_meta(reversed(children))  # type: ignore[no-untyped-call]
+        if last_meta is not None:
+            if not hasattr(res_meta, "end_line"):
+                res_meta.end_line = getattr(last_meta, "container_end_line", last_meta.end_line)
+                res_meta.end_column = getattr(last_meta, "container_end_column", last_meta.end_column)
+                res_meta.end_pos = getattr(last_meta, "container_end_pos", last_meta.end_pos)
+                res_meta.empty = False
+            res_meta.container_end_line = getattr(last_meta, "container_end_line", last_meta.end_line)
+            res_meta.container_end_column = getattr(last_meta, "container_end_column", last_meta.end_column)
+            res_meta.container_end_pos = getattr(last_meta, "container_end_pos", last_meta.end_pos)
+        return res
+
+
+def _use_fast_positions(lark: Lark) -> None:
+    """Swap each rule's position wrapper (the outermost callback) for :class:`_FastPositions`."""
+    callbacks = lark.parser.parser.parser.callbacks
+    for rule, callback in callbacks.items():
+        if type(callback) is PropagatePositions:
+            callbacks[rule] = _FastPositions(callback.node_builder)  # type: ignore[no-untyped-call]
 
 
 @dataclass(frozen=True)
@@ -92,6 +149,12 @@ class _Chunk:
     first_line: int  # 1-based line of the item's header in the whole file
     text: str
 
+    @property
+    def key(self) -> str:
+        """The text without trailing blank lines and spaces, which the lexer folds into the
+        item's last line end: texts with the same key give the same tokens and IR."""
+        return self.text.rstrip(" \t\n")
+
 
 def parse(source: str, path: str = "<string>") -> ParseResult:
     """Parse rule-file text into a :class:`ir.Program` plus syntax diagnostics."""
@@ -104,7 +167,8 @@ class Recording:
 
     ``tokens`` maps a 0-based line of the file to its tokens as the lexer gave them to the
     parser (layout tokens included; comments, which the lexer skips, are not). ``items``
-    maps an item's text to its IR, so that parsing the same item text again can be skipped.
+    maps an item's text (its ``_Chunk.key``: trailing blank lines aside) to its IR, so that
+    parsing the same item text again can be skipped.
     """
 
     tokens: dict[int, list[Token]] = field(default_factory=dict)
@@ -117,14 +181,14 @@ class Recording:
             if token.line is not None:
                 self.tokens.setdefault(chunk.first_line - 1 + token.line - 1, []).append(token)
         if item is not None:
-            self.items[chunk.text] = item
-            self._chunk_tokens[chunk.text] = tokens
+            self.items[chunk.key] = item
+            self._chunk_tokens[chunk.key] = tokens
 
     def reuse(self, chunk: _Chunk, into: Recording | None) -> Any:
         """The IR of an item text parsed before, its tokens recorded again at this chunk's lines."""
-        item = self.items[chunk.text]
+        item = self.items[chunk.key]
         if into is not None:
-            into.add(chunk, self._chunk_tokens[chunk.text], item)
+            into.add(chunk, self._chunk_tokens[chunk.key], item)
         return item
 
 
@@ -146,7 +210,7 @@ def _parse(source: str, path: str, recording: Recording | None, known: Recording
     items: list[Any] = []
     for chunk in _chunks(source):
         try:
-            if known is not None and chunk.text in known.items:
+            if known is not None and chunk.key in known.items:
                 item, problems = known.reuse(chunk, recording), list[Diagnostic]()
             else:
                 item, problems = _parse_recorded(chunk, path, recording)
@@ -234,20 +298,24 @@ def _parse_recorded(chunk: _Chunk, path: str, recording: Recording | None) -> tu
 
 
 def _parse_chunk(chunk: _Chunk, path: str) -> tuple[Any, list[Diagnostic]]:
+    transformer = _ToIR(path, chunk.first_line - 1)
+    # The IR built while parsing (rulekit.lalr_loop): the same IR, positions and diagnostics
+    # as Lark's tree turned into IR afterwards, which remains for whatever the fast loop
+    # leaves (syntax errors, value problems, very deep nesting).
+    item = parse_item(_lark(), chunk.text, _RECORDING.get(), transformer)
+    if item is not None:
+        return item, _repeated_lines(transformer.seen_lines)
+    transformer = _ToIR(path, chunk.first_line - 1)
     try:
         tree = _lark().parse(chunk.text)
     except UnexpectedInput as exc:
         return None, [_syntax_diagnostic(exc, chunk, path)]
     except DedentError:
         return None, [_dedent_diagnostic(chunk, path)]
-    transformer = _ToIR(path, chunk.first_line - 1)
     try:
         item = transformer.transform(tree)
-    except VisitError as exc:
-        inner = exc.orig_exc
-        if isinstance(inner, _ValueProblemError):
-            return None, [error(inner.code, inner.message, inner.span, inner.help)]
-        raise
+    except _ValueProblemError as problem:
+        return None, [error(problem.code, problem.message, problem.span, problem.help)]
     return item, _repeated_lines(transformer.seen_lines)
 
 
@@ -519,16 +587,27 @@ def _line(kind: str, convert: Callable[[_ToIR, list[Any]], Any]) -> Any:
     return method
 
 
-@v_args(meta=True)
-class _ToIR(Transformer[Token, Any]):
-    """Turns one item's tree into an IR declaration."""
+class _ToIR:
+    """Turns one item's tree into an IR declaration.
+
+    Each rule with a method of its name is converted bottom-up by ``method(meta, children)``;
+    a rule without one stays a ``Tree`` (as with a Lark ``Transformer``, which this replaces:
+    its per-node wrapping of every method for ``meta`` cost as much as the conversion).
+    """
 
     def __init__(self, path: str, line_offset: int) -> None:
-        super().__init__()
         self.path = path
         self.offset = line_offset
         # Every detail line in source order, so written-twice lines can be reported (RK510).
         self.seen_lines: list[tuple[str, ir.Span]] = []
+
+    def transform(self, tree: Tree[Token]) -> Any:
+        """The IR of ``tree``; a value problem raises :class:`_ValueProblemError`."""
+        children = [self.transform(c) if isinstance(c, Tree) else c for c in tree.children]
+        method = getattr(self, tree.data, None)
+        if method is None:
+            return Tree(tree.data, children, tree.meta)
+        return method(tree.meta, children)
 
     # -- positions
     def _span(self, meta: Any) -> ir.Span:

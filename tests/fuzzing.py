@@ -14,7 +14,9 @@ large on-demand run that writes a summary with the figures the issue's done-when
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import hashlib
 import random
 import re
 import resource
@@ -33,6 +35,7 @@ from rulekit import ir
 from rulekit.checker import check_source
 from rulekit.contract import participant_key
 from rulekit.formatter import format_source
+from rulekit.periods import is_paid_per_period
 from rulekit.render import render_document
 
 STAGES = ("check", "fmt", "docs", "load", "settle", "decide")
@@ -56,6 +59,7 @@ class FileOutcome:
     stages: dict[str, StageMeasure] = field(default_factory=dict)
     crash: str | None = None  # the stage and the traceback / diagnostic that is a crash
     crash_stage: str | None = None
+    repeated: bool = False  # the program was one seen before: the IR-only stages were not run again
 
     @property
     def wall(self) -> float:
@@ -117,18 +121,28 @@ def _measured(outcome: FileOutcome, stage: str) -> Iterator[None]:
         )
 
 
-def run_stages(source: str, *, settle: bool = True) -> FileOutcome:
-    """Every stage on ``source``; a crash stops the file and is recorded, never raised."""
+def run_stages(source: str, *, settle: bool = True, seen: set[str] | None = None) -> FileOutcome:
+    """Every stage on ``source``; a crash stops the file and is recorded, never raised.
+
+    With ``seen`` (a set kept across files), a program whose IR is already in it skips the
+    stages that depend on the IR alone (docs, load, settle, decide: their input, data
+    included, would be the same as for the earlier file) and ``outcome.repeated`` is set.
+    """
     outcome = FileOutcome()
     try:
-        _all_stages(outcome, source, settle)
+        _all_stages(outcome, source, settle, seen)
     except _CrashError as crash:
         outcome.crash = str(crash)
         outcome.crash_stage = str(crash).split(":", 1)[0]
     return outcome
 
 
-def _all_stages(outcome: FileOutcome, source: str, settle: bool) -> None:
+def program_key(program: ir.Program) -> str:
+    """The identity of a program's meaning: its IR without spans, source text or path."""
+    return hashlib.sha256(repr(dataclasses.replace(program, source="", path="")).encode()).hexdigest()
+
+
+def _all_stages(outcome: FileOutcome, source: str, settle: bool, seen: set[str] | None = None) -> None:
     report = None
     with _measured(outcome, "check"):
         report = check_source(source, "fuzz.rules")
@@ -142,6 +156,12 @@ def _all_stages(outcome: FileOutcome, source: str, settle: bool) -> None:
     if not report.ok or report.program is None:
         return
     program_ir = report.program
+    key = program_key(program_ir)
+    if seen is not None:
+        if key in seen:
+            outcome.repeated = True
+            return
+        seen.add(key)
     with _measured(outcome, "docs"):
         render_document(program_ir, "md", "en-US")
         render_document(program_ir, "html", "en-GB")
@@ -150,15 +170,18 @@ def _all_stages(outcome: FileOutcome, source: str, settle: bool) -> None:
         compiled.append(rulekit.loads(source, "fuzz.rules"))
     if not compiled or not settle:
         return
-    tables = synthetic_tables(compiled[0].ir, random.Random(len(source)))
+    # The data is drawn from the program's meaning, so the same program always gets the same data.
+    tables = synthetic_tables(compiled[0].ir, random.Random(int(key[:16], 16)))
+    per_period = is_paid_per_period(compiled[0].ir)  # `paid monthly`: settled period by period
     with _measured(outcome, "settle"):
-        compiled[0].settle({t.name: _as_arrow(t, tables[t.name]) for t in compiled[0].ir.tables})
+        data = {t.name: _as_arrow(t, tables[t.name]) for t in compiled[0].ir.tables}
+        (compiled[0].settle_periods if per_period else compiled[0].settle)(data)
     with _measured(outcome, "decide"):
         for facts in participant_facts(compiled[0].ir, tables):
-            _decide_one(compiled[0].decide, facts)
+            _decide_one(compiled[0].decide_periods if per_period else compiled[0].decide, facts)
 
 
-def _decide_one(decide: Callable[[dict[str, Any]], object], facts: dict[str, Any]) -> None:
+def _decide_one(decide: Callable[[Any], object], facts: dict[str, Any]) -> None:
     with contextlib.suppress(rulekit.FactsError):  # e.g. a null in a required column: a clean error
         decide(facts)
 
