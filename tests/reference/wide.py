@@ -35,7 +35,9 @@ PROGRAM_CURRENCY = "USD"
 COLUMNS = {
     "accounts": ["account_id", "tier", "joined_at"],
     "hosts": ["account_id", "host_id"],
-    "orders": ["order_id", "account_id", "host_id", "ts", "gmv", "fee", "currency", "refunded"],
+    # In the order `source()` declares them (the base table, then `host_id` and `currency`
+    # after `refunded`): which duplicate is kept compares columns in declared order.
+    "orders": ["order_id", "account_id", "ts", "gmv", "fee", "refunded", "host_id", "currency"],
 }
 KEYS = {"accounts": ("account_id",), "hosts": ("account_id", "host_id"), "orders": ("order_id",)}
 # Required columns (docs/api.md "Facts"): keys, the participant key in event tables, `time:`,
