@@ -86,7 +86,16 @@ def _money(text: str) -> str:
     if match is None:  # pragma: no cover - the lexer only produces this shape
         return text
     symbol, whole, fraction = match.groups()
-    return f"{symbol}{int(whole.replace(',', '')):,}{fraction or ''}"
+    return f"{symbol}{_grouped(whole.replace(',', ''))}{fraction or ''}"
+
+
+def _grouped(digits: str) -> str:
+    """``1234567`` -> ``1,234,567`` without leading zeros, on the text: ``int()`` refuses
+    numbers over 4,300 digits, which a careless or hostile file may hold (the checker,
+    not the formatter, says they are too large)."""
+    digits = digits.lstrip("0") or "0"
+    head = len(digits) % 3 or 3
+    return ",".join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
 
 
 # Tokens that end a value: a `-` after one of them subtracts, any other `-` negates.

@@ -417,3 +417,24 @@ def test_verification_reparses_only_changed_items() -> None:
         ":",
         "string",
     ]
+
+
+def test_a_money_literal_of_thousands_of_digits_is_grouped_not_a_crash() -> None:
+    # Found by the 100,000-file fuzz run: `int()` refuses text over 4,300 digits, so fmt
+    # exited 3 on `$1000…0` (46,875 digits). The grouping is now done on the text; the
+    # checker, not fmt, says the amount is too large.
+    import sys
+
+    digits = "7" + "0" * 4999
+    source = Path("campaigns/apollo.rules").read_text(encoding="utf-8").replace("rank 2: $2,500", f"rank 2: ${digits}")
+    out = formatter.format_source(source, "huge.rules").formatted
+    assert out is not None
+    previous = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)  # the expected text, worked out by Python's own grouping
+    try:
+        grouped = f"{int(digits):,}"
+    finally:
+        sys.set_int_max_str_digits(previous)
+    assert f"rank 2: ${grouped}\n" in out
+    result = CliRunner().invoke(app, ["check", "-"], input=source)
+    assert result.exit_code == 1 and "internal error" not in result.output
