@@ -23,13 +23,14 @@ if TYPE_CHECKING:
 
 def nested_metrics(plan: Plan) -> tuple[MetricPlan, ...]:
     """Participant metrics over an entity table whose ``where`` reads its entity metrics."""
-    found = []
-    for metric in plan.metrics:
-        if metric.level is not Level.PARTICIPANT or metric.table is None or metric.where is None:
-            continue
-        if plan.entity_metrics(metric.table):
-            found.append(metric)
-    return tuple(found)
+    # The entity tables once, not one scan of every metric per metric: a decision of a
+    # program with 1,000 metrics spent 3.6 s here (tests/test_limits.py).
+    entities = {m.entity for m in plan.metrics if m.level is Level.ENTITY}
+    return tuple(
+        m
+        for m in plan.metrics
+        if m.level is Level.PARTICIPANT and m.table is not None and m.where is not None and m.table in entities
+    )
 
 
 def counting_rule(plan: Plan, metric: MetricPlan) -> str:
