@@ -11,6 +11,7 @@ for the compilers, which run on checked programs.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -170,26 +171,25 @@ def _without_follow_ons(
     if not failed:
         return checked
     lines = source.splitlines()
+    items = _item_ranges(lines)
+    starts = [item.start for item in items]
+    # Each failed item is read once: a file with thousands of syntax errors in one long
+    # item read that item once per error (9 s of `rulekit check` on a 70 KB fuzzed file).
+    failed_items = {bisect.bisect_right(starts, max(min(line, len(lines)) - 1, 0)) - 1 for line in failed}
     words: set[str] = set()
-    for line in failed:
-        words.update(_WORD.findall("\n".join(lines[i] for i in _item_lines(lines, line))))
+    for index in failed_items:
+        if index >= 0:
+            words.update(_WORD.findall("\n".join(lines[i] for i in items[index])))
     return [d for d in checked if not (d.code in _UNUSED_CODES and _declared_name(d) in words)]
 
 
-def _item_lines(lines: list[str], line: int) -> range:
-    """0-based indexes of the lines of the item that contains 1-based ``line``."""
-
-    def top(index: int) -> bool:
-        text = lines[index]
-        return bool(text) and not text[0].isspace() and not text.startswith("#")
-
-    start = min(line, len(lines)) - 1
-    while start > 0 and not top(start):
-        start -= 1
-    end = start + 1
-    while end < len(lines) and not top(end):
-        end += 1
-    return range(max(start, 0), end)
+def _item_ranges(lines: list[str]) -> list[range]:
+    """0-based line indexes of each item: from a line starting in column 0 (not a comment)
+    to the next one; lines before the first such line belong to the first item."""
+    starts = [0] + [
+        i for i, text in enumerate(lines) if i and text and not text[0].isspace() and not text.startswith("#")
+    ]
+    return [range(start, end) for start, end in zip(starts, [*starts[1:], len(lines)], strict=True)]
 
 
 def _declared_name(diagnostic: Diagnostic) -> str | None:
