@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
 from rulekit.checker import check_source
 from rulekit.formatter import format_source
 from tests.test_limits import BASE, SMALL_PRIZE
@@ -38,6 +40,7 @@ def test_the_large_source_is_inside_every_documented_limit() -> None:
     assert len(source.encode("utf-8")) > 60_000
 
 
+@pytest.mark.bench  # a speed target: on demand (`pytest -m bench`), like every benchmark here
 def test_fmt_formats_4_mb_in_20_seconds() -> None:
     source = _large_source()
     # The best of three runs: on a shared machine a run's CPU time also counts the cache and
